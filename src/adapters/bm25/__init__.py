@@ -1,0 +1,1 @@
+"""Lexical retrieval for Portuguese: analysis (folding, stopwords, stemming) and BM25 sparse vectors."""

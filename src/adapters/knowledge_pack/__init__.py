@@ -1,0 +1,1 @@
+"""Tenant packs on disk: `knowledge/<slug>/tenant.yaml` plus Markdown FAQ files."""

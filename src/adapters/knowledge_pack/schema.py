@@ -1,0 +1,120 @@
+"""Turns the parsed `tenant.yaml` into a domain `Tenant`, naming the field of any mistake."""
+
+import datetime as dt
+import re
+from typing import Any
+
+from application.tenant_packs import InvalidTenantPack
+from domain.tenant import ClassSlot, Modality, PaidService, Tenant, TrialClassRules, Weekday
+
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_TOP_KEYS = {"name", "timezone", "human_contact", "paid_services", "modalities", "trial_class"}
+
+
+class _Reader:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, field: str, reason: str) -> InvalidTenantPack:
+        return InvalidTenantPack(self.file, field, reason)
+
+    def mapping(self, value: Any, field: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(field, f"expected a mapping, got {type(value).__name__}")
+        unknown = sorted(set(map(str, value)) - allowed)
+        if unknown:
+            raise self.fail(f"{field}.{unknown[0]}" if field else unknown[0], f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+            raise self.fail(field, "required text" if value is None else f"expected text, got {value!r}")
+        return str(value).strip()
+
+    def integer(self, data: dict[str, Any], key: str, field: str, default: int, minimum: int) -> int:
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(field, f"expected a whole number >= {minimum}, got {value!r}")
+        return value
+
+    def items(self, data: dict[str, Any], key: str, field: str) -> list[Any]:
+        value = data.get(key, [])
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(field, f"expected a list, got {type(value).__name__}")
+        return value
+
+    def words(self, data: dict[str, Any], key: str, field: str) -> tuple[str, ...]:
+        values = self.items(data, key, field)
+        for i, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(f"{field}[{i}]", f"expected text, got {value!r}")
+        return tuple(v.strip() for v in values)
+
+
+def _slot(r: _Reader, raw: Any, field: str) -> ClassSlot:
+    data = r.mapping(raw, field, {"weekday", "start", "duration_minutes"})
+    weekday = str(data.get("weekday", "")).strip().lower()
+    if weekday not in {w.value for w in Weekday}:
+        raise r.fail(f"{field}.weekday", f"expected one of {', '.join(w.value for w in Weekday)}, got {data.get('weekday')!r}")
+    start = data.get("start")
+    if isinstance(start, int) and not isinstance(start, bool):
+        # YAML 1.1 reads an unquoted 19:00 as the sexagesimal number 1140.
+        start = f"{start // 60:02d}:{start % 60:02d}"
+    match = _TIME.match(str(start or ""))
+    if not match:
+        raise r.fail(f"{field}.start", f'expected a time like "19:00", got {data.get("start")!r}')
+    duration = r.integer(data, "duration_minutes", f"{field}.duration_minutes", 60, 1)
+    return ClassSlot(weekday=weekday, start=dt.time(int(match[1]), int(match[2])), duration_minutes=duration)
+
+
+def _modality(r: _Reader, raw: Any, field: str) -> Modality:
+    data = r.mapping(raw, field, {"name", "aliases", "capacity", "schedule"})
+    return Modality(
+        name=r.text(data, "name", f"{field}.name"),
+        aliases=r.words(data, "aliases", f"{field}.aliases"),
+        capacity=r.integer(data, "capacity", f"{field}.capacity", 20, 1),
+        schedule=[_slot(r, s, f"{field}.schedule[{i}]") for i, s in enumerate(r.items(data, "schedule", f"{field}.schedule"))],
+    )
+
+
+def _paid_service(r: _Reader, raw: Any, field: str) -> PaidService:
+    data = r.mapping(raw, field, {"name", "keywords"})
+    return PaidService(name=r.text(data, "name", f"{field}.name"), keywords=r.words(data, "keywords", f"{field}.keywords"))
+
+
+def _trial_rules(r: _Reader, raw: Any) -> TrialClassRules:
+    data = r.mapping(raw or {}, "trial_class", {"min_notice_hours", "max_days_ahead", "max_per_person"})
+    return TrialClassRules(
+        min_notice_hours=r.integer(data, "min_notice_hours", "trial_class.min_notice_hours", 2, 0),
+        max_days_ahead=r.integer(data, "max_days_ahead", "trial_class.max_days_ahead", 14, 1),
+        max_per_person=r.integer(data, "max_per_person", "trial_class.max_per_person", 1, 1),
+    )
+
+
+def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
+    r = _Reader(file)
+    data = r.mapping(raw, "", _TOP_KEYS)
+    modalities = [_modality(r, m, f"modalities[{i}]") for i, m in enumerate(r.items(data, "modalities", "modalities"))]
+    names = [m.name.casefold() for m in modalities]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise r.fail(f"modalities[{i}].name", f"duplicate modality {modalities[i].name!r}")
+    timezone = r.text(data, "timezone", "timezone", required=False) or "America/Sao_Paulo"
+    try:
+        return Tenant(
+            slug=slug,
+            name=r.text(data, "name", "name"),
+            timezone=timezone,
+            human_contact=r.text(data, "human_contact", "human_contact", required=False),
+            paid_services=[_paid_service(r, p, f"paid_services[{i}]") for i, p in enumerate(r.items(data, "paid_services", "paid_services"))],
+            modalities=modalities,
+            trial_class=_trial_rules(r, data.get("trial_class")),
+        )
+    except ValueError as error:
+        field = "timezone" if "timezone" in str(error) else "slug" if "slug" in str(error) else "tenant"
+        raise r.fail(field, str(error)) from error

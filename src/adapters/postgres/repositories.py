@@ -1,0 +1,136 @@
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.postgres.tables import messages
+from domain.channel import Channel
+from domain.client import Client
+from domain.conversation import Conversation, ConversationStatus
+from domain.escalation import Escalation
+from domain.message import Direction, Message, MessageStatus
+from domain.outbox import OutboxEntry
+from domain.phone import Phone
+from domain.tenant import Tenant
+from domain.trial_class import TrialClass
+
+
+@attrs.define
+class _Repository:
+    session: AsyncSession
+
+    def add(self, entity: object) -> None:
+        self.session.add(entity)
+
+
+class PostgresTenantRepository(_Repository):
+    async def get(self, tenant_id: uuid.UUID) -> Tenant | None:
+        return await self.session.get(Tenant, tenant_id)
+
+    async def by_slug(self, slug: str) -> Tenant | None:
+        return await self.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+
+    async def all(self) -> Sequence[Tenant]:
+        return (await self.session.scalars(sa.select(Tenant).order_by(Tenant.slug))).all()
+
+
+class PostgresChannelRepository(_Repository):
+    async def by_name(self, name: str) -> Channel | None:
+        return await self.session.scalar(sa.select(Channel).where(Channel.name == name))
+
+    async def get(self, channel_id: uuid.UUID) -> Channel | None:
+        return await self.session.get(Channel, channel_id)
+
+
+class PostgresClientRepository(_Repository):
+    async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
+        return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.phone == phone))
+
+    async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+        return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.id == client_id))
+
+
+class PostgresConversationRepository(_Repository):
+    async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
+        return await self.session.scalar(
+            sa.select(Conversation)
+            .where(
+                Conversation.tenant_id == tenant_id,
+                Conversation.client_id == client_id,
+                Conversation.status != ConversationStatus.CLOSED,
+            )
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+
+    async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
+        return await self.session.scalar(
+            sa.select(Conversation).where(Conversation.tenant_id == tenant_id, Conversation.id == conversation_id)
+        )
+
+
+class PostgresMessageRepository(_Repository):
+    async def add_inbound(self, message: Message) -> bool:
+        # The session flushes pending objects first: the conversation this message belongs to may be new.
+        await self.session.flush()
+        values = {column.key: getattr(message, column.key) for column in messages.columns if column.key != "seq"}
+        inserted = await self.session.scalar(
+            insert(messages).values(values).on_conflict_do_nothing(index_elements=["channel_id", "channel_message_id"]).returning(messages.c.id)
+        )
+        return inserted is not None
+
+    def _ordered(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> sa.Select:
+        return (
+            sa.select(Message)
+            .where(Message.tenant_id == tenant_id, Message.conversation_id == conversation_id)
+            .order_by(messages.c.created_at, messages.c.seq)
+        )
+
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        query = self._ordered(tenant_id, conversation_id).where(
+            Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED
+        )
+        return (await self.session.scalars(query)).all()
+
+    async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        latest = (
+            self._ordered(tenant_id, conversation_id)
+            .where(Message.status != MessageStatus.RECEIVED)
+            .order_by(None)
+            .order_by(messages.c.created_at.desc(), messages.c.seq.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.scalars(latest)).all()))
+
+    async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
+        return await self.session.scalar(sa.select(Message).where(Message.tenant_id == tenant_id, Message.id == message_id))
+
+
+class PostgresEscalationRepository(_Repository):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]:
+        query = sa.select(Escalation).where(Escalation.tenant_id == tenant_id, Escalation.conversation_id == conversation_id)
+        return (await self.session.scalars(query.order_by(Escalation.created_at))).all()
+
+
+class PostgresOutboxRepository(_Repository):
+    async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
+        query = (
+            sa.select(OutboxEntry)
+            .join(Message, Message.id == OutboxEntry.message_id)
+            .join(Channel, Channel.id == Message.channel_id)
+            .where(OutboxEntry.delivered_at.is_(None), OutboxEntry.next_attempt_at <= now, Channel.kind == channel_kind)
+            .order_by(OutboxEntry.next_attempt_at)
+            .limit(limit)
+            .with_for_update(of=OutboxEntry, skip_locked=True)
+        )
+        return (await self.session.scalars(query)).all()
+
+
+class PostgresTrialClassRepository(_Repository):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
+        query = sa.select(TrialClass).where(TrialClass.tenant_id == tenant_id, TrialClass.conversation_id == conversation_id)
+        return (await self.session.scalars(query.order_by(TrialClass.starts_at))).all()

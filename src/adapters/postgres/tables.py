@@ -1,0 +1,144 @@
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import registry
+
+from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
+from domain.channel import Channel
+from domain.client import Client
+from domain.conversation import Conversation, ConversationStatus
+from domain.escalation import Escalation, EscalationReason
+from domain.message import Author, Direction, Message, MessageStatus
+from domain.outbox import OutboxEntry
+from domain.route import Route
+from domain.tenant import Tenant
+from domain.trial_class import TrialClass, TrialClassStatus
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+TZ = sa.DateTime(timezone=True)
+
+
+def _tenant_id() -> sa.Column:
+    return sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+tenants = sa.Table(
+    "tenants", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("slug", sa.String(63), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("human_contact", sa.Text),
+    sa.Column("paid_services", PaidServicesType, nullable=False),
+    sa.Column("modalities", ModalitiesType, nullable=False),
+    sa.Column("trial_class", TrialRulesType, nullable=False),
+)
+
+channels = sa.Table(
+    "channels", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("api_url", sa.Text),
+    sa.Column("api_key", sa.Text),
+    sa.Column("connected", sa.Boolean),
+)
+
+clients = sa.Table(
+    "clients", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("phone", PhoneType, nullable=False),
+    sa.Column("name", sa.Text),
+    sa.UniqueConstraint("tenant_id", "phone"),
+)
+
+conversations = sa.Table(
+    "conversations", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("status", StrEnumType(ConversationStatus), nullable=False),
+    sa.Column("paused_until", TZ),
+    sa.Column("flow_state", JSONB, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+messages = sa.Table(
+    "messages", metadata,
+    # Insertion order breaks ties between messages with the same timestamp.
+    sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False, unique=True),
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("channel_id", sa.Uuid, sa.ForeignKey("channels.id"), nullable=False),
+    sa.Column("direction", StrEnumType(Direction), nullable=False),
+    sa.Column("author", StrEnumType(Author), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("channel_message_id", sa.String(128)),
+    sa.Column("status", StrEnumType(MessageStatus), nullable=False),
+    sa.Column("route", StrEnumType(Route)),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.UniqueConstraint("channel_id", "channel_message_id"),
+    sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+)
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("message_id", sa.Uuid, sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("recipient", sa.String(64), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", TZ, nullable=False),
+    sa.Column("delivered_at", TZ),
+    sa.Column("last_error", sa.Text),
+    sa.Index("ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("delivered_at IS NULL")),
+)
+
+escalations = sa.Table(
+    "escalations", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("reason", StrEnumType(EscalationReason), nullable=False),
+    sa.Column("subject", sa.Text),
+    sa.Column("resolved_at", TZ),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+trial_classes = sa.Table(
+    "trial_classes", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("modality", sa.Text, nullable=False),
+    sa.Column("starts_at", TZ, nullable=False),
+    sa.Column("status", StrEnumType(TrialClassStatus), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+
+def map_tables() -> None:
+    """Maps the domain classes onto the tables. Idempotent: the app, the CLI and alembic all call it."""
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(Tenant, tenants)
+    mapper_registry.map_imperatively(Channel, channels)
+    mapper_registry.map_imperatively(Client, clients)
+    mapper_registry.map_imperatively(Conversation, conversations)
+    mapper_registry.map_imperatively(Message, messages, exclude_properties=["seq"])
+    mapper_registry.map_imperatively(OutboxEntry, outbox)
+    mapper_registry.map_imperatively(Escalation, escalations)
+    mapper_registry.map_imperatively(TrialClass, trial_classes)

@@ -1,0 +1,44 @@
+import attrs
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.postgres.repositories import (
+    PostgresChannelRepository,
+    PostgresClientRepository,
+    PostgresConversationRepository,
+    PostgresEscalationRepository,
+    PostgresMessageRepository,
+    PostgresOutboxRepository,
+    PostgresTenantRepository,
+    PostgresTrialClassRepository,
+)
+
+
+@attrs.define
+class PostgresUnitOfWork:
+    """One session, one transaction. The session's owner closes it, rolling back what was not committed."""
+
+    session: AsyncSession
+    tenants: PostgresTenantRepository = attrs.field(init=False)
+    channels: PostgresChannelRepository = attrs.field(init=False)
+    clients: PostgresClientRepository = attrs.field(init=False)
+    conversations: PostgresConversationRepository = attrs.field(init=False)
+    messages: PostgresMessageRepository = attrs.field(init=False)
+    escalations: PostgresEscalationRepository = attrs.field(init=False)
+    outbox: PostgresOutboxRepository = attrs.field(init=False)
+    trial_classes: PostgresTrialClassRepository = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.tenants = PostgresTenantRepository(self.session)
+        self.channels = PostgresChannelRepository(self.session)
+        self.clients = PostgresClientRepository(self.session)
+        self.conversations = PostgresConversationRepository(self.session)
+        self.messages = PostgresMessageRepository(self.session)
+        self.escalations = PostgresEscalationRepository(self.session)
+        self.outbox = PostgresOutboxRepository(self.session)
+        self.trial_classes = PostgresTrialClassRepository(self.session)
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

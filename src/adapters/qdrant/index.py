@@ -1,0 +1,112 @@
+import uuid
+from collections.abc import Sequence
+
+import attrs
+from qdrant_client import AsyncQdrantClient, models
+
+from adapters.bm25.sparse import SparseVector, document_vector, query_vector
+from application.embedder import Embedder
+from application.knowledge_index import Passage, SyncReport
+from domain.knowledge import Chunk
+
+SPARSE = "bm25"
+DENSE = "dense"
+_NAMESPACE = uuid.UUID("6f1c0a0e-3b7e-4d4a-9a57-7a7a7e7a7e01")
+
+
+def _sparse(vector: SparseVector) -> models.SparseVector:
+    return models.SparseVector(indices=list(vector.indices), values=list(vector.values))
+
+
+def _tenant_filter(tenant: str) -> models.Filter:
+    return models.Filter(must=[models.FieldCondition(key="tenant", match=models.MatchValue(value=tenant))])
+
+
+def _point_id(chunk: Chunk) -> str:
+    return str(uuid.uuid5(_NAMESPACE, chunk.key))
+
+
+@attrs.define
+class QdrantKnowledgeIndex:
+    """All tenants share one collection; every query filters on the `tenant` payload field.
+    BM25 sparse vectors always, with Qdrant's IDF modifier; dense vectors fused by RRF when an
+    embedder is configured."""
+
+    client: AsyncQdrantClient
+    collection: str
+    embedder: Embedder | None = None
+
+    async def ensure_collection(self) -> None:
+        if await self.client.collection_exists(self.collection):
+            return
+        dense = {DENSE: models.VectorParams(size=self.embedder.dimensions, distance=models.Distance.COSINE)} if self.embedder else {}
+        await self.client.create_collection(
+            self.collection,
+            vectors_config=dense,
+            sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        await self.client.create_payload_index(self.collection, "tenant", models.PayloadSchemaType.KEYWORD)
+
+    async def _indexed_hashes(self, tenant: str) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        offset = None
+        while True:
+            points, offset = await self.client.scroll(
+                self.collection, scroll_filter=_tenant_filter(tenant), limit=256, offset=offset,
+                with_payload=["hash"], with_vectors=False,
+            )
+            hashes.update({str(p.id): p.payload["hash"] for p in points})
+            if offset is None:
+                return hashes
+
+    async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
+        await self.ensure_collection()
+        indexed = await self._indexed_hashes(tenant)
+        wanted = {_point_id(c): c for c in chunks}
+        changed = [c for pid, c in wanted.items() if indexed.get(pid) != c.content_hash]
+        gone = [pid for pid in indexed if pid not in wanted]
+        if changed:
+            await self.client.upsert(self.collection, points=await self._points(changed), wait=True)
+        if gone:
+            await self.client.delete(self.collection, points_selector=models.PointIdsList(points=gone), wait=True)
+        return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
+
+    async def _points(self, chunks: Sequence[Chunk]) -> list[models.PointStruct]:
+        texts = [f"{c.heading}\n{c.text}" for c in chunks]
+        dense = await self.embedder.embed(texts) if self.embedder else [None] * len(chunks)
+        return [
+            models.PointStruct(
+                id=_point_id(chunk),
+                vector={SPARSE: _sparse(document_vector(text)), **({DENSE: vector} if vector else {})},
+                payload={**attrs.asdict(chunk), "hash": chunk.content_hash},
+            )
+            for chunk, text, vector in zip(chunks, texts, dense, strict=True)
+        ]
+
+    async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
+        if not await self.client.collection_exists(self.collection):
+            return []
+        sparse = query_vector(query)
+        if not sparse.indices:
+            return []
+        if self.embedder is None:
+            response = await self.client.query_points(
+                self.collection, query=_sparse(sparse), using=SPARSE, query_filter=_tenant_filter(tenant),
+                limit=limit, with_payload=True,
+            )
+        else:
+            [dense] = await self.embedder.embed([query])
+            response = await self.client.query_points(
+                self.collection,
+                prefetch=[
+                    models.Prefetch(query=_sparse(sparse), using=SPARSE, filter=_tenant_filter(tenant), limit=limit * 4),
+                    models.Prefetch(query=dense, using=DENSE, filter=_tenant_filter(tenant), limit=limit * 4),
+                ],
+                query=models.FusionQuery(fusion=models.Fusion.RRF),
+                limit=limit,
+                with_payload=True,
+            )
+        return [
+            Passage(chunk=Chunk(**{k: p.payload[k] for k in ("tenant", "source", "heading", "text")}), score=p.score)
+            for p in response.points
+        ]

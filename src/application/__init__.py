@@ -1,0 +1,1 @@
+"""Use cases (one per module) and the ports for outside services they need."""

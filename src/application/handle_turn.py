@@ -1,0 +1,103 @@
+import uuid
+from collections.abc import Sequence
+
+import attrs
+
+from application import replies
+from application.answer_question import AnswerQuestion
+from application.clock import Clock
+from application.engine import Engine, TurnInput
+from application.escalate_to_human import EscalateToHuman
+from application.errors import ApplicationError
+from application.unit_of_work import UnitOfWork
+from domain.conversation import Conversation
+from domain.message import Author, Direction, Message, MessageStatus
+from domain.outbox import OutboxEntry
+from domain.route import Route
+from domain.tenant import Tenant
+
+# The bot offered to call a person; a "sim" on the next turn escalates.
+OFFER_HUMAN = "offer_human"
+
+
+@attrs.frozen
+class TurnResult:
+    route: Route
+    reply: str | None
+    handled: int  # inbound messages this turn covered
+
+
+@attrs.define
+class HandleTurn:
+    """Answers everything a member said since the last turn as one turn: triage, then answer,
+    escalate, book or chat. The reply goes to the outbox in the same transaction."""
+
+    uow: UnitOfWork
+    clock: Clock
+    engine: Engine
+    answer_question: AnswerQuestion
+    escalate: EscalateToHuman
+    history_limit: int
+
+    async def execute(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult | None:
+        conversation = await self.uow.conversations.get(tenant_id, conversation_id)
+        tenant = await self.uow.tenants.get(tenant_id)
+        if conversation is None or tenant is None:
+            raise ApplicationError(f"no conversation {conversation_id} for tenant {tenant_id}")
+        burst = await self.uow.messages.awaiting_turn(tenant_id, conversation_id)
+        if not burst:
+            return None
+        route, reply = Route.PAUSED, None
+        if conversation.bot_may_reply(self.clock.now()):
+            route, reply = await self._decide(tenant, conversation, burst)
+        for message in burst:
+            message.mark_processed(route)
+        if reply is not None:
+            await self._queue_reply(conversation, burst[-1], reply)
+        await self.uow.commit()
+        return TurnResult(route=route, reply=reply, handled=len(burst))
+
+    async def _decide(self, tenant: Tenant, conversation: Conversation, burst: Sequence[Message]) -> tuple[Route, str]:
+        history = await self.uow.messages.recent(tenant.id, conversation.id, self.history_limit)
+        turn = TurnInput(
+            text="\n".join(message.text for message in burst),
+            tenant=tenant,
+            history=history,
+            flow_state=dict(conversation.flow_state),
+        )
+        triage = await self.engine.triage(turn)
+        conversation.set_flow(OFFER_HUMAN, None)
+        match triage.route:
+            case Route.ESCALATE:
+                return triage.route, self.escalate.execute(tenant, conversation, triage)
+            case Route.FAQ:
+                answer = await self.answer_question.execute(turn)
+                if not answer.grounded:
+                    conversation.set_flow(OFFER_HUMAN, True)
+                return triage.route, answer.text
+            case Route.BOOKING:
+                # Booking lands with its own issue; until then the member is offered a person.
+                conversation.set_flow(OFFER_HUMAN, True)
+                return triage.route, replies.booking_not_available(tenant)
+            case _:
+                return triage.route, await self.engine.smalltalk(turn)
+
+    async def _queue_reply(self, conversation: Conversation, last: Message, text: str) -> None:
+        client = await self.uow.clients.get(conversation.tenant_id, conversation.client_id)
+        if client is None:
+            raise ApplicationError(f"conversation {conversation.id} has no client")
+        now = self.clock.now()
+        reply = Message(
+            tenant_id=conversation.tenant_id,
+            conversation_id=conversation.id,
+            channel_id=last.channel_id,
+            direction=Direction.OUTBOUND,
+            author=Author.BOT,
+            text=text,
+            status=MessageStatus.PENDING,
+            created_at=now,
+        )
+        self.uow.messages.add(reply)
+        self.uow.outbox.add(
+            OutboxEntry(tenant_id=conversation.tenant_id, message_id=reply.id, recipient=str(client.phone), next_attempt_at=now)
+        )

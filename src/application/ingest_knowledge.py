@@ -1,0 +1,46 @@
+import attrs
+import structlog
+
+from application.knowledge_index import KnowledgeIndex, SyncReport
+from application.tenant_packs import TenantPackSource
+from application.unit_of_work import UnitOfWork
+from domain.channel import Channel
+
+log = structlog.get_logger(__name__)
+
+
+def cli_channel_name(slug: str) -> str:
+    return f"cli:{slug}"
+
+
+@attrs.frozen
+class IngestedTenant:
+    slug: str
+    report: SyncReport
+
+
+@attrs.define
+class IngestKnowledge:
+    """Loads every tenant pack, stores the tenants' facts and brings the knowledge index up to date.
+    Incremental: running it again on unchanged packs indexes nothing."""
+
+    uow: UnitOfWork
+    packs: TenantPackSource
+    index: KnowledgeIndex
+
+    async def execute(self) -> list[IngestedTenant]:
+        results = []
+        for pack in self.packs.load_all():
+            tenant = await self.uow.tenants.by_slug(pack.tenant.slug)
+            if tenant is None:
+                tenant = pack.tenant
+                self.uow.tenants.add(tenant)
+            else:
+                tenant.update_facts(pack.tenant)
+            if await self.uow.channels.by_name(cli_channel_name(tenant.slug)) is None:
+                self.uow.channels.add(Channel(tenant_id=tenant.id, kind="cli", name=cli_channel_name(tenant.slug)))
+            report = await self.index.sync(tenant.slug, pack.chunks)
+            await self.uow.commit()
+            log.info("knowledge.synced", tenant=tenant.slug, **attrs.asdict(report))
+            results.append(IngestedTenant(slug=tenant.slug, report=report))
+        return results

@@ -1,0 +1,29 @@
+from collections.abc import Sequence
+from typing import Protocol
+
+import attrs
+
+from application.errors import ApplicationError
+from domain.knowledge import Chunk
+from domain.tenant import Tenant
+
+
+class InvalidTenantPack(ApplicationError):
+    """A pack cannot be loaded. Names the file and the field so the owner can fix it."""
+
+    def __init__(self, file: str, field: str, reason: str) -> None:
+        super().__init__(f"{file}: {field}: {reason}")
+        self.file = file
+        self.field = field
+        self.reason = reason
+
+
+@attrs.frozen
+class TenantPack:
+    tenant: Tenant
+    chunks: tuple[Chunk, ...] = attrs.field(converter=tuple)
+
+
+class TenantPackSource(Protocol):
+    def load_all(self) -> Sequence[TenantPack]:
+        """Every pack found, validated. Raises `InvalidTenantPack` on the first broken one."""

@@ -1,0 +1,1 @@
+"""Tatame's domain: entities, value objects and repository ports. Standard library and attrs only."""

@@ -1,0 +1,16 @@
+import uuid
+
+import attrs
+
+
+@attrs.define(slots=False, kw_only=True)
+class Channel:
+    """A way messages reach a tenant: a WhatsApp instance, or the terminal (`kind='cli'`)."""
+
+    id: uuid.UUID = attrs.field(factory=uuid.uuid4)
+    tenant_id: uuid.UUID
+    kind: str = attrs.field(validator=attrs.validators.in_({"cli", "evolution"}))
+    name: str = attrs.field(validator=attrs.validators.min_len(1))
+    api_url: str | None = None
+    api_key: str | None = None
+    connected: bool | None = None

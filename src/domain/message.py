@@ -1,0 +1,66 @@
+import datetime as dt
+import uuid
+from enum import StrEnum
+
+import attrs
+
+
+class Direction(StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+
+
+class Author(StrEnum):
+    MEMBER = "member"
+    BOT = "bot"
+    STAFF = "staff"
+
+
+class MessageStatus(StrEnum):
+    RECEIVED = "received"  # inbound, waiting for its turn
+    PROCESSED = "processed"  # inbound, answered (or deliberately not) by a turn
+    PENDING = "pending"  # outbound, in the outbox
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _not_empty(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if not value.strip():
+        raise ValueError("a message needs text")
+
+
+@attrs.define(slots=False, kw_only=True)
+class Message:
+    id: uuid.UUID = attrs.field(factory=uuid.uuid4)
+    tenant_id: uuid.UUID
+    conversation_id: uuid.UUID
+    channel_id: uuid.UUID
+    direction: Direction
+    author: Author
+    text: str = attrs.field(validator=_not_empty)
+    channel_message_id: str | None = None
+    status: MessageStatus
+    route: str | None = None
+    created_at: dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        inbound = self.direction is Direction.INBOUND
+        if inbound != (self.author is Author.MEMBER):
+            raise ValueError("members write inbound messages; the bot and staff write outbound ones")
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+
+    def mark_processed(self, route: str) -> None:
+        if self.direction is not Direction.INBOUND:
+            raise ValueError("only inbound messages are processed")
+        self.status = MessageStatus.PROCESSED
+        self.route = route
+
+    def mark_sent(self, channel_message_id: str | None) -> None:
+        if self.direction is not Direction.OUTBOUND:
+            raise ValueError("only outbound messages are sent")
+        self.status = MessageStatus.SENT
+        self.channel_message_id = channel_message_id or self.channel_message_id
+
+    def mark_failed(self) -> None:
+        self.status = MessageStatus.FAILED

@@ -1,0 +1,89 @@
+"""Repository ports. Every query that touches member data is scoped by `tenant_id`."""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Protocol
+
+from domain.channel import Channel
+from domain.client import Client
+from domain.conversation import Conversation
+from domain.escalation import Escalation
+from domain.message import Message
+from domain.outbox import OutboxEntry
+from domain.phone import Phone
+from domain.tenant import Tenant
+from domain.trial_class import TrialClass
+
+
+class TenantRepository(Protocol):
+    async def get(self, tenant_id: uuid.UUID) -> Tenant | None: ...
+
+    async def by_slug(self, slug: str) -> Tenant | None: ...
+
+    async def all(self) -> Sequence[Tenant]: ...
+
+    def add(self, tenant: Tenant) -> None: ...
+
+
+class ChannelRepository(Protocol):
+    async def by_name(self, name: str) -> Channel | None:
+        """Channel names are unique across the deployment (a WhatsApp instance name)."""
+
+    async def get(self, channel_id: uuid.UUID) -> Channel | None: ...
+
+    def add(self, channel: Channel) -> None: ...
+
+
+class ClientRepository(Protocol):
+    async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None: ...
+
+    async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None: ...
+
+    def add(self, client: Client) -> None: ...
+
+
+class ConversationRepository(Protocol):
+    async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
+        """The client's most recent conversation that is not closed."""
+
+    async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None: ...
+
+    def add(self, conversation: Conversation) -> None: ...
+
+
+class MessageRepository(Protocol):
+    async def add_inbound(self, message: Message) -> bool:
+        """Stores an inbound message unless one with the same (channel, channel message id) exists.
+        Returns whether it was stored; a duplicate delivery is not an error."""
+
+    def add(self, message: Message) -> None: ...
+
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        """Inbound messages not handled by a turn yet, oldest first."""
+
+    async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        """The last `limit` messages handled so far (inbound processed, and all outbound), oldest first."""
+
+    async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None: ...
+
+
+class EscalationRepository(Protocol):
+    def add(self, escalation: Escalation) -> None: ...
+
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, entry: OutboxEntry) -> None: ...
+
+    async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
+        """Undelivered entries for channels of `channel_kind` whose next attempt is due, across
+        tenants (the delivery worker's view); each is locked for this unit of work and skipped by
+        concurrent ones."""
+
+
+class TrialClassRepository(Protocol):
+    def add(self, trial_class: TrialClass) -> None: ...
+
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]: ...

@@ -1,0 +1,127 @@
+import datetime as dt
+import re
+import uuid
+from collections.abc import Sequence
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+import attrs
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def index(self) -> int:
+        """Monday is 0, as in `datetime.weekday()`."""
+        return list(Weekday).index(self)
+
+
+def _positive(instance: object, attribute: attrs.Attribute, value: int) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value}")
+
+
+def _not_negative(instance: object, attribute: attrs.Attribute, value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
+def _not_blank(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must not be blank")
+
+
+@attrs.frozen
+class ClassSlot:
+    """One weekly class of a modality, in the tenant's local time."""
+
+    weekday: Weekday = attrs.field(converter=Weekday)
+    start: dt.time
+    duration_minutes: int = attrs.field(validator=_positive)
+
+
+@attrs.frozen
+class Modality:
+    name: str = attrs.field(validator=_not_blank)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    capacity: int = attrs.field(default=20, validator=_positive)
+    schedule: tuple[ClassSlot, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@attrs.frozen
+class PaidService:
+    """A service sold apart from the plans; asking about or for it goes to a human."""
+
+    name: str = attrs.field(validator=_not_blank)
+    keywords: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.name, *self.keywords)
+
+
+@attrs.frozen
+class TrialClassRules:
+    min_notice_hours: int = attrs.field(default=2, validator=_not_negative)
+    max_days_ahead: int = attrs.field(default=14, validator=_positive)
+    max_per_person: int = attrs.field(default=1, validator=_positive)
+
+
+def _timezone(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (KeyError, ValueError) as error:
+        raise ValueError(f"unknown timezone {value!r}") from error
+
+
+def _slug(instance: object, attribute: attrs.Attribute, value: str) -> None:
+    if not _SLUG.match(value):
+        raise ValueError(f"slug must be lowercase letters, digits and dashes, got {value!r}")
+
+
+def _unique_modalities(instance: object, attribute: attrs.Attribute, value: Sequence[Modality]) -> None:
+    names = [m.name.casefold() for m in value]
+    if len(names) != len(set(names)):
+        raise ValueError("modality names must be unique")
+
+
+@attrs.define(slots=False, kw_only=True)
+class Tenant:
+    """A training center. Its facts come from its pack (`knowledge/<slug>/tenant.yaml`)."""
+
+    id: uuid.UUID = attrs.field(factory=uuid.uuid4)
+    slug: str = attrs.field(validator=_slug)
+    name: str = attrs.field(validator=_not_blank)
+    timezone: str = attrs.field(default="America/Sao_Paulo", validator=_timezone)
+    human_contact: str | None = None
+    paid_services: list[PaidService] = attrs.field(factory=list)
+    modalities: list[Modality] = attrs.field(factory=list, validator=_unique_modalities)
+    trial_class: TrialClassRules = attrs.field(factory=TrialClassRules)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def update_facts(self, pack: "Tenant") -> None:
+        """Takes the facts of a freshly loaded pack, keeping this tenant's identity."""
+        if pack.slug != self.slug:
+            raise ValueError(f"pack {pack.slug!r} is not tenant {self.slug!r}")
+        self.name = pack.name
+        self.timezone = pack.timezone
+        self.human_contact = pack.human_contact
+        self.paid_services = list(pack.paid_services)
+        self.modalities = list(pack.modalities)
+        self.trial_class = pack.trial_class

@@ -1,0 +1,1 @@
+"""How Tatame is run: the CLI (and, later, the HTTP app), wired by one dishka container."""

@@ -1,0 +1,168 @@
+"""`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, resume a conversation."""
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+import attrs
+from dishka import AsyncContainer
+
+from adapters.clock import SettableClock
+from adapters.terminal import TerminalGateway
+from application.ingest_knowledge import cli_channel_name
+from application.resume_conversation import ResumeConversation
+from application.tenant_packs import InvalidTenantPack
+from domain.phone import Phone
+from domain.route import Route
+from entrypoints.container import make_container
+from entrypoints.conversation import TerminalConversation
+from entrypoints.logs import configure_logging
+from entrypoints.requests import in_request
+from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instant, scenario_files
+from entrypoints.scenarios import describe, run_all
+from entrypoints.settings import Settings, SettingsError
+from entrypoints.startup import ingest, migrate, prepare
+
+DEFAULT_PHONE = "5511900000000"
+
+
+class UsageError(Exception):
+    pass
+
+
+def _clock(args: argparse.Namespace) -> SettableClock | None:
+    return SettableClock(args.now) if getattr(args, "now", None) else None
+
+
+async def chat(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout), _clock(args))
+    try:
+        tenants = [t.slug for t in await prepare(container)]
+        tenant = args.tenant or (tenants[0] if len(tenants) == 1 else settings.default_tenant)
+        if tenant not in tenants:
+            raise UsageError(f"no tenant {tenant!r}; the knowledge folder has: {', '.join(tenants)}")
+        conversation = TerminalConversation(container, cli_channel_name(tenant), Phone(args.phone))
+        print(f"Tatame · {tenant} · {conversation.phone}. Escreva como no WhatsApp; Ctrl+D sai.", flush=True)
+        while line := await asyncio.to_thread(sys.stdin.readline):
+            if not line.strip():
+                continue
+            result = await conversation.say(line.strip())
+            if result and result.route is Route.PAUSED:
+                print(f"(bot em pausa: a conversa está com a equipe; `tatame resume {conversation.phone}` devolve ao bot)", flush=True)
+            elif result and args.verbose:
+                print(f"(rota: {result.route})", flush=True)
+        return 0
+    finally:
+        await container.close()
+
+
+async def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    try:
+        await migrate(container)
+        for tenant in await ingest(container):
+            r = tenant.report
+            print(f"{tenant.slug}: {r.indexed} indexed, {r.unchanged} unchanged, {r.removed} removed")
+        return 0
+    finally:
+        await container.close()
+
+
+async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    try:
+        await migrate(container)
+        print("schema is at head")
+        return 0
+    finally:
+        await container.close()
+
+
+async def scenarios_command(args: argparse.Namespace, settings: Settings) -> int:
+    files = scenario_files([Path(p) for p in args.paths])
+    if not files:
+        raise UsageError("no scenario files (*.yaml) found")
+    scenarios = [load_scenario(file) for file in files]
+    outcomes = await run_all(scenarios, settings, args.now, lambda o: print(describe(o), flush=True))
+    failed = sum(not o.passed for o in outcomes)
+    print(f"{len(outcomes) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    tenant = args.tenant or settings.default_tenant
+
+    async def resume(request: AsyncContainer) -> bool:
+        return await (await request.get(ResumeConversation)).execute(tenant, Phone(args.phone))
+
+    try:
+        await migrate(container)
+        resumed = await in_request(container, resume)
+        print("the bot answers this conversation again" if resumed else f"no conversation with {args.phone} at {tenant}")
+        return 0 if resumed else 1
+    finally:
+        await container.close()
+
+
+def _instant(value: str):
+    try:
+        return parse_instant(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tatame", description="WhatsApp front desk for training centers.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def knowledge_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--knowledge", metavar="DIR", help="folder of tenant packs (default: KNOWLEDGE_DIR)")
+
+    chat_parser = commands.add_parser("chat", help="talk to the bot as a member would")
+    chat_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
+    chat_parser.add_argument("--phone", default=DEFAULT_PHONE, help="the member's phone; the same phone continues the same conversation")
+    chat_parser.add_argument("--now", type=_instant, help="run on a fixed clock (ISO 8601 with offset)")
+    chat_parser.add_argument("--verbose", "-v", action="store_true", help="show each turn's route")
+    knowledge_option(chat_parser)
+    chat_parser.set_defaults(handler=chat)
+
+    ingest_parser = commands.add_parser("ingest", help="load tenant packs and update the knowledge index")
+    knowledge_option(ingest_parser)
+    ingest_parser.set_defaults(handler=ingest_command)
+
+    commands.add_parser("migrate", help="bring the database schema to the latest revision").set_defaults(handler=migrate_command)
+
+    resume_parser = commands.add_parser("resume", help="hand a conversation back to the bot")
+    resume_parser.add_argument("phone")
+    resume_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
+    resume_parser.set_defaults(handler=resume_command)
+
+    scenarios_parser = commands.add_parser("scenarios", help="conversation scenarios")
+    scenario_commands = scenarios_parser.add_subparsers(dest="scenarios_command", required=True)
+    run_parser = scenario_commands.add_parser("run", help="run scenario files against the real stack")
+    run_parser.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders of them")
+    run_parser.add_argument("--now", type=_instant, help="clock for scenarios that set no `now`")
+    knowledge_option(run_parser)
+    run_parser.set_defaults(handler=scenarios_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if getattr(args, "knowledge", None):
+            settings = attrs.evolve(settings, knowledge_dir=Path(args.knowledge))
+        configure_logging(settings.log_level)
+        return asyncio.run(args.handler(args, settings))
+    except (SettingsError, InvalidTenantPack, ScenarioError, UsageError, ValueError) as error:
+        print(f"tatame: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

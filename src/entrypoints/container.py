@@ -1,0 +1,126 @@
+"""The composition root: one dishka container for the CLI, the scenario runner and the e2e tests.
+Adapters and engines live for the app (APP scope); a unit of work and the use cases using it live
+for one request (REQUEST scope)."""
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import NewType
+
+from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
+from qdrant_client import AsyncQdrantClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.clock import SystemClock
+from adapters.knowledge_pack.loader import FileTenantPackSource
+from adapters.offline.engine import OfflineEngine
+from adapters.postgres.embedded import start_embedded
+from adapters.postgres.engine import make_engine, make_session_factory
+from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.qdrant.index import QdrantKnowledgeIndex
+from application.answer_question import AnswerQuestion
+from application.clock import Clock
+from application.deliver_outbox import DeliverOutbox
+from application.engine import Engine
+from application.escalate_to_human import EscalateToHuman
+from application.gateway import MessageGateway
+from application.handle_turn import HandleTurn
+from application.ingest_knowledge import IngestKnowledge
+from application.knowledge_index import KnowledgeIndex
+from application.receive_message import ReceiveMessage
+from application.resume_conversation import ResumeConversation
+from application.tenant_packs import TenantPackSource
+from application.unit_of_work import UnitOfWork
+from entrypoints.settings import Settings
+
+DatabaseUrl = NewType("DatabaseUrl", str)
+
+
+class AdaptersProvider(Provider):
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def database_url(self, settings: Settings) -> DatabaseUrl:
+        return DatabaseUrl(settings.database_url or start_embedded(settings.data_dir))
+
+    @provide(scope=Scope.APP)
+    async def engine(self, url: DatabaseUrl) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(url)
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker:
+        return make_session_factory(engine)
+
+    @provide(scope=Scope.REQUEST)
+    async def session(self, factory: async_sessionmaker) -> AsyncIterator[AsyncSession]:
+        async with factory() as session:
+            yield session
+
+    unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+
+    @provide(scope=Scope.APP)
+    async def qdrant(self, settings: Settings) -> AsyncIterator[AsyncQdrantClient]:
+        if settings.qdrant_url:
+            client = AsyncQdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
+        else:
+            folder = settings.data_dir / "qdrant"
+            folder.mkdir(parents=True, exist_ok=True)
+            client = AsyncQdrantClient(path=str(folder))
+        yield client
+        await client.close()
+
+    @provide(scope=Scope.APP)
+    def knowledge_index(self, client: AsyncQdrantClient, settings: Settings) -> KnowledgeIndex:
+        return QdrantKnowledgeIndex(client, settings.qdrant_collection)
+
+    @provide(scope=Scope.APP)
+    def tenant_packs(self, settings: Settings) -> TenantPackSource:
+        return FileTenantPackSource(settings.knowledge_dir)
+
+    engine_ = provide(OfflineEngine, provides=Engine, scope=Scope.APP)
+    clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+
+
+class ApplicationProvider(Provider):
+    scope = Scope.REQUEST
+
+    receive_message = provide(ReceiveMessage)
+    answer_question = provide(AnswerQuestion)
+    deliver_outbox = provide(DeliverOutbox)
+    ingest_knowledge = provide(IngestKnowledge)
+    resume_conversation = provide(ResumeConversation)
+
+    @provide
+    def escalate_to_human(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> EscalateToHuman:
+        return EscalateToHuman(uow, clock, pause=dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def handle_turn(
+        self, uow: UnitOfWork, clock: Clock, engine: Engine, answer: AnswerQuestion, escalate: EscalateToHuman, settings: Settings
+    ) -> HandleTurn:
+        return HandleTurn(uow, clock, engine, answer, escalate, history_limit=settings.history_limit)
+
+
+class GatewayProvider(Provider):
+    """The entrypoint decides where replies go (the terminal, a WhatsApp gateway) and passes it in."""
+
+    gateway = from_context(provides=MessageGateway, scope=Scope.APP)
+
+
+class GivenClockProvider(Provider):
+    """Replaces the system clock with one the caller controls (`--now`, scenarios, tests)."""
+
+    clock = from_context(provides=Clock, scope=Scope.APP)
+
+
+def make_container(
+    settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider
+) -> AsyncContainer:
+    """`overrides` replace earlier providers, so tests can swap any adapter."""
+    providers: list[Provider] = [AdaptersProvider(), ApplicationProvider(), GatewayProvider()]
+    context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
+    if clock is not None:
+        providers.append(GivenClockProvider())
+        context[Clock] = clock
+    return make_async_container(*providers, *overrides, context=context)

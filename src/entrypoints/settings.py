@@ -1,0 +1,81 @@
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+import platformdirs
+from dotenv import dotenv_values
+
+# The repository root; knowledge/ ships beside src/.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    return env.get(name, "").strip() or None
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Everything configurable, read once at start from the environment (and `.env`).
+    `.env.example` documents each variable."""
+
+    database_url: str | None = None
+    """DATABASE_URL: PostgreSQL (postgresql+asyncpg://...). Unset: an embedded server in the data folder."""
+    qdrant_url: str | None = None
+    """QDRANT_URL: a Qdrant server. Unset: Qdrant local mode in the data folder."""
+    qdrant_api_key: str | None = None
+    """QDRANT_API_KEY: for a Qdrant server that requires one."""
+    qdrant_collection: str = "tatame_knowledge"
+    """QDRANT_COLLECTION: the one collection all tenants share."""
+    data_dir: Path
+    """TATAME_DATA_DIR: where the embedded PostgreSQL and local Qdrant keep their files."""
+    knowledge_dir: Path
+    """KNOWLEDGE_DIR: the folder of tenant packs, one sub-folder each."""
+    default_tenant: str = "ct-exemplo"
+    """DEFAULT_TENANT: the tenant `tatame chat` talks to when --tenant is not given."""
+    history_limit: int = 20
+    """HISTORY_LIMIT: how many earlier messages a turn reads as context."""
+    human_pause_hours: int = 12
+    """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it."""
+    log_level: str = "WARNING"
+    """LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> "Settings":
+        """The process environment wins over `.env`, which only fills in what is unset."""
+        env = {**(dotenv_values(env_file) if env_file and env_file.is_file() else {}), **(environ if environ is not None else os.environ)}
+        env = {k: v for k, v in env.items() if v is not None}
+        data_dir = _optional(env, "TATAME_DATA_DIR")
+        knowledge_dir = _optional(env, "KNOWLEDGE_DIR")
+        log_level = (_optional(env, "LOG_LEVEL") or "WARNING").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        return cls(
+            database_url=_optional(env, "DATABASE_URL"),
+            qdrant_url=_optional(env, "QDRANT_URL"),
+            qdrant_api_key=_optional(env, "QDRANT_API_KEY"),
+            qdrant_collection=_optional(env, "QDRANT_COLLECTION") or "tatame_knowledge",
+            data_dir=Path(data_dir) if data_dir else Path(platformdirs.user_data_dir("tatame")),
+            knowledge_dir=Path(knowledge_dir) if knowledge_dir else PROJECT_ROOT / "knowledge",
+            default_tenant=_optional(env, "DEFAULT_TENANT") or "ct-exemplo",
+            history_limit=_int(env, "HISTORY_LIMIT", 20, minimum=1),
+            human_pause_hours=_int(env, "HUMAN_PAUSE_HOURS", 12, minimum=1),
+            log_level=log_level,
+        )

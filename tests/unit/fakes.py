@@ -1,0 +1,197 @@
+"""In-memory implementations of the ports, for unit tests of the use cases."""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+import attrs
+
+from application.engine import Triage, TurnInput
+from application.gateway import DeliveryFailed
+from application.knowledge_index import Passage, SyncReport
+from domain.channel import Channel
+from domain.client import Client
+from domain.conversation import Conversation, ConversationStatus
+from domain.escalation import Escalation
+from domain.knowledge import Chunk
+from domain.message import Direction, Message, MessageStatus
+from domain.outbox import OutboxEntry
+from domain.phone import Phone
+from domain.route import Route
+from domain.tenant import Tenant
+from domain.trial_class import TrialClass
+
+
+@attrs.define
+class FakeClock:
+    current: dt.datetime = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self.current
+
+
+@attrs.define
+class _Store:
+    items: list = attrs.field(factory=list)
+
+    def add(self, item: object) -> None:
+        self.items.append(item)
+
+
+class FakeTenants(_Store):
+    async def get(self, tenant_id: uuid.UUID) -> Tenant | None:
+        return next((t for t in self.items if t.id == tenant_id), None)
+
+    async def by_slug(self, slug: str) -> Tenant | None:
+        return next((t for t in self.items if t.slug == slug), None)
+
+    async def all(self) -> Sequence[Tenant]:
+        return list(self.items)
+
+
+class FakeChannels(_Store):
+    async def by_name(self, name: str) -> Channel | None:
+        return next((c for c in self.items if c.name == name), None)
+
+    async def get(self, channel_id: uuid.UUID) -> Channel | None:
+        return next((c for c in self.items if c.id == channel_id), None)
+
+
+class FakeClients(_Store):
+    async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
+        return next((c for c in self.items if c.tenant_id == tenant_id and c.phone == phone), None)
+
+    async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+        return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
+
+
+class FakeConversations(_Store):
+    async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
+        mine = [
+            c for c in self.items
+            if c.tenant_id == tenant_id and c.client_id == client_id and c.status is not ConversationStatus.CLOSED
+        ]
+        return mine[-1] if mine else None
+
+    async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
+        return next((c for c in self.items if c.tenant_id == tenant_id and c.id == conversation_id), None)
+
+
+class FakeMessages(_Store):
+    async def add_inbound(self, message: Message) -> bool:
+        if any(m.channel_id == message.channel_id and m.channel_message_id == message.channel_message_id for m in self.items):
+            return False
+        self.items.append(message)
+        return True
+
+    def _of(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> list[Message]:
+        return [m for m in self.items if m.tenant_id == tenant_id and m.conversation_id == conversation_id]
+
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        return [m for m in self._of(tenant_id, conversation_id) if m.direction is Direction.INBOUND and m.status is MessageStatus.RECEIVED]
+
+    async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        return [m for m in self._of(tenant_id, conversation_id) if m.status is not MessageStatus.RECEIVED][-limit:]
+
+    async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
+        return next((m for m in self.items if m.tenant_id == tenant_id and m.id == message_id), None)
+
+
+class FakeEscalations(_Store):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]:
+        return [e for e in self.items if e.tenant_id == tenant_id and e.conversation_id == conversation_id]
+
+
+@attrs.define
+class FakeOutbox(_Store):
+    messages: FakeMessages | None = None
+    channels: FakeChannels | None = None
+
+    async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
+        def kind(entry: OutboxEntry) -> str | None:
+            message = next(m for m in self.messages.items if m.id == entry.message_id)
+            return next(c.kind for c in self.channels.items if c.id == message.channel_id)
+
+        due = [e for e in self.items if e.delivered_at is None and e.next_attempt_at <= now and kind(e) == channel_kind]
+        return due[:limit]
+
+
+class FakeTrialClasses(_Store):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
+        return [t for t in self.items if t.tenant_id == tenant_id and t.conversation_id == conversation_id]
+
+
+@attrs.define
+class FakeUnitOfWork:
+    tenants: FakeTenants = attrs.field(factory=FakeTenants)
+    channels: FakeChannels = attrs.field(factory=FakeChannels)
+    clients: FakeClients = attrs.field(factory=FakeClients)
+    conversations: FakeConversations = attrs.field(factory=FakeConversations)
+    messages: FakeMessages = attrs.field(factory=FakeMessages)
+    escalations: FakeEscalations = attrs.field(factory=FakeEscalations)
+    outbox: FakeOutbox = attrs.field(factory=FakeOutbox)
+    trial_classes: FakeTrialClasses = attrs.field(factory=FakeTrialClasses)
+    commits: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        self.outbox.messages = self.messages
+        self.outbox.channels = self.channels
+
+    @property
+    def committed(self) -> bool:
+        return self.commits > 0
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+    async def rollback(self) -> None:
+        pass
+
+
+@attrs.define
+class ScriptedEngine:
+    """Triage decided by the test; answers echo the first passage's heading."""
+
+    route: Route = Route.FAQ
+    paid_service: str | None = None
+    human_requested: bool = False
+    seen: list[TurnInput] = attrs.field(factory=list)
+
+    async def triage(self, turn: TurnInput) -> Triage:
+        self.seen.append(turn)
+        return Triage(route=self.route, paid_service=self.paid_service, human_requested=self.human_requested)
+
+    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
+        return f"Sobre {passages[0].chunk.heading}: {passages[0].chunk.text}" if passages else None
+
+    async def smalltalk(self, turn: TurnInput) -> str:
+        return "Olá!"
+
+
+@attrs.define
+class FakeIndex:
+    chunks: dict[str, list[Chunk]] = attrs.field(factory=dict)
+
+    async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
+        before = {c.key: c.content_hash for c in self.chunks.get(tenant, [])}
+        changed = sum(before.get(c.key) != c.content_hash for c in chunks)
+        removed = len(set(before) - {c.key for c in chunks})
+        self.chunks[tenant] = list(chunks)
+        return SyncReport(indexed=changed, unchanged=len(chunks) - changed, removed=removed)
+
+    async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
+        words = set(query.lower().split())
+        scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(tenant, [])]
+        return [Passage(chunk=c, score=s) for s, c in sorted(scored, key=lambda p: -p[0]) if s > 0][:limit]
+
+
+@attrs.define
+class FakeGateway:
+    sent: list[tuple[str, str]] = attrs.field(factory=list)
+    failures: list[DeliveryFailed] = attrs.field(factory=list)
+
+    async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((recipient, text))
+        return f"wamid-{len(self.sent)}"

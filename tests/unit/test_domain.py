@@ -1,0 +1,175 @@
+import datetime as dt
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from domain.conversation import Conversation, ConversationStatus
+from domain.errors import InvalidTransition
+from domain.message import Author, Direction, Message, MessageStatus
+from domain.outbox import OutboxEntry
+from domain.phone import Phone
+from domain.tenant import ClassSlot, Modality, Tenant
+
+NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+
+
+class TestPhone:
+    def test_keeps_only_digits(self):
+        assert Phone("+55 (11) 98765-4321").digits == "5511987654321"
+
+    @pytest.mark.parametrize("raw", ["123", "abc", "+55 11 9876 5432 1234 5678"])
+    def test_rejects_what_is_not_a_phone_number(self, raw):
+        with pytest.raises(ValueError):
+            Phone(raw)
+
+    @given(st.text(alphabet="0123456789 ()+-", min_size=1))
+    def test_equal_digits_are_equal_phones(self, raw):
+        digits = "".join(ch for ch in raw if ch.isdigit())
+        if 8 <= len(digits) <= 15:
+            assert Phone(raw) == Phone(digits)
+
+
+class TestTenant:
+    def test_rejects_unknown_timezone(self):
+        with pytest.raises(ValueError, match="timezone"):
+            Tenant(slug="ct", name="CT", timezone="Mars/Olympus")
+
+    def test_rejects_duplicate_modalities(self):
+        with pytest.raises(ValueError, match="unique"):
+            Tenant(slug="ct", name="CT", modalities=[Modality(name="Boxe"), Modality(name="boxe")])
+
+    def test_rejects_bad_slug(self):
+        with pytest.raises(ValueError, match="slug"):
+            Tenant(slug="CT Exemplo", name="CT")
+
+    def test_slot_needs_positive_duration(self):
+        with pytest.raises(ValueError):
+            ClassSlot(weekday="mon", start=dt.time(19), duration_minutes=0)
+
+    def test_update_facts_keeps_identity(self):
+        tenant = Tenant(slug="ct", name="Old")
+        tenant_id = tenant.id
+        tenant.update_facts(Tenant(slug="ct", name="New", human_contact="123"))
+        assert (tenant.id, tenant.name, tenant.human_contact) == (tenant_id, "New", "123")
+
+    def test_update_facts_refuses_another_tenant(self):
+        with pytest.raises(ValueError):
+            Tenant(slug="ct", name="A").update_facts(Tenant(slug="other", name="B"))
+
+
+def _message(**changes) -> Message:
+    values = dict(
+        tenant_id=uuid.uuid4(), conversation_id=uuid.uuid4(), channel_id=uuid.uuid4(), direction=Direction.INBOUND,
+        author=Author.MEMBER, text="oi", status=MessageStatus.RECEIVED, created_at=NOW,
+    )
+    return Message(**{**values, **changes})
+
+
+class TestMessage:
+    def test_needs_text(self):
+        with pytest.raises(ValueError):
+            _message(text="   ")
+
+    def test_members_write_inbound_only(self):
+        with pytest.raises(ValueError):
+            _message(direction=Direction.OUTBOUND)
+
+    def test_needs_aware_timestamp(self):
+        with pytest.raises(ValueError):
+            _message(created_at=dt.datetime(2026, 1, 1))
+
+    def test_processed_records_route(self):
+        message = _message()
+        message.mark_processed("faq")
+        assert (message.status, message.route) == (MessageStatus.PROCESSED, "faq")
+
+    def test_inbound_is_never_sent(self):
+        with pytest.raises(ValueError):
+            _message().mark_sent("x")
+
+
+class TestOutboxEntry:
+    def test_failure_schedules_retry(self):
+        entry = OutboxEntry(tenant_id=uuid.uuid4(), message_id=uuid.uuid4(), recipient="5511", next_attempt_at=NOW)
+        entry.record_failure("timeout", NOW, dt.timedelta(seconds=4))
+        assert (entry.attempts, entry.next_attempt_at, entry.delivered_at) == (1, NOW + dt.timedelta(seconds=4), None)
+
+    def test_giving_up_never_comes_due(self):
+        entry = OutboxEntry(tenant_id=uuid.uuid4(), message_id=uuid.uuid4(), recipient="5511", next_attempt_at=NOW)
+        entry.record_failure("400 bad number", NOW, None)
+        assert entry.next_attempt_at > NOW + dt.timedelta(days=365 * 1000)
+
+
+def _conversation() -> Conversation:
+    return Conversation(tenant_id=uuid.uuid4(), client_id=uuid.uuid4(), created_at=NOW)
+
+
+class TestConversation:
+    def test_escalation_silences_the_bot_until_the_pause_ends(self):
+        conversation = _conversation()
+        conversation.hand_to_human(NOW, dt.timedelta(hours=12))
+        assert not conversation.bot_may_reply(NOW + dt.timedelta(hours=11))
+        assert conversation.bot_may_reply(NOW + dt.timedelta(hours=12))
+        assert conversation.status is ConversationStatus.BOT
+
+    def test_escalation_forgets_the_flow(self):
+        conversation = _conversation()
+        conversation.set_flow("offer_human", True)
+        conversation.hand_to_human(NOW, dt.timedelta(hours=1))
+        assert conversation.flow_state == {}
+
+    def test_set_flow_replaces_the_dict(self):
+        conversation = _conversation()
+        before = conversation.flow_state
+        conversation.set_flow("k", 1)
+        assert conversation.flow_state == {"k": 1} and conversation.flow_state is not before
+        conversation.set_flow("k", None)
+        assert conversation.flow_state == {}
+
+    def test_closed_cannot_be_resumed(self):
+        conversation = _conversation()
+        conversation.status = ConversationStatus.CLOSED
+        with pytest.raises(InvalidTransition):
+            conversation.resume()
+
+
+class ConversationHandoff(RuleBasedStateMachine):
+    """Whatever staff and time do, the bot speaks exactly when the conversation is with the bot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conversation = _conversation()
+        self.now = NOW
+
+    @rule(hours=st.integers(min_value=1, max_value=48))
+    def escalate(self, hours):
+        self.conversation.hand_to_human(self.now, dt.timedelta(hours=hours))
+        assert not self.conversation.bot_may_reply(self.now)
+
+    @rule()
+    def resume(self):
+        self.conversation.resume()
+        assert self.conversation.bot_may_reply(self.now)
+
+    @rule(minutes=st.integers(min_value=0, max_value=60 * 60))
+    def time_passes(self, minutes):
+        self.now += dt.timedelta(minutes=minutes)
+
+    @precondition(lambda self: self.conversation.paused_until is not None)
+    @rule()
+    def pause_runs_out(self):
+        self.now = self.conversation.paused_until
+        assert self.conversation.bot_may_reply(self.now)
+
+    @invariant()
+    def speaks_only_with_the_bot(self):
+        paused = self.conversation.paused_until
+        may = self.conversation.bot_may_reply(self.now)
+        assert may == (self.conversation.status is ConversationStatus.BOT)
+        assert may or (paused is not None and self.now < paused)
+
+
+TestConversationHandoff = ConversationHandoff.TestCase

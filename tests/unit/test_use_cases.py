@@ -1,0 +1,208 @@
+import datetime as dt
+
+import pytest
+
+from application.answer_question import AnswerQuestion
+from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.escalate_to_human import EscalateToHuman
+from application.gateway import DeliveryFailed
+from application.handle_turn import OFFER_HUMAN, HandleTurn
+from application.ingest_knowledge import IngestKnowledge, cli_channel_name
+from application.receive_message import InboundMessage, ReceiveMessage
+from application.resume_conversation import ResumeConversation
+from application.tenant_packs import TenantPack
+from domain.channel import Channel
+from domain.conversation import ConversationStatus
+from domain.escalation import EscalationReason
+from domain.knowledge import Chunk
+from domain.message import Direction, MessageStatus
+from domain.phone import Phone
+from domain.route import Route
+from domain.tenant import Tenant
+from tests.unit.fakes import FakeClock, FakeGateway, FakeIndex, FakeUnitOfWork, ScriptedEngine
+
+PHONE = Phone("5511987654321")
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    uow = FakeUnitOfWork()
+    tenant = Tenant(slug="ct", name="CT Teste", human_contact="(11) 5555-0000")
+    uow.tenants.add(tenant)
+    uow.channels.add(Channel(tenant_id=tenant.id, kind="cli", name="cli:ct"))
+    return uow
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def index() -> FakeIndex:
+    return FakeIndex({"ct": [Chunk(tenant="ct", source="a.md", heading="Plano mensal", text="o plano mensal custa R$ 189")]})
+
+
+def _turn(uow, clock, engine, index) -> HandleTurn:
+    return HandleTurn(
+        uow, clock, engine, AnswerQuestion(engine, index), EscalateToHuman(uow, clock, dt.timedelta(hours=12)), history_limit=10
+    )
+
+
+async def _receive(uow, clock, text: str, message_id: str = "m1"):
+    inbound = InboundMessage(channel="cli:ct", sender=PHONE, text=text, channel_message_id=message_id)
+    return await ReceiveMessage(uow, clock).execute(inbound)
+
+
+class TestReceiveMessage:
+    async def test_stores_client_conversation_and_message(self, uow, clock):
+        received = await _receive(uow, clock, "oi")
+        assert received.stored and uow.committed
+        assert [m.text for m in uow.messages.items] == ["oi"]
+        assert uow.clients.items[0].phone == PHONE
+
+    async def test_duplicate_delivery_is_stored_once(self, uow, clock):
+        first = await _receive(uow, clock, "oi", "same")
+        second = await _receive(uow, clock, "oi", "same")
+        assert (first.stored, second.stored) == (True, False)
+        assert len(uow.messages.items) == 1 and len(uow.conversations.items) == 1
+
+    async def test_unknown_channel_is_an_error(self, uow, clock):
+        with pytest.raises(Exception, match="no channel"):
+            await ReceiveMessage(uow, clock).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
+
+
+class TestHandleTurn:
+    async def test_faq_answers_from_the_index_and_queues_the_reply(self, uow, clock, index):
+        received = await _receive(uow, clock, "quanto custa o plano mensal")
+        result = await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.FAQ and "R$ 189" in result.reply
+        [inbound, reply] = uow.messages.items
+        assert inbound.status is MessageStatus.PROCESSED and inbound.route is Route.FAQ
+        assert reply.direction is Direction.OUTBOUND and reply.status is MessageStatus.PENDING
+        assert uow.outbox.items[0].message_id == reply.id and uow.outbox.items[0].recipient == PHONE.digits
+
+    async def test_no_answer_says_so_and_offers_a_person(self, uow, clock, index):
+        received = await _receive(uow, clock, "qual a capital da frança")
+        result = await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        assert "Não encontrei" in result.reply
+        assert uow.conversations.items[0].flow_state == {OFFER_HUMAN: True}
+
+    async def test_a_burst_is_one_turn(self, uow, clock, index):
+        engine = ScriptedEngine(Route.FAQ)
+        await _receive(uow, clock, "oi", "a")
+        received = await _receive(uow, clock, "quanto custa o plano mensal", "b")
+        result = await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+        assert result.handled == 2 and engine.seen[0].text == "oi\nquanto custa o plano mensal"
+        assert len(uow.outbox.items) == 1
+
+    async def test_escalation_records_why_and_pauses_the_bot(self, uow, clock, index):
+        received = await _receive(uow, clock, "quanto custa o personal?")
+        engine = ScriptedEngine(Route.ESCALATE, paid_service="Personal trainer")
+        result = await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+        [escalation] = uow.escalations.items
+        assert (escalation.reason, escalation.subject) == (EscalationReason.PAID_SERVICE, "Personal trainer")
+        assert "Personal trainer" in result.reply and "(11) 5555-0000" in result.reply
+        assert uow.conversations.items[0].status is ConversationStatus.WAITING_HUMAN
+
+    async def test_paused_conversation_gets_no_reply(self, uow, clock, index):
+        received = await _receive(uow, clock, "quero falar com alguém", "a")
+        turn = _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index)
+        await turn.execute(received.tenant_id, received.conversation_id)
+        await _receive(uow, clock, "oi?", "b")
+        result = await turn.execute(received.tenant_id, received.conversation_id)
+        assert (result.route, result.reply) == (Route.PAUSED, None)
+        assert len(uow.outbox.items) == 1
+
+    async def test_the_bot_comes_back_after_the_pause(self, uow, clock, index):
+        received = await _receive(uow, clock, "atendente", "a")
+        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(received.tenant_id, received.conversation_id)
+        clock.current += dt.timedelta(hours=12)
+        await _receive(uow, clock, "oi", "b")
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.SMALLTALK
+
+    async def test_booking_is_not_faked(self, uow, clock, index):
+        received = await _receive(uow, clock, "quero marcar uma aula experimental")
+        result = await _turn(uow, clock, ScriptedEngine(Route.BOOKING), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.BOOKING and "Ainda não consigo" in result.reply
+        assert uow.trial_classes.items == []
+
+    async def test_history_reaches_the_engine(self, uow, clock, index):
+        engine = ScriptedEngine(Route.SMALLTALK)
+        received = await _receive(uow, clock, "oi", "a")
+        await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+        await _receive(uow, clock, "tudo bem?", "b")
+        await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+        assert [m.text for m in engine.seen[1].history] == ["oi", "Olá!"]
+
+    async def test_nothing_waiting_is_no_turn(self, uow, clock, index):
+        received = await _receive(uow, clock, "oi")
+        turn = _turn(uow, clock, ScriptedEngine(Route.SMALLTALK), index)
+        await turn.execute(received.tenant_id, received.conversation_id)
+        assert await turn.execute(received.tenant_id, received.conversation_id) is None
+
+
+class TestDeliverOutbox:
+    async def _queued(self, uow, clock, index):
+        received = await _receive(uow, clock, "quanto custa o plano mensal")
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        return uow.outbox.items[0], uow.messages.items[-1]
+
+    async def test_delivers_and_records_the_channel_id(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway()
+        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 1
+        assert entry.delivered_at == clock.now() and reply.status is MessageStatus.SENT and reply.channel_message_id == "wamid-1"
+        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 0
+
+    async def test_only_its_channel_kind(self, uow, clock, index):
+        await self._queued(uow, clock, index)
+        assert await DeliverOutbox(uow, FakeGateway(), clock).execute("evolution") == 0
+
+    async def test_retries_a_retryable_failure_later(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway(failures=[DeliveryFailed("503", retryable=True)])
+        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 0
+        assert entry.attempts == 1 and entry.next_attempt_at > clock.now() and reply.status is MessageStatus.PENDING
+        clock.current = entry.next_attempt_at
+        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 1
+
+    async def test_gives_up_on_a_permanent_failure(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway(failures=[DeliveryFailed("400 exists:false", retryable=False)])
+        await DeliverOutbox(uow, gateway, clock).execute("cli")
+        assert reply.status is MessageStatus.FAILED and entry.last_error == "400 exists:false"
+
+    def test_backoff_grows_and_stops(self):
+        policy = RetryPolicy(max_attempts=3, first_delay=dt.timedelta(seconds=1))
+        assert [policy.delay_after(n) for n in (1, 2, 3)] == [dt.timedelta(seconds=1), dt.timedelta(seconds=2), None]
+
+
+class _Packs:
+    def __init__(self, *packs: TenantPack) -> None:
+        self.packs = packs
+
+    def load_all(self):
+        return self.packs
+
+
+class TestIngestKnowledge:
+    async def test_creates_tenant_channel_and_index(self):
+        uow, index = FakeUnitOfWork(), FakeIndex()
+        chunk = Chunk(tenant="novo", source="a.md", heading="H", text="t")
+        [result] = await IngestKnowledge(uow, _Packs(TenantPack(tenant=Tenant(slug="novo", name="Novo"), chunks=[chunk])), index).execute()
+        assert result.report.indexed == 1 and (await uow.channels.by_name(cli_channel_name("novo"))) is not None
+        again = await IngestKnowledge(uow, _Packs(TenantPack(tenant=Tenant(slug="novo", name="Novo 2"), chunks=[chunk])), index).execute()
+        assert again[0].report.indexed == 0 and len(uow.tenants.items) == 1 and uow.tenants.items[0].name == "Novo 2"
+
+
+class TestResumeConversation:
+    async def test_hands_back_to_the_bot(self, uow, clock, index):
+        received = await _receive(uow, clock, "atendente")
+        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(received.tenant_id, received.conversation_id)
+        assert await ResumeConversation(uow).execute("ct", PHONE)
+        assert uow.conversations.items[0].status is ConversationStatus.BOT
+
+    async def test_unknown_phone_is_nothing_to_resume(self, uow):
+        assert not await ResumeConversation(uow).execute("ct", Phone("5511000000000"))
