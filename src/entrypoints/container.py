@@ -86,10 +86,17 @@ class ApplicationProvider(Provider):
     scope = Scope.REQUEST
 
     receive_message = provide(ReceiveMessage)
-    answer_question = provide(AnswerQuestion)
-    deliver_outbox = provide(DeliverOutbox)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
+
+    # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
+    @provide
+    def answer_question(self, engine: Engine, index: KnowledgeIndex) -> AnswerQuestion:
+        return AnswerQuestion(engine, index)
+
+    @provide
+    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock) -> DeliverOutbox:
+        return DeliverOutbox(uow, gateway, clock)
 
     @provide
     def escalate_to_human(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> EscalateToHuman:

