@@ -1,6 +1,6 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
 from domain.channel import Channel
@@ -130,15 +130,26 @@ trial_classes = sa.Table(
 )
 
 
+def _parents(**targets: type) -> dict[str, object]:
+    """The domain refers to parents by id only. These private many-to-one relationships are never
+    read; they exist so that one flush inserts parents before children (a tenant before its
+    channel, a client before its conversation), which SQLAlchemy orders by relationships alone."""
+    return {f"_{name}_row": relationship(target, viewonly=False, lazy="noload") for name, target in targets.items()}
+
+
 def map_tables() -> None:
     """Maps the domain classes onto the tables. Idempotent: the app, the CLI and alembic all call it."""
     if mapper_registry.mappers:
         return
     mapper_registry.map_imperatively(Tenant, tenants)
-    mapper_registry.map_imperatively(Channel, channels)
-    mapper_registry.map_imperatively(Client, clients)
-    mapper_registry.map_imperatively(Conversation, conversations)
-    mapper_registry.map_imperatively(Message, messages, exclude_properties=["seq"])
-    mapper_registry.map_imperatively(OutboxEntry, outbox)
-    mapper_registry.map_imperatively(Escalation, escalations)
-    mapper_registry.map_imperatively(TrialClass, trial_classes)
+    mapper_registry.map_imperatively(Channel, channels, properties=_parents(tenant=Tenant))
+    mapper_registry.map_imperatively(Client, clients, properties=_parents(tenant=Tenant))
+    mapper_registry.map_imperatively(Conversation, conversations, properties=_parents(tenant=Tenant, client=Client))
+    mapper_registry.map_imperatively(
+        Message, messages, exclude_properties=["seq"], properties=_parents(tenant=Tenant, conversation=Conversation, channel=Channel)
+    )
+    mapper_registry.map_imperatively(OutboxEntry, outbox, properties=_parents(tenant=Tenant, message=Message))
+    mapper_registry.map_imperatively(Escalation, escalations, properties=_parents(tenant=Tenant, conversation=Conversation))
+    mapper_registry.map_imperatively(
+        TrialClass, trial_classes, properties=_parents(tenant=Tenant, client=Client, conversation=Conversation)
+    )
