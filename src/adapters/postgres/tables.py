@@ -134,7 +134,7 @@ def _parents(**targets: type) -> dict[str, object]:
     """The domain refers to parents by id only. These private many-to-one relationships are never
     read; they exist so that one flush inserts parents before children (a tenant before its
     channel, a client before its conversation), which SQLAlchemy orders by relationships alone."""
-    return {f"_{name}_row": relationship(target, viewonly=False, lazy="noload") for name, target in targets.items()}
+    return {f"_{name}_row": relationship(target, lazy="raise") for name, target in targets.items()}
 
 
 def map_tables() -> None:
