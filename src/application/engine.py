@@ -1,4 +1,6 @@
+import datetime as dt
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Protocol
 
 import attrs
@@ -15,8 +17,34 @@ class TurnInput:
 
     text: str
     tenant: Tenant
+    now: dt.datetime  # in the tenant's timezone: "amanhã" and "sábado" resolve against it
     history: Sequence[Message] = ()
     flow_state: dict[str, Any] = attrs.field(factory=dict)
+
+
+class BookingIntent(StrEnum):
+    BOOK = "book"  # wants a trial class, or is answering the interview
+    CHECK = "check"  # "tenho aula marcada?"
+    CANCEL_BOOKED = "cancel_booked"  # cancel a class already booked
+    ABORT = "abort"  # "desisto": drop the interview
+    NONE = "none"  # nothing about booking in this message
+
+
+@attrs.frozen
+class BookingDetails:
+    """What a message says towards a booking; None where it says nothing."""
+
+    intent: BookingIntent = BookingIntent.NONE
+    modality: str | None = None  # the tenant's own modality name
+    day: dt.date | None = None
+    time: dt.time | None = None
+    period: str | None = None  # "manha" | "tarde" | "noite"
+    name: str | None = None
+    answer: bool | None = None  # yes / no to the confirmation question
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in {"modality": self.modality, "day": self.day, "time": self.time, "period": self.period, "name": self.name}.items() if v is not None}
 
 
 @attrs.frozen
@@ -41,3 +69,7 @@ class Engine(Protocol):
         """An answer built only from `passages`, or None when they do not answer the question."""
 
     async def smalltalk(self, turn: TurnInput) -> str: ...
+
+    async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        """Booking details in the message; `turn.flow_state["booking"]["awaiting"]` says what the
+        bot asked last (a bare "Ana" answers "qual é o seu nome?")."""

@@ -6,10 +6,12 @@ import attrs
 from application import replies
 from application.answer_question import AnswerQuestion
 from application.clock import Clock
-from application.engine import Engine, TurnInput
+from application.booking_interview import BOOKING, ConductBookingInterview
+from application.engine import BookingIntent, Engine, TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.errors import ApplicationError
 from application.unit_of_work import UnitOfWork
+from domain.client import Client
 from domain.conversation import Conversation
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -30,13 +32,16 @@ class TurnResult:
 @attrs.define
 class HandleTurn:
     """Answers everything a member said since the last turn as one turn: triage, then answer,
-    escalate, book or chat. The reply goes to the outbox in the same transaction."""
+    escalate, book or chat. The reply goes to the outbox in the same transaction.
+    While a booking interview is open, a message that says nothing towards it (a FAQ question) is
+    answered and the interview's pending question repeated."""
 
     uow: UnitOfWork
     clock: Clock
     engine: Engine
     answer_question: AnswerQuestion
     escalate: EscalateToHuman
+    booking: ConductBookingInterview
     history_limit: int
 
     async def execute(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult | None:
@@ -62,30 +67,38 @@ class HandleTurn:
         turn = TurnInput(
             text="\n".join(message.text for message in burst),
             tenant=tenant,
+            now=self.clock.now().astimezone(tenant.zone),
             history=history,
             flow_state=dict(conversation.flow_state),
         )
         triage = await self.engine.triage(turn)
         conversation.set_flow(OFFER_HUMAN, None)
-        match triage.route:
-            case Route.ESCALATE:
-                return triage.route, self.escalate.execute(tenant, conversation, triage)
-            case Route.FAQ:
-                answer = await self.answer_question.execute(turn)
-                if not answer.grounded:
-                    conversation.set_flow(OFFER_HUMAN, True)
-                return triage.route, answer.text
-            case Route.BOOKING:
-                # Booking lands with its own issue; until then the member is offered a person.
+        if triage.route is Route.ESCALATE:
+            return triage.route, self.escalate.execute(tenant, conversation, triage)
+        client = await self._client(conversation)
+        interviewing = BOOKING in conversation.flow_state
+        if triage.route is Route.BOOKING or interviewing:
+            details = await self.engine.extract_booking(turn)
+            if triage.route is Route.BOOKING or details.intent is not BookingIntent.NONE or details.changes or details.answer is not None:
+                return Route.BOOKING, await self.booking.execute(tenant, conversation, client, details)
+        if triage.route is Route.FAQ:
+            answer = await self.answer_question.execute(turn)
+            if not answer.grounded and not interviewing:
                 conversation.set_flow(OFFER_HUMAN, True)
-                return triage.route, replies.booking_not_available(tenant)
-            case _:
-                return triage.route, await self.engine.smalltalk(turn)
+            reply = answer.text
+        else:
+            reply = await self.engine.smalltalk(turn)
+        pending = await self.booking.pending_question(tenant, conversation, client) if interviewing else None
+        return triage.route, reply + replies.back_to_booking(pending) if pending else reply
 
-    async def _queue_reply(self, conversation: Conversation, last: Message, text: str) -> None:
+    async def _client(self, conversation: Conversation) -> Client:
         client = await self.uow.clients.get(conversation.tenant_id, conversation.client_id)
         if client is None:
             raise ApplicationError(f"conversation {conversation.id} has no client")
+        return client
+
+    async def _queue_reply(self, conversation: Conversation, last: Message, text: str) -> None:
+        client = await self._client(conversation)
         now = self.clock.now()
         reply = Message(
             tenant_id=conversation.tenant_id,

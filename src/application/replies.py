@@ -1,6 +1,23 @@
 """What the bot says when the words are the application's, not the engine's. Members read pt-BR."""
 
-from domain.tenant import Tenant
+import datetime as dt
+from collections.abc import Sequence
+
+from domain.booking import BookingRefused, ClassFull, InThePast, NotInTimetable, TooFarAhead, TooSoon, TrialLimitReached
+from domain.tenant import Modality, Tenant
+from domain.trial_class import TrialClass
+
+_WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
+
+
+def when(local: dt.datetime) -> str:
+    """"terça-feira, 03/03, às 19h" in the tenant's local time."""
+    minutes = f"{local.minute:02d}" if local.minute else ""
+    return f"{_WEEKDAYS[local.weekday()]}, {local:%d/%m}, às {local.hour}h{minutes}"
+
+
+def _options(tenant: Tenant, classes: Sequence[dt.datetime]) -> str:
+    return "; ".join(when(c.astimezone(tenant.zone)) for c in classes)
 
 
 def _contact(tenant: Tenant) -> str:
@@ -29,9 +46,89 @@ def no_answer(tenant: Tenant) -> str:
     )
 
 
-def booking_not_available(tenant: Tenant) -> str:
+
+
+def ask_modality(tenant: Tenant) -> str:
+    names = ", ".join(m.name for m in tenant.modalities)
+    return f"Oba, vamos agendar sua aula experimental! Qual modalidade você quer experimentar? Temos: {names}."
+
+
+def ask_when(tenant: Tenant, modality: Modality, upcoming: Sequence[dt.datetime]) -> str:
+    if not upcoming:
+        return f"No momento não há aulas de {modality.name} disponíveis para aula experimental nos próximos dias. Quer tentar outra modalidade?"
+    return f"Perfeito, {modality.name}! Qual dia e horário ficam melhor para você? Os próximos horários são: {_options(tenant, upcoming)}."
+
+
+def choose_among(tenant: Tenant, modality: Modality, options: Sequence[dt.datetime]) -> str:
+    return f"Temos mais de uma turma de {modality.name} nesse período: {_options(tenant, options)}. Qual delas você prefere?"
+
+
+def no_class_then(tenant: Tenant, modality: Modality, upcoming: Sequence[dt.datetime]) -> str:
+    lead = f"Não temos aula de {modality.name} nesse dia e horário."
+    return f"{lead} Os próximos horários disponíveis são: {_options(tenant, upcoming)}. Qual fica melhor?" if upcoming else lead
+
+
+def refused(tenant: Tenant, modality: Modality, error: BookingRefused, upcoming: Sequence[dt.datetime]) -> str:
+    rules = tenant.trial_class
+    reason = {
+        NotInTimetable: f"Não temos aula de {modality.name} nesse horário.",
+        InThePast: "Esse horário já passou.",
+        TooSoon: f"A aula experimental precisa ser agendada com pelo menos {rules.min_notice_hours} horas de antecedência.",
+        TooFarAhead: f"Consigo agendar a aula experimental para até {rules.max_days_ahead} dias a partir de hoje.",
+        ClassFull: f"Essa turma de {modality.name} já está lotada.",
+    }.get(type(error))
+    if isinstance(error, TrialLimitReached):
+        return (
+            f"Pelo que vejo, este número já tem aula experimental agendada ou realizada no {tenant.name}, "
+            f"e a regra é {rules.max_per_person} por pessoa. Se quiser, posso chamar alguém da equipe para ajudar."
+        )
+    options = f" Os próximos horários disponíveis são: {_options(tenant, upcoming)}. Algum deles serve?" if upcoming else ""
+    return f"{reason}{options}"
+
+
+def ask_name() -> str:
+    return "E qual é o seu nome, para eu deixar a aula reservada?"
+
+
+def summary(tenant: Tenant, modality: Modality, starts_at: dt.datetime, name: str) -> str:
     return (
-        "Que bom que você quer fazer uma aula experimental! "
-        "Ainda não consigo registrar o agendamento por aqui. "
-        f"Quer que eu chame alguém da equipe do {tenant.name} para marcar com você? É só responder \"sim\"."
+        f"Confirmando: aula experimental de {modality.name} na {when(starts_at.astimezone(tenant.zone))}, em nome de {name}. "
+        "Posso confirmar? Responda \"sim\" para confirmar ou \"não\" para mudar algo."
     )
+
+
+def ask_confirmation_again() -> str:
+    return "Só preciso que você confirme: responda \"sim\" para eu agendar ou \"não\" para mudar algo."
+
+
+def ask_what_to_change() -> str:
+    return "Sem problemas! Me diga o que quer mudar: outro dia ou horário, ou outra modalidade."
+
+
+def booked(tenant: Tenant, trial: TrialClass) -> str:
+    return (
+        f"Prontinho, sua aula experimental de {trial.modality} está confirmada para {when(trial.starts_at.astimezone(tenant.zone))}! "
+        "Chegue uns 15 minutos antes. Se precisar desmarcar, é só me avisar por aqui."
+    )
+
+
+def booking_abandoned() -> str:
+    return "Tudo bem, deixei o agendamento de lado. Quando quiser marcar sua aula experimental, é só me chamar!"
+
+
+def trials_booked(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
+    if not trials:
+        return "Não encontrei nenhuma aula experimental marcada para este número. Quer agendar uma?"
+    listed = "; ".join(f"{t.modality} na {when(t.starts_at.astimezone(tenant.zone))}" for t in trials)
+    return f"Sim! Você tem aula experimental marcada: {listed}."
+
+
+def trials_cancelled(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
+    if not trials:
+        return "Não encontrei nenhuma aula experimental marcada para cancelar neste número."
+    listed = "; ".join(f"{t.modality} na {when(t.starts_at.astimezone(tenant.zone))}" for t in trials)
+    return f"Pronto, cancelei sua aula experimental ({listed}). Se quiser remarcar, é só falar!"
+
+
+def back_to_booking(pending: str) -> str:
+    return f"\n\nVoltando ao seu agendamento: {pending}"

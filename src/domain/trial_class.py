@@ -4,6 +4,8 @@ from enum import StrEnum
 
 import attrs
 
+from domain.errors import DomainError
+
 
 class TrialClassStatus(StrEnum):
     CONFIRMED = "confirmed"
@@ -24,3 +26,20 @@ class TrialClass:
     starts_at: dt.datetime
     status: TrialClassStatus = TrialClassStatus.CONFIRMED
     created_at: dt.datetime
+
+    def __attrs_post_init__(self) -> None:
+        if self.starts_at.tzinfo is None:
+            raise ValueError("starts_at must be timezone-aware")
+
+    @property
+    def is_active(self) -> bool:
+        """Counts against the per-person limit: anything not cancelled."""
+        return self.status is not TrialClassStatus.CANCELLED
+
+    def is_upcoming(self, now: dt.datetime) -> bool:
+        return self.status is TrialClassStatus.CONFIRMED and self.starts_at > now
+
+    def cancel(self, now: dt.datetime) -> None:
+        if not self.is_upcoming(now):
+            raise DomainError("only a confirmed class that has not started can be cancelled")
+        self.status = TrialClassStatus.CANCELLED

@@ -18,6 +18,7 @@ from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
+from application.booking_interview import ConductBookingInterview
 from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox
 from application.engine import Engine
@@ -27,6 +28,7 @@ from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
 from application.receive_message import ReceiveMessage
+from application.register_trial_class import RegisterTrialClass
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPackSource
 from application.unit_of_work import UnitOfWork
@@ -86,6 +88,7 @@ class ApplicationProvider(Provider):
     scope = Scope.REQUEST
 
     receive_message = provide(ReceiveMessage)
+    register_trial_class = provide(RegisterTrialClass)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
 
@@ -99,14 +102,25 @@ class ApplicationProvider(Provider):
         return DeliverOutbox(uow, gateway, clock)
 
     @provide
+    def booking_interview(self, uow: UnitOfWork, clock: Clock, register: RegisterTrialClass) -> ConductBookingInterview:
+        return ConductBookingInterview(uow, clock, register)
+
+    @provide
     def escalate_to_human(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> EscalateToHuman:
         return EscalateToHuman(uow, clock, pause=dt.timedelta(hours=settings.human_pause_hours))
 
     @provide
     def handle_turn(
-        self, uow: UnitOfWork, clock: Clock, engine: Engine, answer: AnswerQuestion, escalate: EscalateToHuman, settings: Settings
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        engine: Engine,
+        answer: AnswerQuestion,
+        escalate: EscalateToHuman,
+        booking: ConductBookingInterview,
+        settings: Settings,
     ) -> HandleTurn:
-        return HandleTurn(uow, clock, engine, answer, escalate, history_limit=settings.history_limit)
+        return HandleTurn(uow, clock, engine, answer, escalate, booking, history_limit=settings.history_limit)
 
 
 class GatewayProvider(Provider):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from application.engine import Triage, TurnInput
+from application.engine import BookingDetails, Triage, TurnInput
 from application.gateway import DeliveryFailed
 from application.knowledge_index import Passage, SyncReport
 from domain.channel import Channel
@@ -19,7 +19,7 @@ from domain.outbox import OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
-from domain.trial_class import TrialClass
+from domain.trial_class import TrialClass, TrialClassStatus
 
 
 @attrs.define
@@ -117,6 +117,18 @@ class FakeOutbox(_Store):
 
 
 class FakeTrialClasses(_Store):
+    async def serialize_booking(self, tenant_id: uuid.UUID, client_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> None:
+        """One process, no concurrency: nothing to wait for."""
+
+    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        return sum(
+            t.tenant_id == tenant_id and t.modality == modality and t.starts_at == starts_at and t.status is TrialClassStatus.CONFIRMED
+            for t in self.items
+        )
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
+        return sorted((t for t in self.items if t.tenant_id == tenant_id and t.client_id == client_id), key=lambda t: t.starts_at)
+
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
         return [t for t in self.items if t.tenant_id == tenant_id and t.conversation_id == conversation_id]
 
@@ -155,7 +167,11 @@ class ScriptedEngine:
     route: Route = Route.FAQ
     paid_service: str | None = None
     human_requested: bool = False
+    booking: BookingDetails = BookingDetails()
     seen: list[TurnInput] = attrs.field(factory=list)
+
+    async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        return self.booking
 
     async def triage(self, turn: TurnInput) -> Triage:
         self.seen.append(turn)

@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 
 from application.answer_question import AnswerQuestion
+from application.booking_interview import ConductBookingInterview
+from application.register_trial_class import RegisterTrialClass
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
@@ -45,7 +47,13 @@ def index() -> FakeIndex:
 
 def _turn(uow, clock, engine, index) -> HandleTurn:
     return HandleTurn(
-        uow, clock, engine, AnswerQuestion(engine, index), EscalateToHuman(uow, clock, dt.timedelta(hours=12)), history_limit=10
+        uow,
+        clock,
+        engine,
+        AnswerQuestion(engine, index),
+        EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
+        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
+        history_limit=10,
     )
 
 
@@ -122,10 +130,10 @@ class TestHandleTurn:
         result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK), index).execute(received.tenant_id, received.conversation_id)
         assert result.route is Route.SMALLTALK
 
-    async def test_booking_is_not_faked(self, uow, clock, index):
+    async def test_booking_starts_the_interview(self, uow, clock, index):
         received = await _receive(uow, clock, "quero marcar uma aula experimental")
         result = await _turn(uow, clock, ScriptedEngine(Route.BOOKING), index).execute(received.tenant_id, received.conversation_id)
-        assert result.route is Route.BOOKING and "Ainda não consigo" in result.reply
+        assert result.route is Route.BOOKING and "modalidade" in result.reply
         assert uow.trial_classes.items == []
 
     async def test_history_reaches_the_engine(self, uow, clock, index):

@@ -1,3 +1,4 @@
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from domain.knowledge import Chunk, split_markdown
 from domain.tenant import Tenant, Weekday
 
 PACK_FILE = "tenant.yaml"
+_WORDS = re.compile(r"[^\W_]+")
 _WEEKDAYS_PT = {
     Weekday.MON: "segunda-feira", Weekday.TUE: "terça-feira", Weekday.WED: "quarta-feira",
     Weekday.THU: "quinta-feira", Weekday.FRI: "sexta-feira", Weekday.SAT: "sábado", Weekday.SUN: "domingo",
@@ -24,7 +26,11 @@ def timetable_chunks(tenant: Tenant) -> list[Chunk]:
             continue
         slots = sorted(modality.schedule, key=lambda s: (s.weekday.index, s.start))
         times = "; ".join(f"{_WEEKDAYS_PT[s.weekday]} às {s.start:%Hh%M} ({s.duration_minutes} min)" for s in slots)
-        aliases = f" (também chamado de {', '.join(modality.aliases)})" if modality.aliases else ""
+        # Only aliases that add words: repeating "jiu jitsu" in the Kids section would make it
+        # outrank the adult Jiu-Jitsu section for "horário do jiu jitsu".
+        named = set(_WORDS.findall(modality.name.casefold()))
+        extra = [a for a in modality.aliases if not set(_WORDS.findall(a.casefold())) <= named]
+        aliases = f" (também chamado de {', '.join(extra)})" if extra else ""
         text = (
             f"Horários das aulas de {modality.name}{aliases}: {times}. "
             f"Cada turma de {modality.name} recebe até {modality.capacity} pessoas."

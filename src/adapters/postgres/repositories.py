@@ -16,7 +16,7 @@ from domain.message import Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
 from domain.tenant import Tenant
-from domain.trial_class import TrialClass
+from domain.trial_class import TrialClass, TrialClassStatus
 
 
 @attrs.define
@@ -131,6 +131,25 @@ class PostgresOutboxRepository(_Repository):
 
 
 class PostgresTrialClassRepository(_Repository):
+    async def serialize_booking(self, tenant_id: uuid.UUID, client_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> None:
+        # Transaction-scoped advisory locks, always client first then class, so two bookings can
+        # only wait on each other, never deadlock.
+        for key in (f"trial:client:{client_id}", f"trial:class:{tenant_id}:{modality}:{starts_at.astimezone(dt.UTC).isoformat()}"):
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        query = sa.select(sa.func.count()).select_from(TrialClass).where(
+            TrialClass.tenant_id == tenant_id,
+            TrialClass.modality == modality,
+            TrialClass.starts_at == starts_at,
+            TrialClass.status == TrialClassStatus.CONFIRMED,
+        )
+        return await self.session.scalar(query)
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
+        query = sa.select(TrialClass).where(TrialClass.tenant_id == tenant_id, TrialClass.client_id == client_id)
+        return (await self.session.scalars(query.order_by(TrialClass.starts_at))).all()
+
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
         query = sa.select(TrialClass).where(TrialClass.tenant_id == tenant_id, TrialClass.conversation_id == conversation_id)
         return (await self.session.scalars(query.order_by(TrialClass.starts_at))).all()

@@ -1,0 +1,78 @@
+"""Turn latency of the offline engine: retrieval + triage + persistence, no LLM.
+
+    .venv/bin/python bench/turn_latency.py [--turns 1000]
+
+Uses DATABASE_URL when set, else the embedded PostgreSQL, in a fresh temporary data folder.
+Prints p50/p95/p99 of a whole member message (receive, turn, deliver: three transactions) and
+of the turn alone (HandleTurn)."""
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from adapters.terminal import TerminalGateway  # noqa: E402
+from application.deliver_outbox import DeliverOutbox  # noqa: E402
+from application.handle_turn import HandleTurn  # noqa: E402
+from application.ingest_knowledge import cli_channel_name  # noqa: E402
+from application.receive_message import InboundMessage, ReceiveMessage  # noqa: E402
+from domain.phone import Phone  # noqa: E402
+from entrypoints.container import make_container  # noqa: E402
+from entrypoints.settings import Settings  # noqa: E402
+from entrypoints.startup import prepare  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+
+
+def _percentiles(samples: list[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    return f"p50 {statistics.median(samples):6.2f} ms   p95 {q[94]:6.2f} ms   p99 {q[98]:6.2f} ms"
+
+
+async def main(turns: int) -> None:
+    questions = [item["question"] for item in yaml.safe_load((DATA / "retrieval.yaml").read_text())]
+    with tempfile.TemporaryDirectory() as folder:
+        from_env = Settings.from_env(env_file=None)
+        settings = Settings(database_url=from_env.database_url, data_dir=Path(folder), knowledge_dir=from_env.knowledge_dir)
+        container = make_container(settings, TerminalGateway(io.StringIO()))
+        await prepare(container)
+        whole: list[float] = []
+        turn_only: list[float] = []
+        try:
+            for i in range(turns):
+                # A new member every 10 messages keeps history realistic (a few turns deep).
+                phone = Phone(f"5599{os.getpid() % 1000:03d}{i // 10:06d}")
+                inbound = InboundMessage(
+                    channel=cli_channel_name("ct-exemplo"), sender=phone, text=questions[i % len(questions)], channel_message_id=uuid.uuid4().hex
+                )
+                start = time.perf_counter()
+                async with container() as request:
+                    received = await (await request.get(ReceiveMessage)).execute(inbound)
+                turn_start = time.perf_counter()
+                async with container() as request:
+                    await (await request.get(HandleTurn)).execute(received.tenant_id, received.conversation_id)
+                turn_only.append((time.perf_counter() - turn_start) * 1000)
+                async with container() as request:
+                    await (await request.get(DeliverOutbox)).execute("cli")
+                whole.append((time.perf_counter() - start) * 1000)
+        finally:
+            await container.close()
+    print(f"turns: {turns}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
+    print(f"whole message (3 transactions): {_percentiles(whole)}")
+    print(f"turn only (HandleTurn):         {_percentiles(turn_only)}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=1000)
+    asyncio.run(main(parser.parse_args().turns))

@@ -1,0 +1,91 @@
+"""The rules for booking a trial class ("aula experimental"), from the tenant's pack."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import attrs
+
+from domain.errors import DomainError
+from domain.tenant import ClassSlot, Modality, Tenant
+
+
+class BookingRefused(DomainError):
+    """The requested class cannot be booked; subclasses say why."""
+
+
+class NotInTimetable(BookingRefused):
+    pass
+
+
+class TooSoon(BookingRefused):
+    pass
+
+
+class TooFarAhead(BookingRefused):
+    pass
+
+
+class InThePast(BookingRefused):
+    pass
+
+
+class ClassFull(BookingRefused):
+    pass
+
+
+class TrialLimitReached(BookingRefused):
+    pass
+
+
+@attrs.frozen
+class BookingPolicy:
+    """Checks a requested class against the timetable, notice, horizon, capacity and the per-person
+    limit. Instants are aware; the timetable is in the tenant's local time."""
+
+    tenant: Tenant
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        return instant.astimezone(self.tenant.zone)
+
+    def slot_at(self, modality: Modality, starts_at: dt.datetime) -> ClassSlot | None:
+        local = self.local(starts_at)
+        return next(
+            (s for s in modality.schedule if s.weekday.index == local.weekday() and s.start == local.time().replace(tzinfo=None)),
+            None,
+        )
+
+    def check(
+        self, modality: Modality, starts_at: dt.datetime, now: dt.datetime, booked_in_class: int, active_for_person: int
+    ) -> None:
+        """Raises the first rule the booking breaks. `booked_in_class` counts confirmed bookings of
+        that class; `active_for_person` the person's trial classes that are not cancelled."""
+        rules = self.tenant.trial_class
+        if self.slot_at(modality, starts_at) is None:
+            raise NotInTimetable(f"{modality.name} has no class at {self.local(starts_at):%a %H:%M}")
+        if starts_at <= now:
+            raise InThePast(f"{starts_at} is not after {now}")
+        if starts_at < now + dt.timedelta(hours=rules.min_notice_hours):
+            raise TooSoon(f"needs {rules.min_notice_hours} h notice")
+        if self.local(starts_at).date() > self.local(now).date() + dt.timedelta(days=rules.max_days_ahead):
+            raise TooFarAhead(f"at most {rules.max_days_ahead} days ahead")
+        if booked_in_class >= modality.capacity:
+            raise ClassFull(f"{modality.name} at {starts_at} has {booked_in_class}/{modality.capacity}")
+        if active_for_person >= rules.max_per_person:
+            raise TrialLimitReached(f"already has {active_for_person} trial class(es)")
+
+    def classes_on(self, modality: Modality, day: dt.date) -> list[dt.datetime]:
+        """The modality's classes on a local calendar day, in order, as aware instants."""
+        zone = self.tenant.zone
+        return sorted(
+            dt.datetime.combine(day, slot.start, tzinfo=zone) for slot in modality.schedule if slot.weekday.index == day.weekday()
+        )
+
+    def bookable_classes(self, modality: Modality, now: dt.datetime) -> Iterator[dt.datetime]:
+        """Classes that meet notice and horizon, soonest first (capacity is the caller's to check)."""
+        rules = self.tenant.trial_class
+        today = self.local(now).date()
+        earliest = now + dt.timedelta(hours=rules.min_notice_hours)
+        for offset in range(rules.max_days_ahead + 1):
+            for starts_at in self.classes_on(modality, today + dt.timedelta(days=offset)):
+                if starts_at >= earliest and starts_at > now:
+                    yield starts_at
