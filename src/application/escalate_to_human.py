@@ -32,7 +32,9 @@ class EscalateToHuman:
                 created_at=now,
             )
         )
-        conversation.hand_to_human(now, self.pause)
+        cause = f"escalated: {triage.paid_service}" if triage.paid_service else "escalated: the member asked for a person"
+        if change := conversation.hand_to_human(now, self.pause, cause):
+            self.uow.status_changes.add(change)
         if triage.paid_service:
             return replies.escalated_paid_service(tenant, triage.paid_service)
         return replies.escalated_on_request(tenant)

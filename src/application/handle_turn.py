@@ -20,6 +20,8 @@ from domain.tenant import Tenant
 
 # The bot offered to call a person; a "sim" on the next turn escalates.
 OFFER_HUMAN = "offer_human"
+# A longer burst is answered in several turns, so one reply never covers an unbounded flood.
+BURST_LIMIT = 20
 
 
 @attrs.frozen
@@ -45,27 +47,41 @@ class HandleTurn:
     history_limit: int
 
     async def execute(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult | None:
+        """None when there was nothing to answer, or when a new message made this turn stale (the
+        conversation stays due and the next turn covers everything)."""
         conversation = await self.uow.conversations.get(tenant_id, conversation_id)
         tenant = await self.uow.tenants.get(tenant_id)
         if conversation is None or tenant is None:
             raise ApplicationError(f"no conversation {conversation_id} for tenant {tenant_id}")
-        burst = await self.uow.messages.awaiting_turn(tenant_id, conversation_id)
+        version = await self.uow.conversations.inbound_version(tenant_id, conversation_id)
+        waiting = await self.uow.messages.awaiting_turn(tenant_id, conversation_id, BURST_LIMIT + 1)
+        burst = waiting[:BURST_LIMIT]
         if not burst:
             return None
         route, reply = Route.PAUSED, None
-        if conversation.bot_may_reply(self.clock.now()):
+        if change := conversation.expire_pause(self.clock.now()):
+            self.uow.status_changes.add(change)
+        if conversation.bot_may_reply:
             route, reply = await self._decide(tenant, conversation, burst)
         for message in burst:
             message.mark_processed(route)
         if reply is not None:
             await self._queue_reply(conversation, burst[-1], reply)
+        now = self.clock.now()
+        if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version, now, more_pending=len(waiting) > BURST_LIMIT):
+            # The member wrote again while this turn was computed: answer the whole burst instead.
+            await self.uow.rollback()
+            return None
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=len(burst))
 
     async def _decide(self, tenant: Tenant, conversation: Conversation, burst: Sequence[Message]) -> tuple[Route, str]:
+        texts = [message.text for message in burst if message.media is None]
+        if not texts:
+            return Route.SMALLTALK, replies.media_not_understood(burst[-1].media)
         history = await self.uow.messages.recent(tenant.id, conversation.id, self.history_limit)
         turn = TurnInput(
-            text="\n".join(message.text for message in burst),
+            text="\n".join(texts),
             tenant=tenant,
             now=self.clock.now().astimezone(tenant.zone),
             history=history,

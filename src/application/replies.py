@@ -132,3 +132,8 @@ def trials_cancelled(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
 
 def back_to_booking(pending: str) -> str:
     return f"\n\nVoltando ao seu agendamento: {pending}"
+
+
+def media_not_understood(media: str | None) -> str:
+    what = {"audio": "ouvir áudios", "image": "ver imagens", "video": "ver vídeos", "sticker": "ver figurinhas"}.get(media or "", "abrir arquivos")
+    return f"Desculpe, ainda não consigo {what} por aqui. Pode me escrever sua dúvida em texto?"

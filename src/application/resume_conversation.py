@@ -1,5 +1,6 @@
 import attrs
 
+from application.clock import Clock
 from application.errors import UnknownTenant
 from application.unit_of_work import UnitOfWork
 from domain.phone import Phone
@@ -11,7 +12,9 @@ class ResumeConversation:
 
     uow: UnitOfWork
 
-    async def execute(self, tenant_slug: str, phone: Phone) -> bool:
+    clock: Clock
+
+    async def execute(self, tenant_slug: str, phone: Phone, cause: str = "resumed by staff (tatame resume)") -> bool:
         tenant = await self.uow.tenants.by_slug(tenant_slug)
         if tenant is None:
             raise UnknownTenant(f"no tenant {tenant_slug!r}")
@@ -19,6 +22,7 @@ class ResumeConversation:
         conversation = await self.uow.conversations.latest_for_client(tenant.id, client.id) if client else None
         if conversation is None:
             return False
-        conversation.resume()
+        if change := conversation.resume(self.clock.now(), cause):
+            self.uow.status_changes.add(change)
         await self.uow.commit()
         return True

@@ -7,6 +7,7 @@ from domain.repositories import (
     EscalationRepository,
     MessageRepository,
     OutboxRepository,
+    StatusChangeRepository,
     TenantRepository,
     TrialClassRepository,
 )
@@ -20,6 +21,7 @@ class UnitOfWork(Protocol):
     channels: ChannelRepository
     clients: ClientRepository
     conversations: ConversationRepository
+    status_changes: StatusChangeRepository
     messages: MessageRepository
     escalations: EscalationRepository
     outbox: OutboxRepository

@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 import attrs
@@ -14,3 +15,10 @@ class Channel:
     api_url: str | None = None
     api_key: str | None = None
     connected: bool | None = None
+    connection_state: str | None = None  # as the gateway reports it ("open", "connecting", "close")
+    connection_changed_at: dt.datetime | None = None
+
+    def record_connection(self, state: str, at: dt.datetime) -> None:
+        self.connection_state = state
+        self.connected = state == "open"
+        self.connection_changed_at = at

@@ -13,6 +13,7 @@ class Client:
     tenant_id: uuid.UUID
     phone: Phone
     name: str | None = None
+    lid: str | None = None  # WhatsApp's privacy alias ("...@lid"): another address of the same person
 
     def learn_name(self, name: str) -> None:
         name = " ".join(name.split())

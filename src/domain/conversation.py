@@ -19,8 +19,22 @@ _QUIET = {ConversationStatus.WAITING_HUMAN, ConversationStatus.HUMAN}
 
 
 @attrs.define(slots=False, kw_only=True)
+class StatusChange:
+    """One transition of a conversation, and who or what caused it: the handoff's audit trail."""
+
+    id: uuid.UUID = attrs.field(factory=uuid.uuid4)
+    tenant_id: uuid.UUID
+    conversation_id: uuid.UUID
+    before: ConversationStatus
+    after: ConversationStatus
+    cause: str
+    at: dt.datetime
+
+
+@attrs.define(slots=False, kw_only=True)
 class Conversation:
-    """A client's thread with a tenant. Its status decides whether the bot may speak."""
+    """A client's thread with a tenant. Its status decides whether the bot may speak; every change
+    of status is returned as a `StatusChange` for the caller to record."""
 
     id: uuid.UUID = attrs.field(factory=uuid.uuid4)
     tenant_id: uuid.UUID
@@ -30,18 +44,41 @@ class Conversation:
     flow_state: dict[str, Any] = attrs.field(factory=dict)
     created_at: dt.datetime
 
-    def bot_may_reply(self, now: dt.datetime) -> bool:
-        """Whether the bot answers now; a pause that ran out hands the conversation back to the bot."""
-        if self.status in _QUIET and self.paused_until is not None and now >= self.paused_until:
-            self.resume()
+    @property
+    def bot_may_reply(self) -> bool:
         return self.status is ConversationStatus.BOT
 
-    def hand_to_human(self, now: dt.datetime, pause: dt.timedelta) -> None:
+    def _move(self, after: ConversationStatus, now: dt.datetime, cause: str) -> StatusChange | None:
         if self.status is ConversationStatus.CLOSED:
-            raise InvalidTransition("a closed conversation cannot be escalated")
-        self.status = ConversationStatus.WAITING_HUMAN
+            raise InvalidTransition(f"a closed conversation cannot become {after}")
+        before, self.status = self.status, after
+        if before is after:
+            return None
+        return StatusChange(tenant_id=self.tenant_id, conversation_id=self.id, before=before, after=after, cause=cause, at=now)
+
+    def hand_to_human(self, now: dt.datetime, pause: dt.timedelta, cause: str) -> StatusChange | None:
+        """Escalated: the bot waits for staff, at most `pause`."""
+        change = self._move(ConversationStatus.WAITING_HUMAN, now, cause)
         self.paused_until = now + pause
         self.flow_state = {}
+        return change
+
+    def take_over(self, now: dt.datetime, pause: dt.timedelta, cause: str) -> StatusChange | None:
+        """Staff wrote: the bot stays quiet until `pause` passes without staff writing again."""
+        change = self._move(ConversationStatus.HUMAN, now, cause)
+        self.paused_until = now + pause
+        return change
+
+    def resume(self, now: dt.datetime, cause: str) -> StatusChange | None:
+        change = self._move(ConversationStatus.BOT, now, cause)
+        self.paused_until = None
+        return change
+
+    def expire_pause(self, now: dt.datetime) -> StatusChange | None:
+        """Hands the conversation back to the bot when its pause ran out."""
+        if self.status in _QUIET and self.paused_until is not None and now >= self.paused_until:
+            return self.resume(now, "pause ran out")
+        return None
 
     def set_flow(self, key: str, value: Any) -> None:
         """Sets (or with None, clears) one entry of the flow state. A new dict each time, so that
@@ -50,9 +87,3 @@ class Conversation:
         if value is not None:
             state[key] = value
         self.flow_state = state
-
-    def resume(self) -> None:
-        if self.status is ConversationStatus.CLOSED:
-            raise InvalidTransition("a closed conversation cannot be resumed")
-        self.status = ConversationStatus.BOT
-        self.paused_until = None

@@ -46,6 +46,8 @@ class Message:
     channel_message_id: str | None = None
     status: MessageStatus
     route: str | None = None
+    media: str | None = None  # "audio", "image", ... when the member sent media without text
+    delivery_status: str | None = None  # the channel's acks for outbound messages: SERVER_ACK, DELIVERY_ACK, READ ...
     created_at: dt.datetime
 
     def __attrs_post_init__(self) -> None:

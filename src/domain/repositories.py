@@ -7,7 +7,7 @@ from typing import Protocol
 
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation
+from domain.conversation import Conversation, StatusChange
 from domain.escalation import Escalation
 from domain.message import Message
 from domain.outbox import OutboxEntry
@@ -38,6 +38,8 @@ class ChannelRepository(Protocol):
 class ClientRepository(Protocol):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None: ...
 
+    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None: ...
+
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None: ...
 
     def add(self, client: Client) -> None: ...
@@ -51,6 +53,37 @@ class ConversationRepository(Protocol):
 
     def add(self, conversation: Conversation) -> None: ...
 
+    # The inbound buffer. Kept in the database so a restart loses nothing and several processes
+    # share the work; each operation is atomic against concurrent deliveries.
+
+    async def record_inbound(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, at: dt.datetime, window: dt.timedelta, max_wait: dt.timedelta
+    ) -> None:
+        """A member message arrived at `at`: the conversation is due `window` after its latest
+        message, but no later than `max_wait` after the first unanswered one. Bumps the inbound
+        version, so a turn computed meanwhile will not commit."""
+
+    async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int: ...
+
+    async def finish_turn(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int, now: dt.datetime, more_pending: bool
+    ) -> bool:
+        """Closes the burst if no message arrived since the turn read `version` (then True); with
+        `more_pending` the conversation stays due at once. False: the turn must not commit."""
+
+    async def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, conversation_id) of due conversations nobody holds, now held for `lease`;
+        concurrent claimers skip each other's rows."""
+
+    async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        """Gives a claimed conversation back before its lease ends."""
+
+
+class StatusChangeRepository(Protocol):
+    def add(self, change: StatusChange) -> None: ...
+
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]: ...
+
 
 class MessageRepository(Protocol):
     async def add_inbound(self, message: Message) -> bool:
@@ -59,8 +92,9 @@ class MessageRepository(Protocol):
 
     def add(self, message: Message) -> None: ...
 
-    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
-        """Inbound messages not handled by a turn yet, oldest first."""
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        """Up to `limit` inbound messages not handled by a turn yet, oldest (by the channel's own
+        timestamp) first."""
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         """The last `limit` messages handled so far (inbound processed, and all outbound), oldest first."""

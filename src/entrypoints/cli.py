@@ -36,6 +36,8 @@ def _clock(args: argparse.Namespace) -> SettableClock | None:
 
 
 async def chat(args: argparse.Namespace, settings: Settings) -> int:
+    # In the terminal every line is a turn of its own: no buffer window.
+    settings = attrs.evolve(settings, buffer_window=0.0, buffer_max=0.0)
     container = make_container(settings, TerminalGateway(sys.stdout), _clock(args))
     try:
         tenants = [t.slug for t in await prepare(container)]

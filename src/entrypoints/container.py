@@ -27,7 +27,7 @@ from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
-from application.receive_message import ReceiveMessage
+from application.receive_message import BufferPolicy, ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPackSource
@@ -87,7 +87,6 @@ class AdaptersProvider(Provider):
 class ApplicationProvider(Provider):
     scope = Scope.REQUEST
 
-    receive_message = provide(ReceiveMessage)
     register_trial_class = provide(RegisterTrialClass)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
@@ -100,6 +99,11 @@ class ApplicationProvider(Provider):
     @provide
     def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock) -> DeliverOutbox:
         return DeliverOutbox(uow, gateway, clock)
+
+    @provide
+    def receive_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ReceiveMessage:
+        window = dt.timedelta(seconds=settings.buffer_window)
+        return ReceiveMessage(uow, clock, BufferPolicy(window, max(window, dt.timedelta(seconds=settings.buffer_max))))
 
     @provide
     def booking_interview(self, uow: UnitOfWork, clock: Clock, register: RegisterTrialClass) -> ConductBookingInterview:

@@ -64,7 +64,9 @@ class ScenarioRunner:
     tenants: list[str] = attrs.field(factory=list)
 
     def _new_container(self) -> AsyncContainer:
-        return make_container(self.settings, TerminalGateway(io.StringIO()), self.clock)
+        # Each scenario step is a turn of its own, as in the terminal: no buffer window.
+        settings = attrs.evolve(self.settings, buffer_window=0.0, buffer_max=0.0)
+        return make_container(settings, TerminalGateway(io.StringIO()), self.clock)
 
     async def start(self) -> None:
         self.container = self._new_container()

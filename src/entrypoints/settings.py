@@ -27,6 +27,19 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {value}")
+    return value
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     return env.get(name, "").strip() or None
 
@@ -54,6 +67,10 @@ class Settings:
     """HISTORY_LIMIT: how many earlier messages a turn reads as context."""
     human_pause_hours: int = 12
     """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it."""
+    buffer_window: float = 15.0
+    """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn."""
+    buffer_max: float = 60.0
+    """BUFFER_MAX: the longest a burst waits for its answer, in seconds, however much the member writes."""
     log_level: str = "WARNING"
     """LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
 
@@ -77,5 +94,7 @@ class Settings:
             default_tenant=_optional(env, "DEFAULT_TENANT") or "ct-exemplo",
             history_limit=_int(env, "HISTORY_LIMIT", 20, minimum=1),
             human_pause_hours=_int(env, "HUMAN_PAUSE_HOURS", 12, minimum=1),
+            buffer_window=_seconds(env, "BUFFER_WINDOW", 15.0),
+            buffer_max=_seconds(env, "BUFFER_MAX", 60.0),
             log_level=log_level,
         )

@@ -11,7 +11,7 @@ from application.gateway import DeliveryFailed
 from application.knowledge_index import Passage, SyncReport
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus
+from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation
 from domain.knowledge import Chunk
 from domain.message import Direction, Message, MessageStatus
@@ -61,11 +61,54 @@ class FakeClients(_Store):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.phone == phone), None)
 
+    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
+        return next((c for c in self.items if c.tenant_id == tenant_id and c.lid == lid), None)
+
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
 
 
+@attrs.define
+class Buffer:
+    version: int = 0
+    pending_since: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    claimed_until: dt.datetime | None = None
+
+
+@attrs.define
 class FakeConversations(_Store):
+    buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
+
+    async def record_inbound(self, tenant_id, conversation_id, at, window, max_wait) -> None:
+        buffer = self.buffers.setdefault(conversation_id, Buffer())
+        buffer.version += 1
+        buffer.pending_since = buffer.pending_since or at
+        buffer.due_at = min(at + window, buffer.pending_since + max_wait)
+
+    async def inbound_version(self, tenant_id, conversation_id) -> int:
+        return self.buffers.setdefault(conversation_id, Buffer()).version
+
+    async def finish_turn(self, tenant_id, conversation_id, version, now, more_pending) -> bool:
+        buffer = self.buffers.setdefault(conversation_id, Buffer())
+        if buffer.version != version:
+            return False
+        buffer.pending_since = buffer.due_at = now if more_pending else None
+        buffer.claimed_until = None
+        return True
+
+    async def claim_due(self, now, lease, limit):
+        due = [
+            (c.tenant_id, c.id) for c in self.items
+            if (b := self.buffers.get(c.id)) and b.due_at and b.due_at <= now and (b.claimed_until is None or b.claimed_until < now)
+        ][:limit]
+        for _, conversation_id in due:
+            self.buffers[conversation_id].claimed_until = now + lease
+        return due
+
+    async def release(self, tenant_id, conversation_id) -> None:
+        self.buffers[conversation_id].claimed_until = None
+
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
         mine = [
             c for c in self.items
@@ -75,6 +118,11 @@ class FakeConversations(_Store):
 
     async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == conversation_id), None)
+
+
+class FakeStatusChanges(_Store):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
+        return [c for c in self.items if c.tenant_id == tenant_id and c.conversation_id == conversation_id]
 
 
 class FakeMessages(_Store):
@@ -87,8 +135,9 @@ class FakeMessages(_Store):
     def _of(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> list[Message]:
         return [m for m in self.items if m.tenant_id == tenant_id and m.conversation_id == conversation_id]
 
-    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
-        return [m for m in self._of(tenant_id, conversation_id) if m.direction is Direction.INBOUND and m.status is MessageStatus.RECEIVED]
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        waiting = [m for m in self._of(tenant_id, conversation_id) if m.direction is Direction.INBOUND and m.status is MessageStatus.RECEIVED]
+        return sorted(waiting, key=lambda m: m.created_at)[:limit]
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         return [m for m in self._of(tenant_id, conversation_id) if m.status is not MessageStatus.RECEIVED][-limit:]
@@ -139,6 +188,7 @@ class FakeUnitOfWork:
     channels: FakeChannels = attrs.field(factory=FakeChannels)
     clients: FakeClients = attrs.field(factory=FakeClients)
     conversations: FakeConversations = attrs.field(factory=FakeConversations)
+    status_changes: FakeStatusChanges = attrs.field(factory=FakeStatusChanges)
     messages: FakeMessages = attrs.field(factory=FakeMessages)
     escalations: FakeEscalations = attrs.field(factory=FakeEscalations)
     outbox: FakeOutbox = attrs.field(factory=FakeOutbox)

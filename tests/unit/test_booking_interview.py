@@ -7,7 +7,7 @@ from application.booking_interview import BOOKING, ConductBookingInterview
 from application.engine import BookingDetails, BookingIntent
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import HandleTurn
-from application.receive_message import InboundMessage, ReceiveMessage
+from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
 from domain.booking import ClassFull
 from domain.channel import Channel
@@ -52,7 +52,7 @@ async def say(world, text: str, route: Route = Route.BOOKING, **details):
     uow, clock, engine, turn = world
     engine.route = route
     engine.booking = BookingDetails(**details)
-    received = await ReceiveMessage(uow, clock).execute(
+    received = await ReceiveMessage(uow, clock, BufferPolicy()).execute(
         InboundMessage(channel="cli:ct", sender=PHONE, text=text, channel_message_id=f"m{len(uow.messages.items)}")
     )
     return await turn.execute(received.tenant_id, received.conversation_id)

@@ -110,15 +110,22 @@ def _conversation() -> Conversation:
 class TestConversation:
     def test_escalation_silences_the_bot_until_the_pause_ends(self):
         conversation = _conversation()
-        conversation.hand_to_human(NOW, dt.timedelta(hours=12))
-        assert not conversation.bot_may_reply(NOW + dt.timedelta(hours=11))
-        assert conversation.bot_may_reply(NOW + dt.timedelta(hours=12))
-        assert conversation.status is ConversationStatus.BOT
+        change = conversation.hand_to_human(NOW, dt.timedelta(hours=12), "asked")
+        assert (change.before, change.after, change.cause) == (ConversationStatus.BOT, ConversationStatus.WAITING_HUMAN, "asked")
+        assert conversation.expire_pause(NOW + dt.timedelta(hours=11)) is None and not conversation.bot_may_reply
+        assert conversation.expire_pause(NOW + dt.timedelta(hours=12)).cause == "pause ran out"
+        assert conversation.bot_may_reply
+
+    def test_staff_messages_extend_the_pause(self):
+        conversation = _conversation()
+        conversation.take_over(NOW, dt.timedelta(hours=12), "staff")
+        assert conversation.take_over(NOW + dt.timedelta(hours=10), dt.timedelta(hours=12), "staff") is None
+        assert conversation.expire_pause(NOW + dt.timedelta(hours=13)) is None
 
     def test_escalation_forgets_the_flow(self):
         conversation = _conversation()
         conversation.set_flow("offer_human", True)
-        conversation.hand_to_human(NOW, dt.timedelta(hours=1))
+        conversation.hand_to_human(NOW, dt.timedelta(hours=1), "asked")
         assert conversation.flow_state == {}
 
     def test_set_flow_replaces_the_dict(self):
@@ -133,7 +140,7 @@ class TestConversation:
         conversation = _conversation()
         conversation.status = ConversationStatus.CLOSED
         with pytest.raises(InvalidTransition):
-            conversation.resume()
+            conversation.resume(NOW, "staff")
 
 
 class ConversationHandoff(RuleBasedStateMachine):
@@ -146,13 +153,18 @@ class ConversationHandoff(RuleBasedStateMachine):
 
     @rule(hours=st.integers(min_value=1, max_value=48))
     def escalate(self, hours):
-        self.conversation.hand_to_human(self.now, dt.timedelta(hours=hours))
-        assert not self.conversation.bot_may_reply(self.now)
+        self.conversation.hand_to_human(self.now, dt.timedelta(hours=hours), "asked")
+        assert not self.conversation.bot_may_reply
+
+    @rule(hours=st.integers(min_value=1, max_value=48))
+    def staff_writes(self, hours):
+        self.conversation.take_over(self.now, dt.timedelta(hours=hours), "staff")
+        assert not self.conversation.bot_may_reply
 
     @rule()
     def resume(self):
-        self.conversation.resume()
-        assert self.conversation.bot_may_reply(self.now)
+        self.conversation.resume(self.now, "staff")
+        assert self.conversation.bot_may_reply
 
     @rule(minutes=st.integers(min_value=0, max_value=60 * 60))
     def time_passes(self, minutes):
@@ -162,14 +174,15 @@ class ConversationHandoff(RuleBasedStateMachine):
     @rule()
     def pause_runs_out(self):
         self.now = self.conversation.paused_until
-        assert self.conversation.bot_may_reply(self.now)
+        assert self.conversation.expire_pause(self.now) is not None
+        assert self.conversation.bot_may_reply
 
     @invariant()
-    def speaks_only_with_the_bot(self):
+    def quiet_exactly_while_paused(self):
         paused = self.conversation.paused_until
-        may = self.conversation.bot_may_reply(self.now)
-        assert may == (self.conversation.status is ConversationStatus.BOT)
-        assert may or (paused is not None and self.now < paused)
+        self.conversation.expire_pause(self.now)
+        assert self.conversation.bot_may_reply == (self.conversation.status is ConversationStatus.BOT)
+        assert self.conversation.bot_may_reply or (paused is not None and self.now < paused)
 
 
 TestConversationHandoff = ConversationHandoff.TestCase

@@ -10,7 +10,7 @@ from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import OFFER_HUMAN, HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
-from application.receive_message import InboundMessage, ReceiveMessage
+from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
 from domain.channel import Channel
@@ -59,7 +59,7 @@ def _turn(uow, clock, engine, index) -> HandleTurn:
 
 async def _receive(uow, clock, text: str, message_id: str = "m1"):
     inbound = InboundMessage(channel="cli:ct", sender=PHONE, text=text, channel_message_id=message_id)
-    return await ReceiveMessage(uow, clock).execute(inbound)
+    return await ReceiveMessage(uow, clock, BufferPolicy()).execute(inbound)
 
 
 class TestReceiveMessage:
@@ -77,7 +77,7 @@ class TestReceiveMessage:
 
     async def test_unknown_channel_is_an_error(self, uow, clock):
         with pytest.raises(Exception, match="no channel"):
-            await ReceiveMessage(uow, clock).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
+            await ReceiveMessage(uow, clock, BufferPolicy()).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
 
 
 class TestHandleTurn:
@@ -112,6 +112,8 @@ class TestHandleTurn:
         assert (escalation.reason, escalation.subject) == (EscalationReason.PAID_SERVICE, "Personal trainer")
         assert "Personal trainer" in result.reply and "(11) 5555-0000" in result.reply
         assert uow.conversations.items[0].status is ConversationStatus.WAITING_HUMAN
+        [change] = uow.status_changes.items
+        assert (change.before, change.after, change.cause) == (ConversationStatus.BOT, ConversationStatus.WAITING_HUMAN, "escalated: Personal trainer")
 
     async def test_paused_conversation_gets_no_reply(self, uow, clock, index):
         received = await _receive(uow, clock, "quero falar com alguém", "a")
@@ -129,6 +131,7 @@ class TestHandleTurn:
         await _receive(uow, clock, "oi", "b")
         result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK), index).execute(received.tenant_id, received.conversation_id)
         assert result.route is Route.SMALLTALK
+        assert uow.status_changes.items[-1].cause == "pause ran out"
 
     async def test_booking_starts_the_interview(self, uow, clock, index):
         received = await _receive(uow, clock, "quero marcar uma aula experimental")
@@ -209,8 +212,9 @@ class TestResumeConversation:
     async def test_hands_back_to_the_bot(self, uow, clock, index):
         received = await _receive(uow, clock, "atendente")
         await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(received.tenant_id, received.conversation_id)
-        assert await ResumeConversation(uow).execute("ct", PHONE)
+        assert await ResumeConversation(uow, clock).execute("ct", PHONE)
         assert uow.conversations.items[0].status is ConversationStatus.BOT
+        assert [c.cause for c in uow.status_changes.items][-1] == "resumed by staff (tatame resume)"
 
-    async def test_unknown_phone_is_nothing_to_resume(self, uow):
-        assert not await ResumeConversation(uow).execute("ct", Phone("5511000000000"))
+    async def test_unknown_phone_is_nothing_to_resume(self, uow, clock):
+        assert not await ResumeConversation(uow, clock).execute("ct", Phone("5511000000000"))

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.tables import messages
+from adapters.postgres.tables import TZ, conversations, messages
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus
+from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation
 from domain.message import Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -50,6 +50,9 @@ class PostgresClientRepository(_Repository):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.phone == phone))
 
+    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
+        return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.lid == lid))
+
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.id == client_id))
 
@@ -72,6 +75,72 @@ class PostgresConversationRepository(_Repository):
             sa.select(Conversation).where(Conversation.tenant_id == tenant_id, Conversation.id == conversation_id)
         )
 
+    def _one(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> sa.Update:
+        return sa.update(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
+
+    async def record_inbound(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, at: dt.datetime, window: dt.timedelta, max_wait: dt.timedelta
+    ) -> None:
+        await self.session.flush()
+        first = sa.func.coalesce(conversations.c.pending_since, at)
+        await self.session.execute(
+            self._one(tenant_id, conversation_id).values(
+                inbound_version=conversations.c.inbound_version + 1,
+                pending_since=first,
+                due_at=sa.func.least(sa.literal(at + window, TZ), first + max_wait),
+            )
+        )
+
+    async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int:
+        query = sa.select(conversations.c.inbound_version).where(
+            conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id
+        )
+        return await self.session.scalar(query) or 0
+
+    async def finish_turn(
+        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int, now: dt.datetime, more_pending: bool
+    ) -> bool:
+        await self.session.flush()
+        result = await self.session.execute(
+            self._one(tenant_id, conversation_id)
+            .where(conversations.c.inbound_version == version)
+            .values(
+                pending_since=now if more_pending else None,
+                due_at=now if more_pending else None,
+                claimed_until=None,
+            )
+        )
+        return result.rowcount == 1
+
+    async def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        due = (
+            sa.select(conversations.c.id)
+            .where(
+                conversations.c.due_at <= now,
+                sa.or_(conversations.c.claimed_until.is_(None), conversations.c.claimed_until < now),
+            )
+            .order_by(conversations.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        claimed = await self.session.execute(
+            sa.update(conversations)
+            .where(conversations.c.id.in_(due))
+            .values(claimed_until=now + lease)
+            .returning(conversations.c.tenant_id, conversations.c.id)
+        )
+        return [(row.tenant_id, row.id) for row in claimed]
+
+    async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        await self.session.execute(self._one(tenant_id, conversation_id).values(claimed_until=None))
+
+
+class PostgresStatusChangeRepository(_Repository):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
+        query = sa.select(StatusChange).where(StatusChange.tenant_id == tenant_id, StatusChange.conversation_id == conversation_id)
+        return (await self.session.scalars(query.order_by(StatusChange.at))).all()
+
 
 class PostgresMessageRepository(_Repository):
     async def add_inbound(self, message: Message) -> bool:
@@ -90,10 +159,10 @@ class PostgresMessageRepository(_Repository):
             .order_by(messages.c.created_at, messages.c.seq)
         )
 
-    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+    async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         query = self._ordered(tenant_id, conversation_id).where(
             Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED
-        )
+        ).limit(limit)
         return (await self.session.scalars(query)).all()
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:

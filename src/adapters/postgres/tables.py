@@ -5,7 +5,7 @@ from sqlalchemy.orm import registry, relationship
 from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus
+from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation, EscalationReason
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -52,6 +52,8 @@ channels = sa.Table(
     sa.Column("api_url", sa.Text),
     sa.Column("api_key", sa.Text),
     sa.Column("connected", sa.Boolean),
+    sa.Column("connection_state", sa.String(32)),
+    sa.Column("connection_changed_at", TZ),
 )
 
 clients = sa.Table(
@@ -60,7 +62,9 @@ clients = sa.Table(
     _tenant_id(),
     sa.Column("phone", PhoneType, nullable=False),
     sa.Column("name", sa.Text),
+    sa.Column("lid", sa.String(64)),
     sa.UniqueConstraint("tenant_id", "phone"),
+    sa.UniqueConstraint("tenant_id", "lid"),
 )
 
 conversations = sa.Table(
@@ -72,6 +76,25 @@ conversations = sa.Table(
     sa.Column("paused_until", TZ),
     sa.Column("flow_state", JSONB, nullable=False),
     sa.Column("created_at", TZ, nullable=False),
+    # The inbound buffer, kept by the repository in SQL rather than by the entity: concurrent
+    # webhook deliveries update it atomically, and a turn commits only if inbound_version is still
+    # what it read (a message that arrived meanwhile makes the turn start over with it).
+    sa.Column("inbound_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("pending_since", TZ),
+    sa.Column("due_at", TZ),
+    sa.Column("claimed_until", TZ),
+    sa.Index("ix_conversations_due", "due_at", postgresql_where=sa.text("due_at IS NOT NULL")),
+)
+
+status_changes = sa.Table(
+    "status_changes", metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("before", StrEnumType(ConversationStatus), nullable=False),
+    sa.Column("after", StrEnumType(ConversationStatus), nullable=False),
+    sa.Column("cause", sa.Text, nullable=False),
+    sa.Column("at", TZ, nullable=False),
 )
 
 messages = sa.Table(
@@ -88,6 +111,8 @@ messages = sa.Table(
     sa.Column("channel_message_id", sa.String(128)),
     sa.Column("status", StrEnumType(MessageStatus), nullable=False),
     sa.Column("route", StrEnumType(Route)),
+    sa.Column("delivery_status", sa.String(32)),
+    sa.Column("media", sa.String(16)),
     sa.Column("created_at", TZ, nullable=False),
     sa.UniqueConstraint("channel_id", "channel_message_id"),
     sa.Index("ix_messages_conversation_created", "conversation_id", "created_at"),
@@ -144,7 +169,13 @@ def map_tables() -> None:
     mapper_registry.map_imperatively(Tenant, tenants)
     mapper_registry.map_imperatively(Channel, channels, properties=_parents(tenant=Tenant))
     mapper_registry.map_imperatively(Client, clients, properties=_parents(tenant=Tenant))
-    mapper_registry.map_imperatively(Conversation, conversations, properties=_parents(tenant=Tenant, client=Client))
+    mapper_registry.map_imperatively(
+        Conversation,
+        conversations,
+        exclude_properties=["inbound_version", "pending_since", "due_at", "claimed_until"],
+        properties=_parents(tenant=Tenant, client=Client),
+    )
+    mapper_registry.map_imperatively(StatusChange, status_changes, properties=_parents(tenant=Tenant, conversation=Conversation))
     mapper_registry.map_imperatively(
         Message, messages, exclude_properties=["seq"], properties=_parents(tenant=Tenant, conversation=Conversation, channel=Channel)
     )

@@ -8,6 +8,7 @@ from adapters.postgres.repositories import (
     PostgresEscalationRepository,
     PostgresMessageRepository,
     PostgresOutboxRepository,
+    PostgresStatusChangeRepository,
     PostgresTenantRepository,
     PostgresTrialClassRepository,
 )
@@ -22,6 +23,7 @@ class PostgresUnitOfWork:
     channels: PostgresChannelRepository = attrs.field(init=False)
     clients: PostgresClientRepository = attrs.field(init=False)
     conversations: PostgresConversationRepository = attrs.field(init=False)
+    status_changes: PostgresStatusChangeRepository = attrs.field(init=False)
     messages: PostgresMessageRepository = attrs.field(init=False)
     escalations: PostgresEscalationRepository = attrs.field(init=False)
     outbox: PostgresOutboxRepository = attrs.field(init=False)
@@ -32,6 +34,7 @@ class PostgresUnitOfWork:
         self.channels = PostgresChannelRepository(self.session)
         self.clients = PostgresClientRepository(self.session)
         self.conversations = PostgresConversationRepository(self.session)
+        self.status_changes = PostgresStatusChangeRepository(self.session)
         self.messages = PostgresMessageRepository(self.session)
         self.escalations = PostgresEscalationRepository(self.session)
         self.outbox = PostgresOutboxRepository(self.session)
