@@ -40,6 +40,7 @@ def upgrade() -> None:
     op.add_column('conversations', sa.Column('pending_since', sa.DateTime(timezone=True), nullable=True))
     op.add_column('conversations', sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('conversations', sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True))
+    op.create_index('uq_conversations_open_client', 'conversations', ['client_id'], unique=True, postgresql_where=sa.text("status <> 'closed'"))
     op.create_index('ix_conversations_due', 'conversations', ['due_at'], unique=False, postgresql_where=sa.text('due_at IS NOT NULL'))
     op.add_column('messages', sa.Column('delivery_status', sa.String(length=32), nullable=True))
     op.add_column('messages', sa.Column('media', sa.String(length=16), nullable=True))
@@ -48,6 +49,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column('messages', 'media')
     op.drop_column('messages', 'delivery_status')
+    op.drop_index('uq_conversations_open_client', table_name='conversations', postgresql_where=sa.text("status <> 'closed'"))
     op.drop_index('ix_conversations_due', table_name='conversations', postgresql_where=sa.text('due_at IS NOT NULL'))
     op.drop_column('conversations', 'claimed_until')
     op.drop_column('conversations', 'due_at')

@@ -62,8 +62,9 @@ class ReceiveMessage:
         if client is None and inbound.lid:
             client = await self.uow.clients.by_lid(tenant_id, inbound.lid)
         if client is None:
-            client = Client(tenant_id=tenant_id, phone=inbound.sender, name=inbound.sender_name, lid=inbound.lid)
-            self.uow.clients.add(client)
+            client = await self.uow.clients.add_or_get(
+                Client(tenant_id=tenant_id, phone=inbound.sender, name=inbound.sender_name, lid=inbound.lid)
+            )
         elif inbound.lid and client.lid != inbound.lid:
             client.lid = inbound.lid
         return client
@@ -76,9 +77,10 @@ class ReceiveMessage:
         client = await self._client(channel.tenant_id, inbound)
         conversation = await self.uow.conversations.latest_for_client(channel.tenant_id, client.id)
         if conversation is None:
-            conversation = Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=now)
-            self.uow.conversations.add(conversation)
-        stored = await self.uow.messages.add_inbound(
+            conversation = await self.uow.conversations.add_or_get(
+                Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=now)
+            )
+        stored = await self.uow.messages.add_unique(
             Message(
                 tenant_id=channel.tenant_id,
                 conversation_id=conversation.id,

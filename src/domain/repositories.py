@@ -44,6 +44,9 @@ class ClientRepository(Protocol):
 
     def add(self, client: Client) -> None: ...
 
+    async def add_or_get(self, client: Client) -> Client:
+        """Stores `client`, or returns the one a concurrent delivery stored first for the same phone."""
+
 
 class ConversationRepository(Protocol):
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
@@ -52,6 +55,10 @@ class ConversationRepository(Protocol):
     async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None: ...
 
     def add(self, conversation: Conversation) -> None: ...
+
+    async def add_or_get(self, conversation: Conversation) -> Conversation:
+        """Stores `conversation`, or returns the open one a concurrent delivery stored first for the
+        same client: a client has one open conversation."""
 
     # The inbound buffer. Kept in the database so a restart loses nothing and several processes
     # share the work; each operation is atomic against concurrent deliveries.
@@ -86,9 +93,14 @@ class StatusChangeRepository(Protocol):
 
 
 class MessageRepository(Protocol):
-    async def add_inbound(self, message: Message) -> bool:
-        """Stores an inbound message unless one with the same (channel, channel message id) exists.
+    async def add_unique(self, message: Message) -> bool:
+        """Stores a message unless one with the same (channel, channel message id) exists.
         Returns whether it was stored; a duplicate delivery is not an error."""
+
+    async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None: ...
+
+    async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
+        """A bot reply with this text that the channel has not given an id for yet (being sent)."""
 
     def add(self, message: Message) -> None: ...
 

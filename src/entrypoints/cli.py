@@ -2,13 +2,17 @@
 
 import argparse
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
 import attrs
+import httpx
+import uvicorn
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
+from adapters.evolution.gateway import EvolutionGateway
 from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
 from application.resume_conversation import ResumeConversation
@@ -16,13 +20,15 @@ from application.tenant_packs import InvalidTenantPack
 from domain.phone import Phone
 from domain.route import Route
 from entrypoints.container import make_container
+from entrypoints.http.app import make_app
 from entrypoints.conversation import TerminalConversation
 from entrypoints.logs import configure_logging
 from entrypoints.requests import in_request
 from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instant, scenario_files
 from entrypoints.scenarios import describe, run_all
 from entrypoints.settings import Settings, SettingsError
-from entrypoints.startup import ingest, migrate, prepare
+from entrypoints.startup import ingest, migrate, prepare, register_default_channel
+from entrypoints.worker import run_worker
 
 DEFAULT_PHONE = "5511900000000"
 
@@ -92,6 +98,42 @@ async def scenarios_command(args: argparse.Namespace, settings: Settings) -> int
     return 1 if failed else 0
 
 
+def _require_secret(settings: Settings) -> None:
+    if not settings.webhook_secret:
+        raise UsageError("set WEBHOOK_SECRET: every webhook call must prove it comes from your Evolution API")
+
+
+async def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    _require_secret(settings)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)) as http:
+        container = make_container(settings, EvolutionGateway(http))
+        try:
+            await prepare(container)
+            await register_default_channel(container, settings)
+        except BaseException:
+            await container.close()
+            raise
+        app = make_app(container, settings, with_worker=not args.no_worker)
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
+        await server.serve()
+    return 0
+
+
+async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)) as http:
+        container = make_container(settings, EvolutionGateway(http))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await migrate(container)
+            await run_worker(container, stop, settings.worker_poll)
+        finally:
+            await container.close()
+    return 0
+
+
 async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
     container = make_container(settings, TerminalGateway(sys.stdout))
     tenant = args.tenant or settings.default_tenant
@@ -135,6 +177,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest_parser.set_defaults(handler=ingest_command)
 
     commands.add_parser("migrate", help="bring the database schema to the latest revision").set_defaults(handler=migrate_command)
+
+    serve_parser = commands.add_parser("serve", help="the WhatsApp service: Evolution webhooks, with the turn worker inside")
+    serve_parser.add_argument("--no-worker", action="store_true", help="only take webhooks; run `tatame worker` processes apart")
+    knowledge_option(serve_parser)
+    serve_parser.set_defaults(handler=serve_command)
+
+    commands.add_parser("worker", help="answer due conversations and deliver replies (more processes share the work)").set_defaults(
+        handler=worker_command
+    )
 
     resume_parser = commands.add_parser("resume", help="hand a conversation back to the bot")
     resume_parser.add_argument("phone")

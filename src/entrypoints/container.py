@@ -20,7 +20,8 @@ from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.clock import Clock
-from application.deliver_outbox import DeliverOutbox
+from application.claim_due_conversations import ClaimDueConversations
+from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.engine import Engine
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import MessageGateway
@@ -28,6 +29,9 @@ from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
 from application.receive_message import BufferPolicy, ReceiveMessage
+from application.record_channel_event import RecordChannelEvent
+from application.record_own_message import RecordOwnMessage
+from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPackSource
@@ -88,6 +92,8 @@ class ApplicationProvider(Provider):
     scope = Scope.REQUEST
 
     register_trial_class = provide(RegisterTrialClass)
+    record_channel_event = provide(RecordChannelEvent)
+    register_channel = provide(RegisterChannel)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
 
@@ -97,8 +103,16 @@ class ApplicationProvider(Provider):
         return AnswerQuestion(engine, index)
 
     @provide
-    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock) -> DeliverOutbox:
-        return DeliverOutbox(uow, gateway, clock)
+    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
+        return DeliverOutbox(uow, gateway, clock, RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry)))
+
+    @provide
+    def record_own_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> RecordOwnMessage:
+        return RecordOwnMessage(uow, clock, dt.timedelta(hours=settings.human_pause_hours), settings.resume_keyword)
+
+    @provide
+    def claim_due_conversations(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ClaimDueConversations:
+        return ClaimDueConversations(uow, clock, dt.timedelta(seconds=settings.worker_lease))
 
     @provide
     def receive_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ReceiveMessage:

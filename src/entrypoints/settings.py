@@ -71,6 +71,27 @@ class Settings:
     """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn."""
     buffer_max: float = 60.0
     """BUFFER_MAX: the longest a burst waits for its answer, in seconds, however much the member writes."""
+    evolution_url: str | None = None
+    """EVOLUTION_URL: base URL of the Evolution API serving the default tenant's WhatsApp number."""
+    evolution_api_key: str | None = None
+    """EVOLUTION_API_KEY: that instance's API key (sent as the `apikey` header)."""
+    evolution_instance: str | None = None
+    """EVOLUTION_INSTANCE: that instance's name; webhooks naming it belong to the default tenant."""
+    webhook_secret: str | None = None
+    """WEBHOOK_SECRET: shared secret of the webhook: sent as the `X-Webhook-Secret` header, or used as
+    Evolution's `jwt_key` (then it arrives as `Authorization: Bearer <HS256 JWT>`)."""
+    resume_keyword: str = "#bot"
+    """RESUME_KEYWORD: typed by staff on the center's phone, hands the conversation back to the bot."""
+    host: str = "127.0.0.1"
+    """HOST: where `tatame serve` listens."""
+    port: int = 8000
+    """PORT: where `tatame serve` listens."""
+    worker_poll: float = 0.1
+    """WORKER_POLL: seconds an idle worker waits before looking for due conversations again."""
+    worker_lease: float = 30.0
+    """WORKER_LEASE: seconds a worker holds a conversation; a crashed worker's conversations come back after it."""
+    outbox_retry: float = 2.0
+    """OUTBOX_RETRY: seconds before the first retry of a failed send; doubles each time (at most 5 min, 8 tries)."""
     log_level: str = "WARNING"
     """LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
 
@@ -96,5 +117,15 @@ class Settings:
             human_pause_hours=_int(env, "HUMAN_PAUSE_HOURS", 12, minimum=1),
             buffer_window=_seconds(env, "BUFFER_WINDOW", 15.0),
             buffer_max=_seconds(env, "BUFFER_MAX", 60.0),
+            evolution_url=_optional(env, "EVOLUTION_URL"),
+            evolution_api_key=_optional(env, "EVOLUTION_API_KEY"),
+            evolution_instance=_optional(env, "EVOLUTION_INSTANCE"),
+            webhook_secret=_optional(env, "WEBHOOK_SECRET"),
+            resume_keyword=_optional(env, "RESUME_KEYWORD") or "#bot",
+            host=_optional(env, "HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 8000, minimum=1),
+            worker_poll=_seconds(env, "WORKER_POLL", 0.1),
+            worker_lease=_seconds(env, "WORKER_LEASE", 30.0),
+            outbox_retry=_seconds(env, "OUTBOX_RETRY", 2.0),
             log_level=log_level,
         )

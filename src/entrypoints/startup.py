@@ -3,7 +3,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.migrate import upgrade
 from application.ingest_knowledge import IngestedTenant, IngestKnowledge
+from application.register_channel import RegisterChannel
 from entrypoints.requests import in_request
+from entrypoints.settings import Settings
 
 
 async def migrate(container: AsyncContainer) -> None:
@@ -15,6 +17,19 @@ async def ingest(container: AsyncContainer) -> list[IngestedTenant]:
         return await (await request.get(IngestKnowledge)).execute()
 
     return await in_request(container, run)
+
+
+async def register_default_channel(container: AsyncContainer, settings: Settings) -> None:
+    """EVOLUTION_INSTANCE, EVOLUTION_URL and EVOLUTION_API_KEY connect the default tenant's number."""
+    if not settings.evolution_instance:
+        return
+
+    async def run(request: AsyncContainer) -> None:
+        await (await request.get(RegisterChannel)).execute(
+            settings.default_tenant, settings.evolution_instance, settings.evolution_url, settings.evolution_api_key
+        )
+
+    await in_request(container, run)
 
 
 async def prepare(container: AsyncContainer) -> list[IngestedTenant]:

@@ -53,13 +53,13 @@ async def test_no_query_crosses_tenants(container, tenants, writes):
         for tenant_index, phone_index, text, got in received:
             owner = tenants[tenant_index]
             assert got.tenant_id == owner.id
-            pending = await uow.messages.awaiting_turn(owner.id, got.conversation_id)
+            pending = await uow.messages.awaiting_turn(owner.id, got.conversation_id, 100)
             assert text in [m.text for m in pending] and {m.tenant_id for m in pending} == {owner.id}
             for other in tenants:
                 if other.id == owner.id:
                     continue
                 assert await uow.conversations.get(other.id, got.conversation_id) is None
-                assert await uow.messages.awaiting_turn(other.id, got.conversation_id) == []
+                assert await uow.messages.awaiting_turn(other.id, got.conversation_id, 100) == []
                 client = await uow.clients.by_phone(other.id, PHONES[phone_index])
                 assert client is None or client.tenant_id == other.id
 

@@ -14,7 +14,7 @@ from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation
 from domain.knowledge import Chunk
-from domain.message import Direction, Message, MessageStatus
+from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
@@ -58,6 +58,12 @@ class FakeChannels(_Store):
 
 
 class FakeClients(_Store):
+    async def add_or_get(self, client: Client) -> Client:
+        existing = await self.by_phone(client.tenant_id, client.phone)
+        if existing is None:
+            self.items.append(client)
+        return existing or client
+
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.phone == phone), None)
 
@@ -79,6 +85,12 @@ class Buffer:
 @attrs.define
 class FakeConversations(_Store):
     buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
+
+    async def add_or_get(self, conversation: Conversation) -> Conversation:
+        existing = await self.latest_for_client(conversation.tenant_id, conversation.client_id)
+        if existing is None:
+            self.items.append(conversation)
+        return existing or conversation
 
     async def record_inbound(self, tenant_id, conversation_id, at, window, max_wait) -> None:
         buffer = self.buffers.setdefault(conversation_id, Buffer())
@@ -126,7 +138,13 @@ class FakeStatusChanges(_Store):
 
 
 class FakeMessages(_Store):
-    async def add_inbound(self, message: Message) -> bool:
+    async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None:
+        return next((m for m in self.items if m.channel_id == channel_id and m.channel_message_id == channel_message_id), None)
+
+    async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
+        return next((m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text), None)
+
+    async def add_unique(self, message: Message) -> bool:
         if any(m.channel_id == message.channel_id and m.channel_message_id == message.channel_message_id for m in self.items):
             return False
         self.items.append(message)

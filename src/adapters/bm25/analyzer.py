@@ -17,6 +17,13 @@ SHORTHAND = {
     "agr": "agora", "cmg": "comigo",
     "ngm": "ninguem", "kd": "cade", "mto": "muito", "mt": "muito", "mta": "muita",
     "to": "estou", "ta": "esta", "eh": "e", "oq": "o que",
+    "qnts": "quantos", "qnd": "quando", "tmb": "tambem", "vdd": "verdade", "msg": "mensagem",
+    "hr": "hora", "hrs": "horas", "qro": "quero", "kero": "quero", "qria": "queria", "cm": "como",
+    "pfv": "por favor", "pf": "por favor", "pfvr": "por favor", "ctz": "certeza", "aq": "aqui",
+    "zap": "whatsapp", "whats": "whatsapp", "wpp": "whatsapp", "insta": "instagram", "bike": "bicicleta",
+    "wifi": "wi fi", "sp": "sao paulo", "info": "informacao",
+    # Names members write as one word where the pack writes two.
+    "jiujitsu": "jiu jitsu", "jujitsu": "jiu jitsu", "bjj": "jiu jitsu", "muaythai": "muay thai",
 }
 
 STOPWORDS = frozenset(
@@ -27,9 +34,11 @@ STOPWORDS = frozenset(
     quem se sem ser seu seus so sua suas tambem te teu tua tuas um uma umas uns voce voces vos
     ai aqui ali sim nao oi ola entao tipo gostaria queria quero saber pode podem poderia por favor
     tem tenho ter sao sou estou esta estao vai vou fica ficar fazer faz faco preciso precisa
-    algum alguma alguns algumas cada outro outra tudo todo toda todos todas bem boa bom
+    algum alguma alguns algumas cada outro outra tudo todo toda todos todas bem boa bom onde
     """.split()
 )
+# "onde" is a stopword because FAQ headings use it for anything ("Onde comprar kimono?"); what a
+# member means by it comes back through `related.related` ("onde" -> "endereco").
 
 
 def fold(text: str) -> str:
@@ -38,10 +47,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# A letter typed three or more times in a row is emphasis ("oiii", "obrigadooo", "simmm"):
+# Portuguese spells no letter three times.
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+
+
 def words(text: str) -> list[str]:
-    """Folded words with WhatsApp shorthand expanded; stopwords kept."""
+    """Folded words with emphasis squeezed and WhatsApp shorthand expanded; stopwords kept."""
     expanded: list[str] = []
-    for word in _WORD.findall(fold(text)):
+    for word in _WORD.findall(_STRETCHED.sub(r"\1", fold(text))):
         expanded.extend(SHORTHAND.get(word, word).split())
     return expanded
 
@@ -54,9 +68,14 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def content_words(text: str) -> list[str]:
+    """Folded words with shorthand expanded, stopwords and single letters dropped. Order kept."""
+    return [word for word in words(text) if word not in STOPWORDS and (len(word) > 1 or word.isdigit())]
+
+
 def terms(text: str) -> list[str]:
-    """Content terms: folded, shorthand expanded, stopwords dropped, stemmed. Order kept."""
-    return [stem(word) for word in words(text) if word not in STOPWORDS and (len(word) > 1 or word.isdigit())]
+    """Content terms: `content_words` stemmed."""
+    return [stem(word) for word in content_words(text)]
 
 
 def trigrams(term: str) -> list[str]:
@@ -70,12 +89,28 @@ def stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
-def similarity(a: str, b: str) -> float:
-    """Dice coefficient of two terms' trigrams: 1.0 when equal, around 0.5-0.7 for a one-letter
-    typo in a word of six or more letters, near 0 for unrelated words."""
-    if a == b:
-        return 1.0
-    left, right = set(trigrams(a)), set(trigrams(b))
-    if not left or not right:
-        return 0.0
-    return 2 * len(left & right) / (len(left) + len(right))
+def typo_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from `a` to `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@lru_cache(maxsize=65536)
+def near(a: str, b: str) -> bool:
+    """The same word typed with a slip: one edit from four letters on, two from eight on
+    ("chuvero"/"chuveiro", "gimpass"/"gympass", "abrem"/"abre"; never "capital"/"capitao")."""
+    shortest = min(len(a), len(b))
+    allowed = 2 if shortest >= 8 else 1 if shortest >= 4 else 0
+    # Each edit changes at most two letters' counts: a cheap test that rules out most pairs.
+    if abs(len(a) - len(b)) > allowed or len(set(a) ^ set(b)) > 2 * allowed:
+        return False
+    return typo_distance(a, b) <= allowed

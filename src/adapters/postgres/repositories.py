@@ -7,16 +7,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.tables import TZ, conversations, messages
+from adapters.postgres.tables import TZ, clients, conversations, messages
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation
-from domain.message import Direction, Message, MessageStatus
+from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
+
+
+_CONVERSATION_FIELDS = {"id", "tenant_id", "client_id", "status", "paused_until", "flow_state", "created_at"}
 
 
 @attrs.define
@@ -47,6 +50,11 @@ class PostgresChannelRepository(_Repository):
 
 
 class PostgresClientRepository(_Repository):
+    async def add_or_get(self, client: Client) -> Client:
+        values = {c.key: getattr(client, c.key) for c in clients.columns}
+        await self.session.execute(insert(clients).values(values).on_conflict_do_nothing(index_elements=["tenant_id", "phone"]))
+        return await self.by_phone(client.tenant_id, client.phone)
+
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return await self.session.scalar(sa.select(Client).where(Client.tenant_id == tenant_id, Client.phone == phone))
 
@@ -58,6 +66,16 @@ class PostgresClientRepository(_Repository):
 
 
 class PostgresConversationRepository(_Repository):
+    async def add_or_get(self, conversation: Conversation) -> Conversation:
+        await self.session.flush()
+        values = {c.key: getattr(conversation, c.key) for c in conversations.columns if c.key in _CONVERSATION_FIELDS}
+        await self.session.execute(
+            insert(conversations).values(values).on_conflict_do_nothing(
+                index_elements=["client_id"], index_where=sa.text("status <> 'closed'")
+            )
+        )
+        return await self.latest_for_client(conversation.tenant_id, conversation.client_id)
+
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
         return await self.session.scalar(
             sa.select(Conversation)
@@ -143,7 +161,7 @@ class PostgresStatusChangeRepository(_Repository):
 
 
 class PostgresMessageRepository(_Repository):
-    async def add_inbound(self, message: Message) -> bool:
+    async def add_unique(self, message: Message) -> bool:
         # The session flushes pending objects first: the conversation this message belongs to may be new.
         await self.session.flush()
         values = {column.key: getattr(message, column.key) for column in messages.columns if column.key != "seq"}
@@ -177,6 +195,16 @@ class PostgresMessageRepository(_Repository):
 
     async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
         return await self.session.scalar(sa.select(Message).where(Message.tenant_id == tenant_id, Message.id == message_id))
+
+    async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None:
+        query = sa.select(Message).where(Message.channel_id == channel_id, Message.channel_message_id == channel_message_id)
+        return await self.session.scalar(query)
+
+    async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
+        query = self._ordered(tenant_id, conversation_id).where(
+            Message.author == Author.BOT, Message.channel_message_id.is_(None), Message.text == text
+        )
+        return await self.session.scalar(query.limit(1))
 
 
 class PostgresEscalationRepository(_Repository):

@@ -84,6 +84,8 @@ conversations = sa.Table(
     sa.Column("due_at", TZ),
     sa.Column("claimed_until", TZ),
     sa.Index("ix_conversations_due", "due_at", postgresql_where=sa.text("due_at IS NOT NULL")),
+    # One open conversation per client, even when its first messages arrive concurrently.
+    sa.Index("uq_conversations_open_client", "client_id", unique=True, postgresql_where=sa.text("status <> 'closed'")),
 )
 
 status_changes = sa.Table(

@@ -1,0 +1,83 @@
+"""Retrieval benchmark: recall@1 and recall@3 of the offline BM25 index on the default pack, and
+how the offline answer step treats those questions and some the pack cannot answer.
+
+Run from the repository root: `PYTHONPATH=src .venv/bin/python bench/retrieval.py [--answers]`.
+With `--answers` it also prints the offline engine's reply to every question.
+"""
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+
+import yaml
+from qdrant_client import AsyncQdrantClient
+
+from adapters.knowledge_pack.loader import FileTenantPackSource
+from adapters.offline.engine import OfflineEngine
+from adapters.qdrant.index import QdrantKnowledgeIndex
+from application.engine import TurnInput
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge"
+CASES = ROOT / "bench" / "data" / "retrieval.yaml"
+TENANT = "ct-exemplo"
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))  # a Monday morning
+DEPTH = 3
+# Questions the default pack has no answer to: the answer step must return None for each.
+OUT_OF_SCOPE = (
+    "qual a capital da frança?",
+    "vocês vendem whey?",
+    "tem piscina?",
+    "tem sauna ai?",
+    "vcs tem aula de natação?",
+    "tem aula de yoga?",
+    "qual o melhor suplemento pra ganhar massa?",
+    "vcs fazem festa de aniversario infantil?",
+    "quem ganhou o jogo do corinthians ontem?",
+    "aceita bitcoin?",
+    "tem lanchonete no ct?",
+    "qual a previsao do tempo pra amanha?",
+    "vcs vendem creatina?",
+    "tem quadra de tenis?",
+    "me indica um bom dentista?",
+)
+
+
+async def main(show_answers: bool) -> None:
+    pack = next(p for p in FileTenantPackSource(KNOWLEDGE).load_all() if p.tenant.slug == TENANT)
+    index = QdrantKnowledgeIndex(AsyncQdrantClient(location=":memory:"), "bench")
+    await index.sync(TENANT, pack.chunks)
+    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    engine = OfflineEngine()
+    at1 = at3 = answered = grounded = 0
+    for case in cases:
+        found = await index.search(TENANT, case["question"], DEPTH)
+        labels = [f"{p.chunk.source}#{p.chunk.heading}" for p in found]
+        rank = labels.index(case["section"]) + 1 if case["section"] in labels else None
+        at1 += rank == 1
+        at3 += rank is not None
+        if rank != 1:
+            print(f"{'MISS' if rank is None else f'@{rank}  '} {case['question']!r}\n      want {case['section']}")
+            for label, passage in zip(labels, found):
+                print(f"      got  {passage.score:6.2f} {label}")
+        reply = await engine.answer(TurnInput(text=case["question"], tenant=pack.tenant, now=NOW), found)
+        answered += reply is not None
+        wanted = next((p.chunk.text for p, label in zip(found, labels) if label == case["section"]), None)
+        grounded += reply is not None and wanted is not None and reply[:60] in wanted
+        if reply is None or show_answers:
+            print(f"  Q: {case['question']}\n  A: {reply}\n")
+    wrongly = 0
+    for question in OUT_OF_SCOPE:
+        reply = await engine.answer(TurnInput(text=question, tenant=pack.tenant, now=NOW), await index.search(TENANT, question, DEPTH))
+        wrongly += reply is not None
+        if reply is not None or show_answers:
+            print(f"  OUT OF SCOPE Q: {question}\n  A: {reply}\n")
+    n = len(cases)
+    print(f"\n{n} questions  recall@1 {at1 / n:.3f}  recall@{DEPTH} {at3 / n:.3f}")
+    print(f"answer step: answered {answered}/{n}, {grounded} of them from the labelled section; "
+          f"the rest get the no-answer reply")
+    print(f"out of scope: answered {wrongly}/{len(OUT_OF_SCOPE)} (should be 0)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main("--answers" in sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The no-network engine: rule-based triage, extractive answers and canned small talk."""

@@ -1,0 +1,1 @@
+"""The HTTP service: Evolution API webhooks and health."""

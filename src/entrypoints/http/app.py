@@ -1,0 +1,74 @@
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import FromDishka, inject, setup_dishka
+from litestar import Litestar, Request, Response, get
+from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.errors import is_outage
+from entrypoints.http.webhook import evolution_webhook
+from entrypoints.settings import Settings
+from entrypoints.worker import run_worker
+
+_SLASHES = re.compile(r"/{2,}")
+
+
+@get("/health")
+@inject
+async def health(engine: FromDishka[AsyncEngine]) -> Response[dict[str, str]]:
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy", and says why
+        return Response({"status": "unhealthy", "database": str(error)}, status_code=503)
+    return Response({"status": "ok"})
+
+
+def _storage_error(request: Request, error: Exception) -> Response[dict[str, str]]:
+    # Evolution retries a 5xx with backoff, so an outage costs time, not messages.
+    if is_outage(error):
+        return Response({"detail": "storage unavailable, retry later"}, status_code=503)
+    return Response({"detail": "internal error"}, status_code=500)
+
+
+class CollapseSlashes:
+    """`<url>/` plus Evolution's `/messages-upsert` makes `//`; route it as one slash."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = {**scope, "path": _SLASHES.sub("/", scope["path"]), "raw_path": _SLASHES.sub("/", scope["path"]).encode()}
+        await self.app(scope, receive, send)
+
+
+def make_app(container: AsyncContainer, settings: Settings, with_worker: bool = True) -> ASGIApp:
+    """The service; with `with_worker`, the turn worker runs inside it. The lifespan stops the
+    worker and closes the container."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(container, stop, settings.worker_poll)) if with_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker:
+                await worker
+            await container.close()
+
+    app = Litestar(
+        route_handlers=[evolution_webhook, health],
+        lifespan=[lifespan],
+        exception_handlers={DBAPIError: _storage_error, OSError: _storage_error},
+    )
+    setup_dishka(container, app)
+    return CollapseSlashes(app)

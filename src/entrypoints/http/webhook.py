@@ -1,0 +1,96 @@
+import json
+
+import structlog
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, post
+from litestar.exceptions import ClientException, NotFoundException
+
+from adapters.evolution.webhook import (
+    ConnectionUpdate,
+    DeliveryUpdate,
+    Ignored,
+    InboundMedia,
+    InboundText,
+    MalformedWebhook,
+    OwnMessage,
+    parse_webhook,
+)
+from application.errors import UnknownChannel
+from application.receive_message import InboundMessage, ReceiveMessage
+from application.record_channel_event import RecordChannelEvent
+from application.record_own_message import OwnMessage as OwnMessageIn
+from application.record_own_message import RecordOwnMessage
+from domain.phone import Phone
+from entrypoints.http.auth import authenticate
+from entrypoints.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def _phone(value: str) -> Phone:
+    try:
+        return Phone(value)
+    except ValueError as error:
+        raise ClientException(detail=f"unusable phone number: {error}") from error
+
+
+def _event(raw: bytes) -> object:
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ClientException(detail=f"body is not JSON: {error}") from error
+    try:
+        return parse_webhook(body)
+    except MalformedWebhook as error:
+        raise ClientException(detail=f"not an Evolution webhook event: {error}") from error
+
+
+# Evolution posts to <url>/<event-name> when webhooks go "by events"; the suffix carries nothing
+# the body does not.
+@post(["/webhooks/evolution", "/webhooks/evolution/{event_name:str}"], status_code=200)
+@inject
+async def evolution_webhook(
+    request: Request,
+    settings: FromDishka[Settings],
+    receive: FromDishka[ReceiveMessage],
+    own_message: FromDishka[RecordOwnMessage],
+    channel_events: FromDishka[RecordChannelEvent],
+) -> dict[str, str]:
+    """Stores what Evolution reports and answers at once; replies are computed later by the worker."""
+    authenticate(request.headers, settings.webhook_secret or "")
+    event = _event(await request.body())
+    try:
+        match event:
+            case Ignored(reason=reason):
+                return {"result": "ignored", "reason": reason}
+            case InboundText() | InboundMedia():
+                received = await receive.execute(
+                    InboundMessage(
+                        channel=event.instance,
+                        sender=_phone(event.phone),
+                        text=event.text if isinstance(event, InboundText) else None,
+                        media=event.kind if isinstance(event, InboundMedia) else None,
+                        channel_message_id=event.message_id,
+                        sent_at=event.timestamp,
+                        sender_name=event.push_name,
+                        lid=event.lid,
+                    )
+                )
+                return {"result": "stored" if received.stored else "duplicate"}
+            case OwnMessage():
+                outcome = await own_message.execute(
+                    OwnMessageIn(
+                        channel=event.instance, recipient=_phone(event.phone), text=event.text,
+                        channel_message_id=event.message_id, sent_at=event.timestamp, lid=event.lid,
+                    )
+                )
+                return {"result": str(outcome)}
+            case DeliveryUpdate():
+                known = await channel_events.delivery(event.instance, event.message_id, str(event.status))
+                return {"result": "recorded" if known else "ignored", "reason": "" if known else "not a message of ours"}
+            case ConnectionUpdate():
+                await channel_events.connection(event.instance, event.state)
+                return {"result": "recorded"}
+    except UnknownChannel as error:
+        raise NotFoundException(detail=f"unknown instance: {error}") from error
+    raise ClientException(detail=f"unhandled event {type(event).__name__}")

@@ -1,0 +1,230 @@
+"""The WhatsApp service end to end: real HTTP in, real PostgreSQL, real HTTP out to a fake
+Evolution API that speaks its protocol."""
+
+import asyncio
+import copy
+import datetime as dt
+import time
+
+import jwt
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.e2e.whatsapp import (
+    INSTANCE,
+    SECRET,
+    ShiftedClock,
+    running_service,
+    sent_to,
+    service_settings,
+    staff_message,
+    text_message,
+    wait_for_replies,
+)
+from tests.fakes.evolution_server import FakeEvolution, failure, load_fixture, not_on_whatsapp, server_error
+
+
+@pytest.fixture(scope="module")
+def evolution():
+    with FakeEvolution(instances={INSTANCE: "fake-instance-token"}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def service(database_url, evolution, tmp_path_factory):
+    from entrypoints.settings import PROJECT_ROOT, Settings
+
+    base = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("service"), knowledge_dir=PROJECT_ROOT / "knowledge")
+    async for running in running_service(service_settings(base, evolution), ShiftedClock()):
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def db(database_url):
+    engine = create_async_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+async def _messages(db, phone: str) -> list[tuple[str, str, str, str | None]]:
+    async with db.connect() as connection:
+        rows = await connection.execute(
+            sa.text(
+                "SELECT m.direction, m.author, m.status, m.route FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone ORDER BY m.created_at, m.seq"
+            ),
+            {"phone": phone},
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_burst_is_answered_once(service, evolution):
+    phone = "5511970000001"
+    for text in ("oi", "tudo bem?", "quanto custa o plano mensal?"):
+        assert (await service.post(text_message(phone, text))).json() == {"result": "stored"}
+    replies = await wait_for_replies(evolution, phone, 1)
+    assert len(replies) == 1 and "R$ 189" in replies[0]
+
+
+async def test_burst_is_ordered_by_the_channel_timestamp(service, evolution, db):
+    phone = "5511970000002"
+    now = int(time.time())
+    await service.post(text_message(phone, "quanto custa o plano mensal?", timestamp=now))
+    await service.post(text_message(phone, "oi", timestamp=now - 5))
+    await wait_for_replies(evolution, phone, 1)
+    async with db.connect() as connection:
+        texts = (await connection.execute(sa.text(
+            "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN clients k ON k.id = c.client_id "
+            "WHERE k.phone = :phone AND m.direction = 'in' ORDER BY m.created_at"), {"phone": phone})).scalars().all()
+    assert texts == ["oi", "quanto custa o plano mensal?"]
+
+
+async def test_duplicate_delivery_is_stored_and_answered_once(service, evolution, db):
+    phone = "5511970000003"
+    body = text_message(phone, "qual o endereço?")
+    results = await asyncio.gather(*(service.post(copy.deepcopy(body)) for _ in range(4)))
+    assert sorted(r.json()["result"] for r in results) == ["duplicate", "duplicate", "duplicate", "stored"]
+    assert len(await wait_for_replies(evolution, phone, 1)) == 1
+    assert [m[:2] for m in await _messages(db, phone)] == [("in", "member"), ("out", "bot")]
+
+
+async def test_by_event_suffix_and_double_slash_are_the_same_endpoint(service, evolution):
+    phone = "5511970000004"
+    assert (await service.post(text_message(phone, "oi"), path="/webhooks/evolution/messages-upsert")).status_code == 200
+    assert (await service.post(text_message(phone, "bom dia"), path="/webhooks/evolution//messages-upsert")).status_code == 200
+    assert len(await wait_for_replies(evolution, phone, 1)) == 1
+
+
+@pytest.mark.parametrize("fixture", ["v2-messages-upsert-group"])
+async def test_groups_are_acknowledged_and_ignored(service, evolution, fixture):
+    before = len(evolution.sent)
+    response = await service.post(load_fixture(fixture))
+    assert response.status_code == 200 and response.json()["result"] == "ignored"
+    await asyncio.sleep(0.8)
+    assert len(evolution.sent) == before
+
+
+async def test_status_and_reactions_are_ignored(service, evolution):
+    status = text_message("5511970000005", "story")
+    status["data"]["key"]["remoteJid"] = "status@broadcast"
+    reaction = text_message("5511970000005", "x")
+    reaction["data"]["message"] = {"reactionMessage": {"text": "👍", "key": {"id": "ABC"}}}
+    reaction["data"]["messageType"] = "reactionMessage"
+    for body in (status, reaction):
+        assert (await service.post(body)).json()["result"] == "ignored"
+    assert await wait_for_replies(evolution, "5511970000005", 0) == []
+
+
+async def test_audio_gets_a_polite_reply(service, evolution):
+    body = copy.deepcopy(load_fixture("v2-messages-upsert-audio"))
+    phone = body["data"]["key"]["remoteJid"].split("@")[0]
+    [reply] = await wait_for_replies(evolution, phone, 1) if (await service.post(body)).status_code == 200 else [None]
+    assert "áudio" in reply
+
+
+async def test_staff_takeover_and_resume_from_the_phone(service, evolution, db):
+    phone = "5511970000006"
+    await service.post(text_message(phone, "oi"))
+    assert len(await wait_for_replies(evolution, phone, 1)) == 1
+    assert (await service.post(staff_message(phone, "Oi! Aqui é a Carla, da recepção."))).json() == {"result": "staff"}
+    await service.post(text_message(phone, "oi Carla, quanto custa o plano mensal?"))
+    assert len(await wait_for_replies(evolution, phone, 2, timeout=1.5)) == 1  # the bot stays quiet
+    assert (await service.post(staff_message(phone, "#bot"))).json() == {"result": "resumed"}
+    await service.post(text_message(phone, "e o plano anual?"))
+    replies = await wait_for_replies(evolution, phone, 2)
+    assert len(replies) == 2
+    kinds = await _messages(db, phone)
+    assert ("out", "staff", "sent", None) in kinds and kinds.count(("in", "member", "processed", "paused")) == 1
+
+
+async def test_pause_runs_out_without_staff_messages(service, evolution):
+    phone = "5511970000007"
+    await service.post(staff_message(phone, "Olá, tudo bem? Aqui é do CT."))
+    await service.post(text_message(phone, "oi"))
+    assert await wait_for_replies(evolution, phone, 1, timeout=1.5) == []
+    service.clock.offset += dt.timedelta(hours=13)
+    try:
+        await service.post(text_message(phone, "alguém aí? quanto custa o mensal?"))
+        assert len(await wait_for_replies(evolution, phone, 1)) == 1
+    finally:
+        service.clock.offset -= dt.timedelta(hours=13)
+
+
+async def test_bot_echoes_are_not_staff(service, evolution):
+    phone = "5511970000008"
+    await service.post(text_message(phone, "oi"))
+    [reply] = await wait_for_replies(evolution, phone, 1)
+    sent_id = next(m["key"]["id"] for m in evolution.sent if m["message"]["conversation"] == reply)
+    echo = staff_message(phone, reply)
+    echo["event"] = "send.message"
+    echo["data"]["key"]["id"] = sent_id
+    assert (await service.post(echo)).json() == {"result": "bot_echo"}
+    await service.post(text_message(phone, "quanto custa o plano mensal?"))
+    assert len(await wait_for_replies(evolution, phone, 2)) == 2
+
+
+async def test_evolution_errors_are_retried_then_delivered_once(service, evolution, db):
+    phone = "5511970000009"
+    evolution.plan(server_error(), server_error())
+    await service.post(text_message(phone, "qual o endereço?"))
+    assert len(await wait_for_replies(evolution, phone, 1)) == 1
+    assert ("out", "bot", "sent", None) in await _messages(db, phone)
+
+
+async def test_client_errors_are_recorded_as_failed(service, evolution, db):
+    phone = "5511970000010"
+    evolution.plan(not_on_whatsapp())
+    await service.post(text_message(phone, "qual o endereço?"))
+    await wait_for_replies(evolution, phone, 1, timeout=2)
+    assert ("out", "bot", "failed", None) in await _messages(db, phone)
+    async with db.connect() as connection:
+        error = (await connection.execute(sa.text(
+            "SELECT o.last_error FROM outbox o JOIN messages m ON m.id = o.message_id JOIN conversations c ON c.id = m.conversation_id "
+            "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"), {"phone": phone})).scalar_one()
+    assert error.startswith("400")
+
+
+async def test_acks_and_connection_updates_are_recorded(service, evolution, db):
+    phone = "5511970000011"
+    await service.post(text_message(phone, "oi"))
+    await wait_for_replies(evolution, phone, 1)
+    sent_id = evolution.sent[-1]["key"]["id"]
+    ack = copy.deepcopy(load_fixture("v2-messages-update-ack"))
+    ack["data"].update(keyId=sent_id, remoteJid=f"{phone}@s.whatsapp.net", status="READ")
+    assert (await service.post(ack)).json()["result"] == "recorded"
+    assert (await service.post(load_fixture("v2-connection-update-open"))).json() == {"result": "recorded"}
+    async with db.connect() as connection:
+        assert (await connection.execute(sa.text("SELECT delivery_status FROM messages WHERE channel_message_id = :id"), {"id": sent_id})).scalar_one() == "READ"
+        assert (await connection.execute(sa.text("SELECT connection_state, connected FROM channels WHERE name = :n"), {"n": INSTANCE})).one() == ("open", True)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), ({"x-webhook-secret": "wrong"}, 401), ({"authorization": "Bearer not-a-jwt"}, 401)],
+)
+async def test_calls_without_the_secret_are_refused_and_store_nothing(service, db, headers, status):
+    phone = "5511970000012"
+    response = await service.post(text_message(phone, "oi"), headers=headers)
+    assert response.status_code == status and response.json()["detail"]
+    assert await _messages(db, phone) == []
+
+
+async def test_evolution_jwt_is_accepted(service, evolution):
+    token = jwt.encode({"exp": int(time.time()) + 600, "app": "evolution", "action": "webhook"}, SECRET, algorithm="HS256")
+    response = await service.post(text_message("5511970000013", "oi"), headers={"authorization": f"Bearer {token}"})
+    assert response.json() == {"result": "stored"}
+
+
+async def test_unknown_instance_is_404_and_stores_nothing(service, db):
+    body = text_message("5511970000014", "oi")
+    body["instance"] = "someone-else"
+    response = await service.post(body)
+    assert response.status_code == 404 and "someone-else" in response.json()["detail"]
+    assert await _messages(db, "5511970000014") == []
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"event": "messages.upsert"}', b'{"event": "messages.upsert", "instance": "cs-bot", "data": {}}'])
+async def test_malformed_bodies_are_400_with_a_reason(service, raw):
+    response = await service.http.post(service.url + "/webhooks/evolution", content=raw, headers={"x-webhook-secret": SECRET, "content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["detail"]

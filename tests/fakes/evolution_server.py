@@ -1,0 +1,259 @@
+"""A fake Evolution API (v2.3.x, Baileys channel) on a real loopback HTTP port, for e2e tests.
+
+Implements `POST /message/sendText/{instance}` as evolution-api 2.3.7 answers it:
+guards in src/api/routes/index.router.ts (instance exists -> 404, then apikey -> 401), body
+validation in src/validate/message.schema.ts (`textMessageSchema`, via
+src/api/abstract/abstract.router.ts), the send in `sendMessageWithTyping()` of
+src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (201 with `prepareMessage()`'s
+body) and the error body of src/main.ts: `{status, error, response: {message}}`.
+
+Tests plan failures with `plan(...)`; each sendText that passes the guards and the validation
+takes the next planned `Reply` (a real success when none is left). Every request is recorded.
+"""
+
+import asyncio
+import json
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+import uvicorn
+
+INSTANCE_ID = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
+FIXTURES = Path(__file__).parents[3] / "shared" / "fixtures" / "evolution"
+
+
+@attrs.frozen
+class Reply:
+    """One planned answer. `body` is JSON, or a function of the request's JSON giving it;
+    None means the real success body. `delay` (seconds) comes before the answer."""
+
+    status: int = 201
+    body: object | Callable[[Any], object] = None
+    delay: float = 0.0
+
+
+def sent(delay: float = 0.0) -> Reply:
+    return Reply(delay=delay)
+
+
+def slow(seconds: float) -> Reply:
+    """Succeeds, but only after `seconds`: longer than the client's timeout, the message is
+    still sent (Evolution does not notice the client gave up)."""
+    return Reply(delay=seconds)
+
+
+def failure(status: int, message: object, error: str | None = None) -> Reply:
+    errors = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
+    return Reply(status=status, body=error_body(status, error or errors.get(status, "Error"), message))
+
+
+def server_error(message: str = "Connection Closed") -> Reply:
+    # An error thrown outside sendMessageWithTyping's try (e.g. Baileys' onWhatsApp while the
+    # phone is disconnected) reaches src/main.ts's handler with no status: 500.
+    return failure(500, message)
+
+
+def not_on_whatsapp() -> Reply:
+    """400 from sendMessageWithTyping: `BadRequestException(isWA)` with the OnWhatsAppDto."""
+    return Reply(
+        status=400,
+        body=lambda request: error_body(
+            400, "Bad Request", [{"jid": create_jid(request["number"]), "exists": False, "number": request["number"]}]
+        ),
+    )
+
+
+def error_body(status: int, error: str, message: object) -> dict:
+    return {"status": status, "error": error, "response": {"message": message}}
+
+
+@attrs.frozen
+class ReceivedRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class FakeEvolution:
+    """Use as a context manager: `with FakeEvolution() as evolution: evolution.base_url ...`.
+    `instances` maps instance names to their tokens; `global_key` opens every instance."""
+
+    def __init__(self, *, instances: Mapping[str, str] | None = None, global_key: str = "fake-global-key") -> None:
+        self.instances = dict(instances or {"cs-bot": "fake-instance-token"})
+        self.global_key = global_key
+        self.requests: list[ReceivedRequest] = []
+        self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
+        self._plan: deque[Reply] = deque()
+        self._released = threading.Event()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    def plan(self, *replies: Reply) -> None:
+        self._plan.extend(replies)
+
+    def reset(self) -> None:
+        """Forgets requests, sent messages and any reply still planned."""
+        self.requests.clear()
+        self.sent.clear()
+        self._plan.clear()
+
+    def start(self) -> "FakeEvolution":
+        config = uvicorn.Config(
+            self._app, host="127.0.0.1", port=0, interface="asgi3", lifespan="off", log_level="warning",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="fake-evolution", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the fake Evolution server did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._released.set()  # wakes planned delays, so shutdown does not wait for them
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> "FakeEvolution":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def _app(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            event = await receive()
+            body += event.get("body", b"")
+            if not event.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        self.requests.append(ReceivedRequest(method=scope["method"], path=scope["path"], headers=headers, body=body))
+        status, payload = await self._answer(scope["method"], scope["path"], headers, body)
+        data = json.dumps(payload).encode()
+        start = {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        await send(start)
+        await send({"type": "http.response.body", "body": data})
+
+    async def _answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, object]:
+        route = re.fullmatch(r"/message/sendText/([^/]+)", path)
+        if method != "POST" or route is None:
+            return 404, error_body(404, "Not Found", [f"Cannot {method} {path}"])
+        instance = route.group(1)
+        if instance not in self.instances:
+            return 404, error_body(404, "Not Found", [f'The "{instance}" instance does not exist'])
+        if headers.get("apikey") not in (self.global_key, self.instances[instance]):
+            return 401, error_body(401, "Unauthorized", "Unauthorized")
+        try:
+            request = json.loads(raw) if raw.strip() else {}  # express.json() leaves an empty body {}
+        except ValueError as error:
+            # body-parser's SyntaxError carries status 400 but no `error`, hence the odd label.
+            return 400, error_body(400, "Internal Server Error", str(error))
+        if problems := _validate(request):
+            return 400, error_body(400, "Bad Request", [problems])  # nested list, as Evolution does
+        if not request["text"].strip():
+            return 400, error_body(400, "Bad Request", ["Text is required"])
+        reply = self._plan.popleft() if self._plan else sent()
+        await self._sleep(reply.delay)
+        if reply.body is None:
+            # The request's `delay` is "typing" time (ms) Evolution waits through before sending.
+            await self._sleep(max(0, request.get("delay") or 0) / 1000)
+            message = _sent_message(request)
+            self.sent.append(message)
+            return reply.status, message
+        return reply.status, reply.body(request) if callable(reply.body) else reply.body
+
+    async def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self._released.is_set():
+            await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
+
+
+def _validate(request: object) -> list[str]:
+    # Messages as jsonschema's `stack` after Evolution strips "instance." (abstract.router.ts);
+    # `number` has a description, which replaces its message.
+    if not isinstance(request, dict):
+        return ["instance is not of a type(s) object"]
+    problems = [f'instance requires property "{name}"' for name in ("number", "text") if name not in request]
+    if "number" in request and not isinstance(request["number"], str):
+        problems.append("Invalid format")
+    if "text" in request and not isinstance(request["text"], str):
+        problems.append("text is not of a type(s) string")
+    if "delay" in request and (isinstance(request["delay"], bool) or not isinstance(request["delay"], int)):
+        problems.append("delay is not of a type(s) integer")
+    return problems
+
+
+def _sent_message(request: dict) -> dict:
+    """prepareMessage() of what Baileys returns for `{text, contextInfo}`: the
+    extendedTextMessage is flattened into `conversation`; ids like Baileys' generateMessageIDV2."""
+    now = int(time.time())
+    message_id = "3EB0" + secrets.token_hex(9).upper()
+    return {
+        "key": {"remoteJid": create_jid(request["number"]), "fromMe": True, "id": message_id},
+        "pushName": "Você",
+        "status": "PENDING",
+        "message": {"conversation": request["text"]},
+        "contextInfo": {
+            "mentionedJid": [],
+            "groupMentions": [],
+            "ephemeralSettingTimestamp": {"low": now - 172800, "high": 0, "unsigned": False},
+            "disappearingMode": {"initiator": 0},
+        },
+        "messageType": "conversation",
+        "messageTimestamp": now,
+        "instanceId": INSTANCE_ID,
+        "source": "web",  # Baileys getDevice(): "3E" + 20 characters
+    }
+
+
+def create_jid(number: str) -> str:
+    """src/utils/createJid.ts for one-to-one chats (its Mexican/Argentine rules left out), with
+    the Brazilian one: a 13-digit 55 number loses its ninth digit when the DDD is 31 or more
+    and the next digit is 7-9, since those accounts predate the ninth digit."""
+    number = re.sub(r":\d+", "", number)
+    if any(server in number for server in ("@g.us", "@s.whatsapp.net", "@lid", "@broadcast")):
+        return number
+    digits = re.sub(r"[^0-9]", "", number.split("@")[0])
+    brazilian = re.fullmatch(r"(55)(\d{2})\d(\d{8})", digits)
+    if brazilian and int(brazilian.group(2)) >= 31 and int(brazilian.group(3)[0]) >= 7:
+        digits = "".join(brazilian.groups())
+    return f"{digits}@s.whatsapp.net"
+
+
+def load_fixture(name: str) -> dict:
+    """A webhook body from shared/fixtures/evolution, e.g. `load_fixture("v2-messages-upsert-text")`."""
+    return json.loads((FIXTURES / f"{name.removesuffix('.json')}.json").read_text(encoding="utf-8"))
+
+
+def webhook_url(url: str, event: str, *, by_events: bool) -> str:
+    # webhook.controller.ts: with webhookByEvents the event becomes a path segment,
+    # `messages.upsert` -> `/messages-upsert` (a URL ending in "/" gets a double slash).
+    return f"{url}/{re.sub(r'[._]', '-', event).lower()}" if by_events else url
+
+
+async def post_webhook(url: str, body: Mapping, *, by_events: bool = False, timeout: float = 5.0) -> httpx.Response:
+    """POSTs one webhook body as Evolution does (JSON, no auth headers on the global webhook)."""
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        return await client.post(webhook_url(url, str(body.get("event", "")), by_events=by_events), json=body)

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import pytest
+
+from adapters.offline.engine import OfflineEngine
+from application.engine import TurnInput
+from application.knowledge_index import Passage
+from domain.knowledge import Chunk
+from domain.tenant import Tenant
+
+NOW = dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
+TENANT = Tenant(slug="arena", name="Arena Luta Livre")
+
+
+def chunk(heading: str, text: str) -> Chunk:
+    return Chunk(tenant="arena", source="faq.md", heading=heading, text=text)
+
+
+SAUNA = chunk(
+    "Tem sauna?",
+    "Sim, a Arena tem sauna seca no vestiário masculino e no feminino. A sauna abre das 17h às 21h.",
+)
+LUNCH = chunk(
+    "Como funciona a aula no horário do almoço?",
+    "A aula do almoço é mais curta, com 45 minutos, para caber no intervalo do trabalho. "
+    "Ela acontece de segunda a sexta às 12h15, sempre com o mesmo professor. "
+    "O aluno pode chegar até 10 minutos atrasado, porque o aquecimento é leve. "
+    "O treino mistura técnica e condicionamento, e cada semana tem um tema diferente. "
+    "Depois da aula, o vestiário fica reservado para quem precisa voltar ao trabalho rápido. "
+    "Nas sextas, a aula do almoço é aberta para convidados dos alunos, mediante cadastro na recepção. "
+    "Quem treina no almoço paga o mesmo plano dos outros horários, sem taxa extra.",
+)
+PRICES = chunk(
+    "Quanto custa o plano mensal?",
+    "O plano mensal da Arena custa R$ 210,00 e dá acesso a todas as aulas.",
+)
+PASSAGES = [Passage(chunk=c, score=s) for c, s in ((SAUNA, 9.0), (LUNCH, 5.0), (PRICES, 2.0))]
+engine = OfflineEngine()
+
+
+async def answer(question: str, passages=PASSAGES) -> str | None:
+    return await engine.answer(TurnInput(text=question, tenant=TENANT, now=NOW), passages)
+
+
+class TestInScope:
+    async def test_a_short_passage_is_the_answer_whole(self):
+        assert await answer("vcs tem sauna?") == SAUNA.text
+
+    async def test_the_passage_that_holds_the_question_is_chosen_over_a_better_ranked_one(self):
+        assert await answer("qual o valor da mensalidade?") == PRICES.text  # "valor" ~ "custa"
+
+    async def test_a_long_passage_is_cut_to_its_opening_and_the_sentences_that_answer(self):
+        reply = await answer("no almoço, a aula do almoço tem taxa extra?")
+        assert reply is not None
+        assert reply.startswith("A aula do almoço é mais curta") and reply.endswith("sem taxa extra.")
+        assert len(reply) < len(LUNCH.text)
+
+    async def test_every_sentence_of_the_reply_is_the_passages_own(self):
+        reply = await answer("posso chegar atrasado na aula do almoço?")
+        assert reply is not None
+        for sentence in reply.split(". "):
+            assert sentence.rstrip(".") in LUNCH.text
+
+    async def test_typos_and_shorthand_still_find_the_answer(self):
+        assert await answer("qnto custa o plano mensau?") == PRICES.text
+
+    async def test_a_greeting_around_the_question_does_not_count_against_it(self):
+        assert await answer("opa, boa noite! tem sauna ai?") == SAUNA.text
+
+
+class TestOutOfScope:
+    @pytest.mark.parametrize(
+        "question",
+        [
+            "qual a capital da frança?",
+            "vocês vendem whey?",
+            "tem piscina?",
+            "tem sauna a vapor com hidromassagem e ofurô?",  # one word of four is not an answer
+            "qual o plano de saúde aceito?",
+        ],
+    )
+    async def test_passages_that_do_not_answer_give_none(self, question: str):
+        assert await answer(question) is None
+
+    async def test_no_passages_give_none(self):
+        assert await answer("tem sauna?", passages=[]) is None
+
+    async def test_a_message_without_content_words_gives_none(self):
+        assert await answer("??") is None
