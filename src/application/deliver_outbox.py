@@ -36,11 +36,16 @@ class DeliverOutbox:
     batch: int = 50
 
     async def execute(self, channel_kind: str) -> int:
-        """Delivers what is due on channels of `channel_kind`; returns how many messages went out."""
+        """Delivers what is due on channels of `channel_kind`; returns how many messages went out.
+        Each delivery commits on its own: a crash can then repeat at most the one message whose
+        send had not been recorded yet, never a whole batch."""
         delivered = 0
-        for entry in await self.uow.outbox.due(self.clock.now(), self.batch, channel_kind):
-            delivered += await self._deliver(entry)
-        await self.uow.commit()
+        for _ in range(self.batch):
+            due = await self.uow.outbox.due(self.clock.now(), 1, channel_kind)
+            if not due:
+                break
+            delivered += await self._deliver(due[0])
+            await self.uow.commit()
         return delivered
 
     async def _deliver(self, entry: OutboxEntry) -> bool:

@@ -8,6 +8,8 @@ import time
 
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -228,3 +230,45 @@ async def test_unknown_instance_is_404_and_stores_nothing(service, db):
 async def test_malformed_bodies_are_400_with_a_reason(service, raw):
     response = await service.http.post(service.url + "/webhooks/evolution", content=raw, headers={"x-webhook-secret": SECRET, "content-type": "application/json"})
     assert response.status_code == 400 and response.json()["detail"]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+    max_leaves=20,
+)
+_FIXTURES = ["v2-messages-upsert-text", "v1-messages-upsert-extended-text", "v2-messages-upsert-lid", "v2-messages-update-ack", "v2-connection-update-open"]
+
+
+@st.composite
+def _mutated_fixture(draw) -> object:
+    body = copy.deepcopy(load_fixture(draw(st.sampled_from(_FIXTURES))))
+    node = body
+    path = draw(st.lists(st.integers(0, 20), max_size=4))
+    for step in path:
+        if not isinstance(node, dict) or not node:
+            break
+        key = sorted(node)[step % len(node)]
+        if not isinstance(node[key], dict) or draw(st.booleans()):
+            if draw(st.booleans()):
+                del node[key]
+            else:
+                node[key] = draw(_json)
+            break
+        node = node[key]
+    return body
+
+
+async def _message_count(db) -> int:
+    async with db.connect() as connection:
+        return (await connection.execute(sa.text("SELECT count(*) FROM messages"))).scalar_one()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_json | _mutated_fixture())
+async def test_any_body_gets_2xx_or_4xx_and_rejected_ones_store_nothing(service, db, body):
+    before = await _message_count(db)
+    response = await service.post(body)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.json()["detail"] and await _message_count(db) == before

@@ -1,5 +1,6 @@
 """In-memory implementations of the ports, for unit tests of the use cases."""
 
+import copy
 import datetime as dt
 import uuid
 from collections.abc import Sequence
@@ -213,9 +214,18 @@ class FakeUnitOfWork:
     trial_classes: FakeTrialClasses = attrs.field(factory=FakeTrialClasses)
     commits: int = 0
 
+    _snapshot: dict = attrs.field(factory=dict)
+
     def __attrs_post_init__(self) -> None:
         self.outbox.messages = self.messages
         self.outbox.channels = self.channels
+        self._take_snapshot()
+
+    def _stores(self) -> dict[str, _Store]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if isinstance(getattr(self, f.name), _Store)}
+
+    def _take_snapshot(self) -> None:
+        self._snapshot = copy.deepcopy({"items": {n: s.items for n, s in self._stores().items()}, "buffers": self.conversations.buffers})
 
     @property
     def committed(self) -> bool:
@@ -223,9 +233,14 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         self.commits += 1
+        self._take_snapshot()
 
     async def rollback(self) -> None:
-        pass
+        """Back to the last commit, as a real transaction would be."""
+        restored = copy.deepcopy(self._snapshot)
+        for name, store in self._stores().items():
+            store.items = restored["items"][name]
+        self.conversations.buffers = restored["buffers"]
 
 
 @attrs.define

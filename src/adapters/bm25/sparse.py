@@ -8,6 +8,8 @@ import attrs
 from adapters.bm25.analyzer import content_words, stem, terms, trigrams
 from adapters.bm25.related import related
 
+# Bumped whenever analysis or weights change, so re-ingest re-encodes every chunk.
+ENCODER_VERSION = "bm25-1"
 # BM25 term-frequency saturation; IDF is applied by the index (Qdrant's IDF modifier) at query time.
 K1 = 1.2
 B = 0.75

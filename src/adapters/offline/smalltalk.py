@@ -35,6 +35,7 @@ _PHRASES: dict[Kind, tuple[str, ...]] = {
         "depois eu vejo", "depois vejo", "depois eu volto", "depois volto", "depois eu falo",
         "depois eu agendo", "qualquer coisa eu chamo", "qualquer coisa chamo", "qualquer coisa eu falo",
         "qualquer coisa eu volto", "depois eu chamo", "vou conversar com", "mais tarde eu vejo",
+        "te falo", "te aviso", "te chamo", "te retorno", "depois te falo", "depois te aviso",
     ),
     Kind.OK: (
         "ok", "okay", "okk", "certo", "entendi", "entendido", "show", "otimo", "perfeito", "legal",
@@ -47,7 +48,7 @@ _PHRASES: dict[Kind, tuple[str, ...]] = {
 _FILLERS = frozenset(
     """e a o as os pela pelo pelas pelos por para de da do com voce voces ajuda atencao informacao
     informacoes muito muita mesmo entao gente pessoal amigo amiga moco moca querido querida ai aqui
-    ta tmj viu ne bem ja agora tudo""".split()
+    esta tmj viu ne bem ja agora tudo""".split()
 )
 # Laughter typed as words: "kkkk" (squeezed to "k" by `words`), "hahaha", "rsrs", "hehe".
 _LAUGH = re.compile(r"^(k+|(ha){2,}h?|(he){2,}h?|(rs)+|(hu)+a*)$")
@@ -90,8 +91,8 @@ def kinds(text: str) -> list[Kind] | None:
 
 
 def without_smalltalk(text: str) -> str:
-    """The message's words minus greetings, thanks and the like: "opa blz? tem aula de boxe?" ->
-    "tem aula de boxe". Folded, shorthand expanded."""
+    """The message's words (folded, shorthand expanded) without greetings, thanks, fillers and the
+    like: "opa blz? tem aula de boxe?" -> "tem aula boxe"."""
     return " ".join(_parse(words(text))[1])
 
 

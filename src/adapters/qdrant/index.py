@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import attrs
 from qdrant_client import AsyncQdrantClient, models
 
-from adapters.bm25.sparse import SparseVector, document_vector, query_vector
+from adapters.bm25.sparse import ENCODER_VERSION, SparseVector, document_vector, query_vector
 from application.embedder import Embedder
 from application.knowledge_index import Passage, SyncReport
 from domain.knowledge import Chunk
@@ -25,6 +25,11 @@ def _tenant_filter(tenant: str) -> models.Filter:
 
 def _point_id(chunk: Chunk) -> str:
     return str(uuid.uuid5(_NAMESPACE, chunk.key))
+
+
+def _indexed_hash(chunk: Chunk) -> str:
+    # A new encoder (analyzer, weights) changes every vector: the chunk must count as changed.
+    return f"{ENCODER_VERSION}:{chunk.content_hash}"
 
 
 @attrs.define
@@ -67,7 +72,7 @@ class QdrantKnowledgeIndex:
         await self.ensure_collection()
         indexed = await self._indexed_hashes(tenant)
         wanted = {_point_id(c): c for c in chunks}
-        changed = [c for pid, c in wanted.items() if indexed.get(pid) != c.content_hash]
+        changed = [c for pid, c in wanted.items() if indexed.get(pid) != _indexed_hash(c)]
         gone = [pid for pid in indexed if pid not in wanted]
         if changed:
             await self.client.upsert(self.collection, points=await self._points(changed), wait=True)
@@ -82,7 +87,7 @@ class QdrantKnowledgeIndex:
             models.PointStruct(
                 id=_point_id(chunk),
                 vector={SPARSE: _sparse(document_vector(text)), **({DENSE: vector} if vector else {})},
-                payload={**attrs.asdict(chunk), "hash": chunk.content_hash},
+                payload={**attrs.asdict(chunk), "hash": _indexed_hash(chunk)},
             )
             for chunk, text, vector in zip(chunks, texts, dense, strict=True)
         ]

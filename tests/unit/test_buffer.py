@@ -1,0 +1,100 @@
+"""The burst buffer: one turn per burst, and a turn that a new message overtakes is not sent."""
+
+import datetime as dt
+
+from application.answer_question import AnswerQuestion
+from application.booking_interview import ConductBookingInterview
+from application.claim_due_conversations import ClaimDueConversations
+from application.engine import Triage, TurnInput
+from application.escalate_to_human import EscalateToHuman
+from application.handle_turn import BURST_LIMIT, HandleTurn
+from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.register_trial_class import RegisterTrialClass
+from domain.channel import Channel
+from domain.message import MessageStatus
+from domain.phone import Phone
+from domain.route import Route
+from domain.tenant import Tenant
+from tests.unit.fakes import FakeClock, FakeIndex, FakeUnitOfWork, ScriptedEngine
+
+PHONE = Phone("5511955550000")
+POLICY = BufferPolicy(window=dt.timedelta(seconds=15), max_wait=dt.timedelta(seconds=60))
+
+
+def _world():
+    uow, clock = FakeUnitOfWork(), FakeClock()
+    tenant = Tenant(slug="ct", name="CT")
+    uow.tenants.add(tenant)
+    uow.channels.add(Channel(tenant_id=tenant.id, kind="evolution", name="wa"))
+    return uow, clock
+
+
+async def _receive(uow, clock, text: str, message_id: str):
+    return await ReceiveMessage(uow, clock, POLICY).execute(InboundMessage(channel="wa", sender=PHONE, text=text, channel_message_id=message_id))
+
+
+def _turn(uow, clock, engine) -> HandleTurn:
+    return HandleTurn(
+        uow, clock, engine, AnswerQuestion(engine, FakeIndex()), EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
+        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)), history_limit=10,
+    )
+
+
+async def test_due_after_the_quiet_window_but_never_later_than_the_cap():
+    uow, clock = _world()
+    claim = ClaimDueConversations(uow, clock, lease=dt.timedelta(seconds=30))
+    start = clock.current
+    await _receive(uow, clock, "oi", "1")
+    for second in range(10, 60, 10):  # a message every 10 s keeps the 15 s window open...
+        clock.current = start + dt.timedelta(seconds=second)
+        assert await claim.execute(10) == []
+        await _receive(uow, clock, f"msg {second}", str(second))
+    clock.current = start + dt.timedelta(seconds=59)
+    assert await claim.execute(10) == []
+    clock.current = start + dt.timedelta(seconds=60)
+    assert len(await claim.execute(10)) == 1  # ...but 60 s after the first one it is due anyway
+
+
+async def test_a_claimed_conversation_is_not_claimed_twice_until_the_lease_ends():
+    uow, clock = _world()
+    claim = ClaimDueConversations(uow, clock, lease=dt.timedelta(seconds=30))
+    await _receive(uow, clock, "oi", "1")
+    clock.current += dt.timedelta(seconds=16)
+    assert len(await claim.execute(10)) == 1
+    assert await claim.execute(10) == []
+    clock.current += dt.timedelta(seconds=31)
+    assert len(await claim.execute(10)) == 1
+
+
+class Interrupting(ScriptedEngine):
+    """The member writes again while the engine is thinking."""
+
+    async def triage(self, turn: TurnInput) -> Triage:
+        if not self.seen:
+            await _receive(self.uow, self.clock, "e quanto custa?", "late")
+        return await super().triage(turn)
+
+
+async def test_a_message_during_the_turn_makes_one_reply_for_both():
+    uow, clock = _world()
+    engine = Interrupting(Route.SMALLTALK)
+    engine.uow, engine.clock = uow, clock
+    received = await _receive(uow, clock, "oi", "1")
+    turn = _turn(uow, clock, engine)
+    assert await turn.execute(received.tenant_id, received.conversation_id) is None
+    assert uow.outbox.items == []
+    result = await turn.execute(received.tenant_id, received.conversation_id)
+    assert result.handled == 2 and engine.seen[-1].text == "oi\ne quanto custa?"
+    assert len(uow.outbox.items) == 1
+
+
+async def test_a_flood_is_answered_in_bounded_turns():
+    uow, clock = _world()
+    for i in range(BURST_LIMIT + 5):
+        received = await _receive(uow, clock, f"msg {i}", str(i))
+    turn = _turn(uow, clock, ScriptedEngine(Route.SMALLTALK))
+    first = await turn.execute(received.tenant_id, received.conversation_id)
+    assert first.handled == BURST_LIMIT
+    assert uow.conversations.buffers[received.conversation_id].due_at == clock.now()
+    second = await turn.execute(received.tenant_id, received.conversation_id)
+    assert second.handled == 5 and all(m.status is MessageStatus.PROCESSED for m in uow.messages.items if m.author == "member")
