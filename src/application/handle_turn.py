@@ -57,6 +57,9 @@ class HandleTurn:
         waiting = await self.uow.messages.awaiting_turn(tenant_id, conversation_id, BURST_LIMIT + 1)
         burst = waiting[:BURST_LIMIT]
         if not burst:
+            # Due without news (a duplicate delivery moved the buffer): close it, say nothing.
+            if await self.uow.conversations.finish_turn(tenant_id, conversation_id, version, self.clock.now(), more_pending=False):
+                await self.uow.commit()
             return None
         route, reply = Route.PAUSED, None
         if change := conversation.expire_pause(self.clock.now()):

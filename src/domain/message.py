@@ -24,8 +24,8 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
 
 
-def _without_nul(text: str) -> str:
-    # No channel means a NUL character, and text columns cannot hold one.
+def clean_text(text: str) -> str:
+    """No channel means a NUL character, and text columns cannot hold one."""
     return text.replace("\x00", "")
 
 
@@ -42,7 +42,7 @@ class Message:
     channel_id: uuid.UUID
     direction: Direction
     author: Author
-    text: str = attrs.field(converter=_without_nul, validator=_not_empty)
+    text: str = attrs.field(converter=clean_text, validator=_not_empty)
     channel_message_id: str | None = None
     status: MessageStatus
     route: str | None = None

@@ -60,15 +60,8 @@ class ConversationRepository(Protocol):
         """Stores `conversation`, or returns the open one a concurrent delivery stored first for the
         same client: a client has one open conversation."""
 
-    # The inbound buffer. Kept in the database so a restart loses nothing and several processes
-    # share the work; each operation is atomic against concurrent deliveries.
-
-    async def record_inbound(
-        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, at: dt.datetime, window: dt.timedelta, max_wait: dt.timedelta
-    ) -> None:
-        """A member message arrived at `at`: the conversation is due `window` after its latest
-        message, but no later than `max_wait` after the first unanswered one. Bumps the inbound
-        version, so a turn computed meanwhile will not commit."""
+    # The inbound buffer (filled by the `Inbox`). Kept in the database so a restart loses nothing
+    # and several processes share the work; each operation is atomic against concurrent ones.
 
     async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int: ...
 

@@ -14,7 +14,9 @@ from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
 from adapters.offline.engine import OfflineEngine
 from adapters.postgres.embedded import start_embedded
+from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.engine import make_engine, make_session_factory
+from adapters.postgres.inbox import PostgresInbox
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
@@ -28,7 +30,8 @@ from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
-from application.receive_message import BufferPolicy, ReceiveMessage
+from application.inbox import BufferPolicy, ChannelDirectory, Inbox
+from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
@@ -64,6 +67,11 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+    inbox = provide(PostgresInbox, provides=Inbox, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def channel_directory(self, engine: AsyncEngine) -> ChannelDirectory:
+        return PostgresChannelDirectory(engine)
 
     @provide(scope=Scope.APP)
     async def qdrant(self, settings: Settings) -> AsyncIterator[AsyncQdrantClient]:
@@ -115,9 +123,9 @@ class ApplicationProvider(Provider):
         return ClaimDueConversations(uow, clock, dt.timedelta(seconds=settings.worker_lease))
 
     @provide
-    def receive_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ReceiveMessage:
+    def receive_message(self, inbox: Inbox, channels: ChannelDirectory, clock: Clock, settings: Settings) -> ReceiveMessage:
         window = dt.timedelta(seconds=settings.buffer_window)
-        return ReceiveMessage(uow, clock, BufferPolicy(window, max(window, dt.timedelta(seconds=settings.buffer_max))))
+        return ReceiveMessage(inbox, channels, clock, BufferPolicy(window, max(window, dt.timedelta(seconds=settings.buffer_max))))
 
     @provide
     def booking_interview(self, uow: UnitOfWork, clock: Clock, register: RegisterTrialClass) -> ConductBookingInterview:

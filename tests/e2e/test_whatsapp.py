@@ -261,7 +261,7 @@ def _mutated_fixture(draw) -> object:
 
 async def _message_count(db) -> int:
     async with db.connect() as connection:
-        return (await connection.execute(sa.text("SELECT count(*) FROM messages"))).scalar_one()
+        return (await connection.execute(sa.text("SELECT count(*) FROM messages WHERE direction = 'in'"))).scalar_one()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -9,6 +9,7 @@ import attrs
 
 from application.engine import BookingDetails, Triage, TurnInput
 from application.gateway import DeliveryFailed
+from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
 from domain.channel import Channel
 from domain.client import Client
@@ -51,6 +52,9 @@ class FakeTenants(_Store):
 
 
 class FakeChannels(_Store):
+    async def find(self, name: str) -> Channel | None:
+        return await self.by_name(name)
+
     async def by_name(self, name: str) -> Channel | None:
         return next((c for c in self.items if c.name == name), None)
 
@@ -93,7 +97,7 @@ class FakeConversations(_Store):
             self.items.append(conversation)
         return existing or conversation
 
-    async def record_inbound(self, tenant_id, conversation_id, at, window, max_wait) -> None:
+    def record_inbound(self, conversation_id, at, window, max_wait) -> None:
         buffer = self.buffers.setdefault(conversation_id, Buffer())
         buffer.version += 1
         buffer.pending_since = buffer.pending_since or at
@@ -202,6 +206,29 @@ class FakeTrialClasses(_Store):
 
 
 @attrs.define
+class FakeInbox:
+    """Stores into the unit of work's fakes and commits, as the real inbox commits on its own."""
+
+    uow: "FakeUnitOfWork"
+
+    async def store(self, channel, message, text, media, arrived_at, buffer) -> Stored:
+        client = await self.uow.clients.add_or_get(Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name, lid=message.lid))
+        if message.lid:
+            client.lid = message.lid
+        conversation = await self.uow.conversations.add_or_get(Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=arrived_at))
+        stored = await self.uow.messages.add_unique(
+            Message(
+                tenant_id=channel.tenant_id, conversation_id=conversation.id, channel_id=channel.id, direction=Direction.INBOUND,
+                author=Author.MEMBER, text=text, media=media, channel_message_id=message.channel_message_id,
+                status=MessageStatus.RECEIVED, created_at=message.sent_at or arrived_at,
+            )
+        )
+        self.uow.conversations.record_inbound(conversation.id, arrived_at, buffer.window, buffer.max_wait)
+        await self.uow.commit()
+        return Stored(conversation_id=conversation.id, stored=stored)
+
+
+@attrs.define
 class FakeUnitOfWork:
     tenants: FakeTenants = attrs.field(factory=FakeTenants)
     channels: FakeChannels = attrs.field(factory=FakeChannels)
@@ -215,6 +242,10 @@ class FakeUnitOfWork:
     commits: int = 0
 
     _snapshot: dict = attrs.field(factory=dict)
+
+    @property
+    def inbox(self) -> FakeInbox:
+        return FakeInbox(self)
 
     def __attrs_post_init__(self) -> None:
         self.outbox.messages = self.messages

@@ -1,9 +1,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.bm25.analyzer import fold, near, stems, terms, typo_distance, words
+from adapters.bm25.analyzer import Spelling, fold, near, stems, terms, typo_distance, words
 from adapters.bm25.related import related
-from adapters.bm25.sparse import document_vector, query_vector
+from adapters.bm25.sparse import Vocabulary, document_vector, query_vector
 
 # Portuguese letters with and without accents, and an independent way to strip the accents.
 ACCENTED = "áàâãéêíóôõúüç"
@@ -17,9 +17,9 @@ class TestNeverCrashes:
     def test_terms_of_any_text(self, text: str):
         assert all(term for term in terms(text))
 
-    @given(st.text())
-    def test_vectors_of_any_text(self, text: str):
-        for vector in (document_vector(text), query_vector(text)):
+    @given(st.text(), st.text())
+    def test_vectors_of_any_text(self, text: str, pack: str):
+        for vector in (document_vector(text), query_vector(text, Vocabulary.of([pack])), query_vector(text, Vocabulary.of([text]))):
             assert list(vector.indices) == sorted(set(vector.indices))
             assert len(vector.indices) == len(vector.values)
 
@@ -77,3 +77,47 @@ class TestTypos:
     def test_short_or_distant_words_are_not(self):
         assert not near("dor", "cor")
         assert not near("personal", "pessoal")
+
+
+# Short words of a small alphabet, so that random known and typed words are often one slip apart.
+short_words = st.text(alphabet="abcdeo", min_size=1, max_size=9)
+
+
+class TestSpelling:
+    @given(st.lists(short_words, max_size=30), short_words)
+    def test_corrections_are_known_words_near_the_typed_one(self, known: list[str], typed: str):
+        found = Spelling(known).corrections(typed)
+        assert found == sorted(set(found))
+        assert set(found) <= {word for word in known if near(typed, word)}
+
+    @given(st.lists(short_words, max_size=30), short_words)
+    def test_every_known_word_one_edit_away_is_found(self, known: list[str], typed: str):
+        found = Spelling(known).corrections(typed)
+        if typed in known:
+            assert found == []
+        else:
+            assert {word for word in known if near(typed, word) and typo_distance(typed, word) == 1} <= set(found)
+
+    def test_a_slip_finds_the_pack_word(self):
+        spelling = Spelling(["trancamento", "funcionamento", "gympass", "muay", "trancar"])
+        assert spelling.corrections("trancamneto") == ["trancamento"]
+        assert spelling.corrections("funsionamento") == ["funcionamento"]
+        assert spelling.corrections("muai") == ["muay"]
+        assert spelling.corrections("natacao") == []
+
+
+class TestQueryAgainstVocabulary:
+    PACK = ["Posso trancar o plano?\nSim, o trancamento do plano custa R$ 20.", "Qual o preço?\nO preço é R$ 189."]
+
+    def test_a_typo_meets_the_word_the_pack_holds(self):
+        vocabulary = Vocabulary.of(self.PACK)
+        chunk = set(document_vector(self.PACK[0]).indices)
+        assert not chunk & set(query_vector("trancamneto", Vocabulary.of([])).indices)
+        assert chunk & set(query_vector("trancamneto", vocabulary).indices)
+
+    def test_only_what_the_pack_holds_is_added_to_what_was_typed(self):
+        typed_only = query_vector("qual o valor?", Vocabulary.of([]))
+        assert len(typed_only.indices) == 1  # "valor"; "preco" and "custa" only when a chunk says them
+        expanded = query_vector("qual o valor?", Vocabulary.of(self.PACK))
+        assert set(typed_only.indices) < set(expanded.indices)
+        assert set(expanded.indices) - set(typed_only.indices) <= set(document_vector(self.PACK[1]).indices) | set(document_vector(self.PACK[0]).indices)

@@ -52,7 +52,7 @@ async def say(world, text: str, route: Route = Route.BOOKING, **details):
     uow, clock, engine, turn = world
     engine.route = route
     engine.booking = BookingDetails(**details)
-    received = await ReceiveMessage(uow, clock, BufferPolicy()).execute(
+    received = await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(
         InboundMessage(channel="cli:ct", sender=PHONE, text=text, channel_message_id=f"m{len(uow.messages.items)}")
     )
     return await turn.execute(received.tenant_id, received.conversation_id)

@@ -30,7 +30,7 @@ def _world():
 
 
 async def _receive(uow, clock, text: str, message_id: str):
-    return await ReceiveMessage(uow, clock, POLICY).execute(InboundMessage(channel="wa", sender=PHONE, text=text, channel_message_id=message_id))
+    return await ReceiveMessage(uow.inbox, uow.channels, clock, POLICY).execute(InboundMessage(channel="wa", sender=PHONE, text=text, channel_message_id=message_id))
 
 
 def _turn(uow, clock, engine) -> HandleTurn:

@@ -59,7 +59,7 @@ def _turn(uow, clock, engine, index) -> HandleTurn:
 
 async def _receive(uow, clock, text: str, message_id: str = "m1"):
     inbound = InboundMessage(channel="cli:ct", sender=PHONE, text=text, channel_message_id=message_id)
-    return await ReceiveMessage(uow, clock, BufferPolicy()).execute(inbound)
+    return await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(inbound)
 
 
 class TestReceiveMessage:
@@ -77,7 +77,7 @@ class TestReceiveMessage:
 
     async def test_unknown_channel_is_an_error(self, uow, clock):
         with pytest.raises(Exception, match="no channel"):
-            await ReceiveMessage(uow, clock, BufferPolicy()).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
+            await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
 
 
 class TestHandleTurn:

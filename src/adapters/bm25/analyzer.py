@@ -1,5 +1,7 @@
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -78,12 +80,6 @@ def terms(text: str) -> list[str]:
     return [stem(word) for word in content_words(text)]
 
 
-def trigrams(term: str) -> list[str]:
-    """Character trigrams of a term with boundary marks: the typo-tolerant part of matching."""
-    padded = f"<{term}>"
-    return [padded[i : i + 3] for i in range(len(padded) - 2)] if len(term) > 2 else []
-
-
 def stems(text: str) -> list[str]:
     """Every word stemmed, stopwords kept: for matching whole phrases ("aula particular")."""
     return [stem(word) for word in words(text)]
@@ -114,3 +110,27 @@ def near(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > allowed or len(set(a) ^ set(b)) > 2 * allowed:
         return False
     return typo_distance(a, b) <= allowed
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Spelling:
+    """The known words a typed word may be a slip of (`near`), found without comparing it with every
+    known word: two words one slip apart (a letter missing, extra, wrong or swapped) share a
+    one-letter deletion or one is a deletion of the other, so only words sharing one are compared."""
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self._by_deletion: dict[str, set[str]] = defaultdict(set)
+        for word in known:
+            for key in _deletions(word) | {word}:
+                self._by_deletion[key].add(word)
+
+    def corrections(self, typed: str) -> list[str]:
+        """Known words near `typed`, sorted; empty when `typed` is known or near nothing."""
+        if typed in self._by_deletion.get(typed, ()):
+            return []
+        keys = _deletions(typed) | {typed}
+        candidates = set().union(*(self._by_deletion.get(key, ()) for key in keys))
+        return sorted(word for word in candidates if near(typed, word))

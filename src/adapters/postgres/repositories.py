@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.tables import TZ, clients, conversations, messages
+from adapters.postgres.tables import clients, conversations, messages
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
@@ -95,19 +95,6 @@ class PostgresConversationRepository(_Repository):
 
     def _one(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> sa.Update:
         return sa.update(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
-
-    async def record_inbound(
-        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, at: dt.datetime, window: dt.timedelta, max_wait: dt.timedelta
-    ) -> None:
-        await self.session.flush()
-        first = sa.func.coalesce(conversations.c.pending_since, at)
-        await self.session.execute(
-            self._one(tenant_id, conversation_id).values(
-                inbound_version=conversations.c.inbound_version + 1,
-                pending_since=first,
-                due_at=sa.func.least(sa.literal(at + window, TZ), first + max_wait),
-            )
-        )
 
     async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int:
         query = sa.select(conversations.c.inbound_version).where(

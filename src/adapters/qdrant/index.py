@@ -1,3 +1,4 @@
+import time
 import uuid
 import warnings
 from collections.abc import Sequence
@@ -5,7 +6,7 @@ from collections.abc import Sequence
 import attrs
 from qdrant_client import AsyncQdrantClient, models
 
-from adapters.bm25.sparse import ENCODER_VERSION, SparseVector, document_vector, query_vector
+from adapters.bm25.sparse import ENCODER_VERSION, SparseVector, Vocabulary, document_vector, query_vector
 from application.embedder import Embedder
 from application.knowledge_index import Passage, SyncReport
 from domain.knowledge import Chunk
@@ -13,6 +14,10 @@ from domain.knowledge import Chunk
 SPARSE = "bm25"
 DENSE = "dense"
 _NAMESPACE = uuid.UUID("6f1c0a0e-3b7e-4d4a-9a57-7a7a7e7a7e01")
+# A tenant's vocabulary is learned from the chunks this process syncs, or read back from the index
+# on its first search. Another process sharing a Qdrant server may sync the tenant meanwhile, so the
+# vocabulary is read again once it is this old (until then new words only miss typo tolerance).
+VOCABULARY_SECONDS = 300.0
 
 
 def _sparse(vector: SparseVector) -> models.SparseVector:
@@ -32,6 +37,10 @@ def _indexed_hash(chunk: Chunk) -> str:
     return f"{ENCODER_VERSION}:{chunk.content_hash}"
 
 
+def _layout(heading: str, text: str) -> str:
+    return f"{heading}\n{text}"
+
+
 @attrs.define
 class QdrantKnowledgeIndex:
     """All tenants share one collection; every query filters on the `tenant` payload field.
@@ -41,6 +50,8 @@ class QdrantKnowledgeIndex:
     client: AsyncQdrantClient
     collection: str
     embedder: Embedder | None = None
+    # tenant -> (time.monotonic() when learned, vocabulary): what `query_vector` corrects typos against.
+    _vocabularies: dict[str, tuple[float, Vocabulary]] = attrs.field(factory=dict, init=False)
 
     async def ensure_collection(self) -> None:
         if await self.client.collection_exists(self.collection):
@@ -56,21 +67,33 @@ class QdrantKnowledgeIndex:
             warnings.simplefilter("ignore", UserWarning)
             await self.client.create_payload_index(self.collection, "tenant", models.PayloadSchemaType.KEYWORD)
 
-    async def _indexed_hashes(self, tenant: str) -> dict[str, str]:
-        hashes: dict[str, str] = {}
+    async def _payloads(self, tenant: str, fields: list[str]) -> dict[str, dict]:
+        payloads: dict[str, dict] = {}
         offset = None
         while True:
             points, offset = await self.client.scroll(
                 self.collection, scroll_filter=_tenant_filter(tenant), limit=256, offset=offset,
-                with_payload=["hash"], with_vectors=False,
+                with_payload=fields, with_vectors=False,
             )
-            hashes.update({str(p.id): p.payload["hash"] for p in points})
+            payloads.update({str(p.id): p.payload for p in points})
             if offset is None:
-                return hashes
+                return payloads
+
+    def _learn(self, tenant: str, texts: Sequence[str]) -> Vocabulary:
+        vocabulary = Vocabulary.of(texts)
+        self._vocabularies[tenant] = (time.monotonic(), vocabulary)
+        return vocabulary
+
+    async def _vocabulary(self, tenant: str) -> Vocabulary:
+        learned_at, vocabulary = self._vocabularies.get(tenant, (None, None))
+        if vocabulary is None or time.monotonic() - learned_at > VOCABULARY_SECONDS:
+            payloads = await self._payloads(tenant, ["heading", "text"])
+            vocabulary = self._learn(tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()])
+        return vocabulary
 
     async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
         await self.ensure_collection()
-        indexed = await self._indexed_hashes(tenant)
+        indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant, ["hash"])).items()}
         wanted = {_point_id(c): c for c in chunks}
         changed = [c for pid, c in wanted.items() if indexed.get(pid) != _indexed_hash(c)]
         gone = [pid for pid in indexed if pid not in wanted]
@@ -78,10 +101,11 @@ class QdrantKnowledgeIndex:
             await self.client.upsert(self.collection, points=await self._points(changed), wait=True)
         if gone:
             await self.client.delete(self.collection, points_selector=models.PointIdsList(points=gone), wait=True)
+        self._learn(tenant, [_layout(c.heading, c.text) for c in chunks])
         return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
 
     async def _points(self, chunks: Sequence[Chunk]) -> list[models.PointStruct]:
-        texts = [f"{c.heading}\n{c.text}" for c in chunks]
+        texts = [_layout(c.heading, c.text) for c in chunks]
         dense = await self.embedder.embed(texts) if self.embedder else [None] * len(chunks)
         return [
             models.PointStruct(
@@ -95,7 +119,7 @@ class QdrantKnowledgeIndex:
     async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
         if not await self.client.collection_exists(self.collection):
             return []
-        sparse = query_vector(query)
+        sparse = query_vector(query, await self._vocabulary(tenant))
         if not sparse.indices:
             return []
         if self.embedder is None:

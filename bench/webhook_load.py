@@ -1,0 +1,85 @@
+"""Webhook ingest throughput and latency: `tatame serve --no-worker` (each event committed to
+PostgreSQL) against a bare Litestar endpoint on the same machine, both on one uvicorn worker,
+loaded by wrk on loopback.
+
+    apt install wrk   # once
+    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/tatame_bench .venv/bin/python bench/webhook_load.py
+
+Without DATABASE_URL the embedded PostgreSQL is used. Prints requests/s and the latency
+distribution of each, and their ratio."""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-bench-secret-bench-secret"
+DURATION, CONNECTIONS, THREADS = "10s", "32", "1"
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited: {process.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit("server did not start")
+
+
+def _load(port: int) -> tuple[float, str]:
+    out = subprocess.run(
+        ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-s", str(ROOT / "bench" / "webhook.lua"), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, env={**os.environ, "WEBHOOK_SECRET": SECRET}, check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = " ".join(f"{p} {v}" for p, v in re.findall(r"\s+(50|90|99)%\s+(\S+)", out))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, latency + (f"  non-2xx: {errors.group(1)}" if errors else "")
+
+
+def _run(command: list[str], env: dict, port: int, health: str) -> tuple[float, str]:
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(f"http://127.0.0.1:{port}{health}", process)
+        return _load(port)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("needs wrk (apt install wrk)")
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TATAME_DATA_DIR": data, "WEBHOOK_SECRET": SECRET,
+               "EVOLUTION_INSTANCE": "bench", "EVOLUTION_URL": "http://127.0.0.1:9", "LOG_LEVEL": "ERROR"}
+        bare_port, tatame_port = _port(), _port()
+        bare = _run([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
+                    {**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}, bare_port, "/")
+        tatame = _run([sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker"], {**env, "PORT": str(tatame_port)}, tatame_port, "/health")
+    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, one uvicorn worker each")
+    print(f"bare Litestar endpoint : {bare[0]:8.0f} req/s   latency {bare[1]}")
+    print(f"tatame webhook (commit): {tatame[0]:8.0f} req/s   latency {tatame[1]}")
+    print(f"ratio to the ceiling   : {tatame[0] / bare[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
