@@ -8,13 +8,17 @@ from application.clock import Clock
 from application.engine import BookingDetails, BookingIntent
 from application.register_trial_class import RegisterTrialClass
 from application.unit_of_work import UnitOfWork
-from domain.booking import BookingPolicy, BookingRefused
+from domain.booking import BookingPolicy, BookingRefused, TrialLimitReached
 from domain.client import Client
 from domain.conversation import Conversation
 from domain.tenant import Modality, Tenant
 
 # The key of the interview in the conversation's flow state.
 BOOKING = "booking"
+# The bot offered to call a person; a "sim" on the next turn escalates.
+OFFER_HUMAN = "offer_human"
+# The member already had their trial class: nothing to ask, a person is offered instead.
+LIMIT_REACHED = "limit_reached"
 _PERIODS = {"manha": range(0, 12), "tarde": range(12, 18), "noite": range(18, 24)}
 
 
@@ -88,7 +92,12 @@ class ConductBookingInterview:
                 return replies.ask_what_to_change()
             return replies.ask_confirmation_again()
         interview, reply = await self.next_step(tenant, client, interview.merge(details))
-        conversation.set_flow(BOOKING, interview.dump())
+        if interview.awaiting == LIMIT_REACHED:
+            # Nothing left to ask: the interview ends, and the reply offers a person instead.
+            conversation.set_flow(BOOKING, None)
+            conversation.set_flow(OFFER_HUMAN, True)
+        else:
+            conversation.set_flow(BOOKING, interview.dump())
         return reply
 
     async def pending_question(self, tenant: Tenant, conversation: Conversation, client: Client) -> str | None:
@@ -114,6 +123,8 @@ class ConductBookingInterview:
         [starts_at] = options
         try:
             await self._check(policy, modality, client, starts_at, now)
+        except TrialLimitReached as error:
+            return attrs.evolve(interview, awaiting=LIMIT_REACHED), replies.refused(tenant, modality, error, [])
         except BookingRefused as error:
             upcoming = await self._open_classes(policy, modality, now)
             return attrs.evolve(interview.without_when(), awaiting="when"), replies.refused(tenant, modality, error, upcoming)
@@ -127,6 +138,10 @@ class ConductBookingInterview:
         modality = next(m for m in tenant.modalities if m.name == interview.modality)
         try:
             trial = await self.register.execute(tenant, conversation, client, modality, interview.starts_at)
+        except TrialLimitReached as error:
+            conversation.set_flow(BOOKING, None)
+            conversation.set_flow(OFFER_HUMAN, True)
+            return replies.refused(tenant, modality, error, [])
         except BookingRefused as error:
             upcoming = await self._open_classes(BookingPolicy(tenant), modality, self.clock.now())
             conversation.set_flow(BOOKING, attrs.evolve(interview.without_when(), awaiting="when").dump())
@@ -157,6 +172,9 @@ class ConductBookingInterview:
             picked = [c for c, at in local if at.hour in _PERIODS.get(interview.period, range(0))]
         else:
             picked = [c for c, _ in local]
+        if len(picked) > 1:
+            # Classes already over are no options; one named exactly is kept, to be refused with the reason.
+            picked = [c for c in picked if c > now]
         if not interview.day and picked:
             first_day = picked[0].astimezone(policy.tenant.zone).date()
             picked = [c for c in picked if c.astimezone(policy.tenant.zone).date() == first_day]

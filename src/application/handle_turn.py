@@ -6,7 +6,7 @@ import attrs
 from application import replies
 from application.answer_question import AnswerQuestion
 from application.clock import Clock
-from application.booking_interview import BOOKING, ConductBookingInterview
+from application.booking_interview import BOOKING, OFFER_HUMAN, ConductBookingInterview
 from application.engine import BookingIntent, Engine, TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.errors import ApplicationError
@@ -18,8 +18,6 @@ from domain.outbox import OutboxEntry
 from domain.route import Route
 from domain.tenant import Tenant
 
-# The bot offered to call a person; a "sim" on the next turn escalates.
-OFFER_HUMAN = "offer_human"
 # A longer burst is answered in several turns, so one reply never covers an unbounded flood.
 BURST_LIMIT = 20
 
@@ -102,7 +100,7 @@ class HandleTurn:
                 return Route.BOOKING, await self.booking.execute(tenant, conversation, client, details)
         if triage.route is Route.FAQ:
             answer = await self.answer_question.execute(turn)
-            if not answer.grounded and not interviewing:
+            if not answer.grounded:
                 conversation.set_flow(OFFER_HUMAN, True)
             reply = answer.text
         else:

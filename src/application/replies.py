@@ -10,6 +10,11 @@ from domain.trial_class import TrialClass
 _WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado", "domingo"]
 
 
+def on(local: dt.datetime) -> str:
+    """"na terça-feira, 03/03, às 19h", "no sábado, 07/03, às 9h"."""
+    return ("no " if local.weekday() >= 5 else "na ") + when(local)
+
+
 def when(local: dt.datetime) -> str:
     """"terça-feira, 03/03, às 19h" in the tenant's local time."""
     minutes = f"{local.minute:02d}" if local.minute else ""
@@ -92,7 +97,7 @@ def ask_name() -> str:
 
 def summary(tenant: Tenant, modality: Modality, starts_at: dt.datetime, name: str) -> str:
     return (
-        f"Confirmando: aula experimental de {modality.name} na {when(starts_at.astimezone(tenant.zone))}, em nome de {name}. "
+        f"Confirmando: aula experimental de {modality.name} {on(starts_at.astimezone(tenant.zone))}, em nome de {name}. "
         "Posso confirmar? Responda \"sim\" para confirmar ou \"não\" para mudar algo."
     )
 
@@ -119,14 +124,14 @@ def booking_abandoned() -> str:
 def trials_booked(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
     if not trials:
         return "Não encontrei nenhuma aula experimental marcada para este número. Quer agendar uma?"
-    listed = "; ".join(f"{t.modality} na {when(t.starts_at.astimezone(tenant.zone))}" for t in trials)
+    listed = "; ".join(f"{t.modality} {on(t.starts_at.astimezone(tenant.zone))}" for t in trials)
     return f"Sim! Você tem aula experimental marcada: {listed}."
 
 
 def trials_cancelled(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
     if not trials:
         return "Não encontrei nenhuma aula experimental marcada para cancelar neste número."
-    listed = "; ".join(f"{t.modality} na {when(t.starts_at.astimezone(tenant.zone))}" for t in trials)
+    listed = "; ".join(f"{t.modality} {on(t.starts_at.astimezone(tenant.zone))}" for t in trials)
     return f"Pronto, cancelei sua aula experimental ({listed}). Se quiser remarcar, é só falar!"
 
 

@@ -6,7 +6,9 @@ import random
 from collections.abc import Callable
 
 import attrs
+import sqlalchemy as sa
 from dishka import AsyncContainer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.bm25.analyzer import fold
 from adapters.clock import SettableClock
@@ -50,9 +52,12 @@ def check_step(expect: Expect, result: TurnResult | None) -> list[str]:
     return failures
 
 
+# A number no real member has (country 55, area code 00): each scenario starts a fresh conversation.
+SCENARIO_PREFIX = "5500"
+
+
 def _random_phone() -> Phone:
-    # A number no real member has (55 00 ...): each scenario starts a fresh conversation.
-    return Phone("5500" + "".join(random.choices("0123456789", k=9)))
+    return Phone(SCENARIO_PREFIX + "".join(random.choices("0123456789", k=9)))
 
 
 @attrs.define
@@ -71,6 +76,19 @@ class ScenarioRunner:
     async def start(self) -> None:
         self.container = self._new_container()
         self.tenants = [t.slug for t in await prepare(self.container)]
+        await self._forget_earlier_runs()
+
+    async def _forget_earlier_runs(self) -> None:
+        """Scenario members have phones no real member has (55 00 ...). Their bookings from earlier
+        runs on the same database would fill classes and change what later runs hear."""
+        engine = await self.container.get(AsyncEngine)
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "DELETE FROM trial_classes WHERE client_id IN (SELECT id FROM clients WHERE phone LIKE :prefix)"
+                ),
+                {"prefix": f"{SCENARIO_PREFIX}%"},
+            )
 
     async def close(self) -> None:
         if self.container is not None:

@@ -8,7 +8,8 @@ from application.register_trial_class import RegisterTrialClass
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
-from application.handle_turn import OFFER_HUMAN, HandleTurn
+from application.booking_interview import OFFER_HUMAN
+from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
 from application.resume_conversation import ResumeConversation

@@ -26,7 +26,7 @@ HEADING_BOOST = 2
 # of up to NAME_TERMS of their terms that name a heading. Parenthesised asides do not count
 # ("Kids (4 a 12 anos)").
 NAME_TERMS = 3
-NAME_WEIGHT = 0.7
+NAME_WEIGHT = 0.5
 _ASIDE = re.compile(r"\([^)]*\)")
 # Query terms added by `related` ("valor" -> "preco") weigh less than what the member typed.
 RELATED_WEIGHT = 0.5

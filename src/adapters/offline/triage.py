@@ -7,12 +7,10 @@ from functools import lru_cache
 from adapters.bm25.analyzer import near, stem, words
 from adapters.offline.smalltalk import kinds
 from application.booking_interview import BOOKING as INTERVIEW
+from application.booking_interview import OFFER_HUMAN
 from application.engine import Triage, TurnInput
 from domain.route import Route
 from domain.tenant import PaidService, Tenant
-
-# The flow-state key `HandleTurn` sets when the bot offered to call a person.
-OFFER_HUMAN = "offer_human"
 
 # An explicit request for a person: talk to / pass me to / call me / is there a human.
 HUMAN = re.compile(
