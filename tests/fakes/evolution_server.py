@@ -27,7 +27,9 @@ import httpx
 import uvicorn
 
 INSTANCE_ID = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
-FIXTURES = Path(__file__).parents[3] / "shared" / "fixtures" / "evolution"
+# A copy of the shared Evolution payload samples (shared/fixtures/evolution), kept in the repository
+# so that a clone tests on its own.
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 
 
 @attrs.frozen
@@ -243,7 +245,7 @@ def create_jid(number: str) -> str:
 
 
 def load_fixture(name: str) -> dict:
-    """A webhook body from shared/fixtures/evolution, e.g. `load_fixture("v2-messages-upsert-text")`."""
+    """A webhook body from tests/fixtures/evolution, e.g. `load_fixture("v2-messages-upsert-text")`."""
     return json.loads((FIXTURES / f"{name.removesuffix('.json')}.json").read_text(encoding="utf-8"))
 
 
