@@ -34,19 +34,30 @@ async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id
         log.info("turn.done", conversation=str(conversation_id), route=str(result.route), handled=result.handled)
 
 
-async def work_once(container: AsyncContainer, batch: int = 10, channel_kind: str = "evolution") -> bool:
-    """One round: due turns, then due deliveries. Returns whether there was anything to do."""
+async def _deliver(container: AsyncContainer, channel_kind: str) -> int:
+    async def deliver(request: AsyncContainer) -> int:
+        return await (await request.get(DeliverOutbox)).execute(channel_kind)
+
+    return await in_request(container, deliver)
+
+
+async def _answer(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id: uuid.UUID, channel_kind: str) -> None:
+    await _turn(container, tenant_id, conversation_id)
+    # Send right away rather than after the whole round: a member waits on this reply.
+    await _deliver(container, channel_kind)
+
+
+async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str = "evolution") -> bool:
+    """One round: the due conversations side by side (their database waits overlap), each reply
+    sent as soon as it is decided, then whatever else is due (retries). Returns whether there
+    was anything to do."""
 
     async def claim(request: AsyncContainer):
         return await (await request.get(ClaimDueConversations)).execute(batch)
 
-    async def deliver(request: AsyncContainer) -> int:
-        return await (await request.get(DeliverOutbox)).execute(channel_kind)
-
     claimed = await in_request(container, claim)
-    for tenant_id, conversation_id in claimed:
-        await _turn(container, tenant_id, conversation_id)
-    delivered = await in_request(container, deliver)
+    await asyncio.gather(*(_answer(container, tenant_id, conversation_id, channel_kind) for tenant_id, conversation_id in claimed))
+    delivered = await _deliver(container, channel_kind)
     return bool(claimed or delivered)
 
 
