@@ -1,8 +1,8 @@
 import datetime as dt
+import re
 import uuid
 
 import attrs
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.inbox import BufferPolicy, InboundMessage, Stored
@@ -13,8 +13,7 @@ from domain.channel import Channel
 # open conversation by its partial unique index, the message by (channel, message id). The buffer
 # is set on the conversation's insert or bump (a statement cannot update a row its own CTE wrote).
 # A duplicate delivery bumps the buffer too: harmless, the turn it may cause finds nothing new.
-_STORE = sa.text(
-    """
+_STORE_SQL = """
     WITH client AS (
         INSERT INTO clients (id, tenant_id, phone, name, lid)
         VALUES (:client_id, :tenant_id, :phone, :name, :lid)
@@ -42,14 +41,29 @@ _STORE = sa.text(
         RETURNING conversation_id
     )
     SELECT conversation.id AS conversation_id, EXISTS (SELECT 1 FROM message) AS stored FROM conversation
-    """
-)
+"""
+
+
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """asyncpg takes $1, $2 ...: the named parameters above, numbered in order of first use."""
+    names: list[str] = []
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    return re.sub(r"(?<!:):([a-z_]+)", number, sql), tuple(names)
+
+
+_STORE, _PARAMETERS = _positional(_STORE_SQL)
 
 
 @attrs.define
 class PostgresInbox:
-    """Runs the statement alone in autocommit: a single statement is atomic, and one round trip
-    (no BEGIN, no COMMIT) is what lets one process take over a thousand webhooks a second."""
+    """Runs the statement alone, in autocommit, straight on the asyncpg connection of the engine's
+    pool: a single statement is atomic, one round trip (no BEGIN, no COMMIT) and no ORM on the
+    path is what lets one process take hundreds of webhooks a second."""
 
     engine: AsyncEngine
 
@@ -64,6 +78,6 @@ class PostgresInbox:
             "arrived_at": arrived_at, "window": buffer.window, "max_wait": buffer.max_wait,
         }
         async with self.engine.connect() as connection:
-            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            row = (await autocommit.execute(_STORE, values)).one()
-        return Stored(conversation_id=row.conversation_id, stored=row.stored)
+            raw = await connection.get_raw_connection()
+            row = await raw.driver_connection.fetchrow(_STORE, *(values[name] for name in _PARAMETERS))
+        return Stored(conversation_id=row["conversation_id"], stored=row["stored"])

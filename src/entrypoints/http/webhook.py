@@ -1,6 +1,7 @@
 import json
 
 import structlog
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, post
 from litestar.exceptions import ClientException, NotFoundException
@@ -49,15 +50,12 @@ def _event(raw: bytes) -> object:
 # the body does not.
 @post(["/webhooks/evolution", "/webhooks/evolution/{event_name:str}"], status_code=200)
 @inject
-async def evolution_webhook(
-    request: Request,
-    settings: FromDishka[Settings],
-    receive: FromDishka[ReceiveMessage],
-    own_message: FromDishka[RecordOwnMessage],
-    channel_events: FromDishka[RecordChannelEvent],
-) -> dict[str, str]:
-    """Stores what Evolution reports and answers at once; replies are computed later by the worker."""
+async def evolution_webhook(request: Request, settings: FromDishka[Settings], receive: FromDishka[ReceiveMessage]) -> dict[str, str]:
+    """Stores what Evolution reports and answers at once; replies are computed later by the worker.
+    Member messages, nearly all the traffic, need no unit of work; the other events take theirs
+    from the request's container only when they come."""
     authenticate(request.headers, settings.webhook_secret or "")
+    container: AsyncContainer = request.state.dishka_container
     event = _event(await request.body())
     try:
         match event:
@@ -78,6 +76,7 @@ async def evolution_webhook(
                 )
                 return {"result": "stored" if received.stored else "duplicate"}
             case OwnMessage():
+                own_message = await container.get(RecordOwnMessage)
                 outcome = await own_message.execute(
                     OwnMessageIn(
                         channel=event.instance, recipient=_phone(event.phone), text=event.text,
@@ -86,10 +85,10 @@ async def evolution_webhook(
                 )
                 return {"result": str(outcome)}
             case DeliveryUpdate():
-                known = await channel_events.delivery(event.instance, event.message_id, str(event.status))
+                known = await (await container.get(RecordChannelEvent)).delivery(event.instance, event.message_id, str(event.status))
                 return {"result": "recorded" if known else "ignored", "reason": "" if known else "not a message of ours"}
             case ConnectionUpdate():
-                await channel_events.connection(event.instance, event.state)
+                await (await container.get(RecordChannelEvent)).connection(event.instance, event.state)
                 return {"result": "recorded"}
     except UnknownChannel as error:
         raise NotFoundException(detail=f"unknown instance: {error}") from error
