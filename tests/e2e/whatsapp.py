@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import attrs
 import httpx
 import uvicorn
+from dishka import Provider
 
 from adapters.evolution.gateway import EvolutionGateway
 from entrypoints.container import make_container
@@ -52,9 +53,9 @@ class Service:
         return await self.http.post(self.url + path, json=body, headers={"x-webhook-secret": SECRET} if headers is None else headers)
 
 
-async def running_service(settings: Settings, clock: ShiftedClock) -> AsyncIterator[Service]:
+async def running_service(settings: Settings, clock: ShiftedClock, *overrides: Provider) -> AsyncIterator[Service]:
     async with httpx.AsyncClient(timeout=5) as outbound, httpx.AsyncClient(timeout=5) as inbound:
-        container = make_container(settings, EvolutionGateway(outbound), clock)
+        container = make_container(settings, EvolutionGateway(outbound), clock, *overrides)
         await prepare(container)
         await register_default_channel(container, settings)
         server = uvicorn.Server(uvicorn.Config(make_app(container, settings), host="127.0.0.1", port=0, log_level="warning"))
