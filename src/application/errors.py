@@ -8,7 +8,3 @@ class UnknownTenant(ApplicationError):
 
 class UnknownChannel(ApplicationError):
     pass
-
-
-class StorageUnavailable(ApplicationError):
-    """The database could not be reached; the caller may retry."""

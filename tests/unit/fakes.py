@@ -47,9 +47,6 @@ class FakeTenants(_Store):
     async def by_slug(self, slug: str) -> Tenant | None:
         return next((t for t in self.items if t.slug == slug), None)
 
-    async def all(self) -> Sequence[Tenant]:
-        return list(self.items)
-
 
 class FakeChannels(_Store):
     async def find(self, name: str) -> Channel | None:

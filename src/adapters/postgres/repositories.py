@@ -37,9 +37,6 @@ class PostgresTenantRepository(_Repository):
     async def by_slug(self, slug: str) -> Tenant | None:
         return await self.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
 
-    async def all(self) -> Sequence[Tenant]:
-        return (await self.session.scalars(sa.select(Tenant).order_by(Tenant.slug))).all()
-
 
 class PostgresChannelRepository(_Repository):
     async def by_name(self, name: str) -> Channel | None:
