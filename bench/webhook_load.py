@@ -3,7 +3,7 @@ PostgreSQL) against a bare Litestar endpoint on the same machine, both on one uv
 loaded by wrk on loopback.
 
     apt install wrk   # once
-    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/tatame_bench .venv/bin/python bench/webhook_load.py
+    DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/tatame_bench .venv/bin/python bench/webhook_load.py [PROCESSES]
 
 Without DATABASE_URL the embedded PostgreSQL is used. Prints requests/s and the latency
 distribution of each, and their ratio."""
@@ -65,7 +65,7 @@ def _run(command: list[str], env: dict, port: int, health: str) -> tuple[float, 
         process.wait(timeout=20)
 
 
-def main() -> None:
+def main(processes: int) -> None:
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk (apt install wrk)")
     with tempfile.TemporaryDirectory() as data:
@@ -74,12 +74,12 @@ def main() -> None:
         bare_port, tatame_port = _port(), _port()
         bare = _run([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
                     {**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}, bare_port, "/")
-        tatame = _run([sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker"], {**env, "PORT": str(tatame_port)}, tatame_port, "/health")
-    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}, one uvicorn worker each")
+        tatame = _run([sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker", "--processes", str(processes)], {**env, "PORT": str(tatame_port)}, tatame_port, "/health")
+    print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}; bare: one uvicorn worker, tatame: {processes} server process(es)")
     print(f"bare Litestar endpoint : {bare[0]:8.0f} req/s   latency {bare[1]}")
     print(f"tatame webhook (commit): {tatame[0]:8.0f} req/s   latency {tatame[1]}")
     print(f"ratio to the ceiling   : {tatame[0] / bare[0]:.2f}")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1)

@@ -17,8 +17,8 @@ class ClaimDueConversations:
     clock: Clock
     lease: dt.timedelta
 
-    async def execute(self, limit: int) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
-        claimed = await self.uow.conversations.claim_due(self.clock.now(), self.lease, limit)
+    async def execute(self, limit: int, channel_kind: str) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        claimed = await self.uow.conversations.claim_due(self.clock.now(), self.lease, limit, channel_kind)
         await self.uow.commit()
         return claimed
 

@@ -69,9 +69,12 @@ class ConversationRepository(Protocol):
         """Closes the burst if no message arrived since the turn read `version` (then True); with
         `more_pending` the conversation stays due at once. False: the turn must not commit."""
 
-    async def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
-        """(tenant_id, conversation_id) of due conversations nobody holds, now held for `lease`;
-        concurrent claimers skip each other's rows."""
+    async def claim_due(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int, channel_kind: str
+    ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, conversation_id) of due conversations nobody holds whose waiting messages
+        came through a channel of `channel_kind`, now held for `lease`; concurrent claimers skip
+        each other's rows. (The terminal answers its own turns: a worker must not race it.)"""
 
     async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         """Gives a claimed conversation back before its lease ends."""

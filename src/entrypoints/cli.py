@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from application.tenant_packs import InvalidTenantPack
 from domain.phone import Phone
 from domain.route import Route
 from entrypoints.container import make_container
-from entrypoints.http.app import make_app
+from entrypoints.http.asgi import NO_TURN_WORKER
 from entrypoints.conversation import TerminalConversation
 from entrypoints.logs import configure_logging
 from entrypoints.requests import in_request
@@ -103,19 +104,29 @@ def _require_secret(settings: Settings) -> None:
         raise UsageError("set WEBHOOK_SECRET: every webhook call must prove it comes from your Evolution API")
 
 
-async def serve_command(args: argparse.Namespace, settings: Settings) -> int:
-    _require_secret(settings)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)) as http:
+async def _prepare_service(settings: Settings) -> None:
+    async with httpx.AsyncClient() as http:
         container = make_container(settings, EvolutionGateway(http))
         try:
             await prepare(container)
             await register_default_channel(container, settings)
-        except BaseException:
+        finally:
             await container.close()
-            raise
-        app = make_app(container, settings, with_worker=not args.no_worker)
-        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning", lifespan="on"))
-        await server.serve()
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Migrates and ingests once, then serves with `--processes` server processes, each with a
+    turn worker unless `--no-worker` (workers share the work through PostgreSQL)."""
+    _require_secret(settings)
+    asyncio.run(_prepare_service(settings))
+    if args.knowledge:
+        os.environ["KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
+    if args.no_worker:
+        os.environ[NO_TURN_WORKER] = "1"
+    uvicorn.run(
+        "entrypoints.http.asgi:create_app", factory=True, workers=args.processes, host=settings.host, port=settings.port,
+        log_level="warning", lifespan="on",
+    )
     return 0
 
 
@@ -180,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_parser = commands.add_parser("serve", help="the WhatsApp service: Evolution webhooks, with the turn worker inside")
     serve_parser.add_argument("--no-worker", action="store_true", help="only take webhooks; run `tatame worker` processes apart")
+    serve_parser.add_argument("--processes", type=int, default=1, help="server processes (one per core is a good start)")
     knowledge_option(serve_parser)
-    serve_parser.set_defaults(handler=serve_command)
+    serve_parser.set_defaults(handler=serve, sync=True)
 
     commands.add_parser("worker", help="answer due conversations and deliver replies (more processes share the work)").set_defaults(
         handler=worker_command
@@ -209,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "knowledge", None):
             settings = attrs.evolve(settings, knowledge_dir=Path(args.knowledge))
         configure_logging(settings.log_level)
+        if getattr(args, "sync", False):
+            return args.handler(args, settings)
         return asyncio.run(args.handler(args, settings))
     except (SettingsError, InvalidTenantPack, ScenarioError, UsageError, ValueError) as error:
         print(f"tatame: error: {error}", file=sys.stderr)

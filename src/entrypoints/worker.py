@@ -53,7 +53,7 @@ async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str
     was anything to do."""
 
     async def claim(request: AsyncContainer):
-        return await (await request.get(ClaimDueConversations)).execute(batch)
+        return await (await request.get(ClaimDueConversations)).execute(batch, channel_kind)
 
     claimed = await in_request(container, claim)
     await asyncio.gather(*(_answer(container, tenant_id, conversation_id, channel_kind) for tenant_id, conversation_id in claimed))

@@ -87,6 +87,15 @@ class Buffer:
 @attrs.define
 class FakeConversations(_Store):
     buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
+    messages: "FakeMessages | None" = None
+    channels: "FakeChannels | None" = None
+
+    def _waits_on(self, conversation_id: uuid.UUID, channel_kind: str) -> bool:
+        kinds = {c.id: c.kind for c in self.channels.items}
+        return any(
+            m.conversation_id == conversation_id and m.status is MessageStatus.RECEIVED and kinds.get(m.channel_id) == channel_kind
+            for m in self.messages.items
+        )
 
     async def add_or_get(self, conversation: Conversation) -> Conversation:
         existing = await self.latest_for_client(conversation.tenant_id, conversation.client_id)
@@ -111,10 +120,11 @@ class FakeConversations(_Store):
         buffer.claimed_until = None
         return True
 
-    async def claim_due(self, now, lease, limit):
+    async def claim_due(self, now, lease, limit, channel_kind):
         due = [
             (c.tenant_id, c.id) for c in self.items
             if (b := self.buffers.get(c.id)) and b.due_at and b.due_at <= now and (b.claimed_until is None or b.claimed_until < now)
+            and self._waits_on(c.id, channel_kind)
         ][:limit]
         for _, conversation_id in due:
             self.buffers[conversation_id].claimed_until = now + lease
@@ -245,8 +255,8 @@ class FakeUnitOfWork:
         return FakeInbox(self)
 
     def __attrs_post_init__(self) -> None:
-        self.outbox.messages = self.messages
-        self.outbox.channels = self.channels
+        self.outbox.messages = self.conversations.messages = self.messages
+        self.outbox.channels = self.conversations.channels = self.channels
         self._take_snapshot()
 
     def _stores(self) -> dict[str, _Store]:

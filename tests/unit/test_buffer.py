@@ -47,12 +47,12 @@ async def test_due_after_the_quiet_window_but_never_later_than_the_cap():
     await _receive(uow, clock, "oi", "1")
     for second in range(10, 60, 10):  # a message every 10 s keeps the 15 s window open...
         clock.current = start + dt.timedelta(seconds=second)
-        assert await claim.execute(10) == []
+        assert await claim.execute(10, "evolution") == []
         await _receive(uow, clock, f"msg {second}", str(second))
     clock.current = start + dt.timedelta(seconds=59)
-    assert await claim.execute(10) == []
+    assert await claim.execute(10, "evolution") == []
     clock.current = start + dt.timedelta(seconds=60)
-    assert len(await claim.execute(10)) == 1  # ...but 60 s after the first one it is due anyway
+    assert len(await claim.execute(10, "evolution")) == 1  # ...but 60 s after the first one it is due anyway
 
 
 async def test_a_claimed_conversation_is_not_claimed_twice_until_the_lease_ends():
@@ -60,10 +60,10 @@ async def test_a_claimed_conversation_is_not_claimed_twice_until_the_lease_ends(
     claim = ClaimDueConversations(uow, clock, lease=dt.timedelta(seconds=30))
     await _receive(uow, clock, "oi", "1")
     clock.current += dt.timedelta(seconds=16)
-    assert len(await claim.execute(10)) == 1
-    assert await claim.execute(10) == []
+    assert len(await claim.execute(10, "evolution")) == 1
+    assert await claim.execute(10, "evolution") == []
     clock.current += dt.timedelta(seconds=31)
-    assert len(await claim.execute(10)) == 1
+    assert len(await claim.execute(10, "evolution")) == 1
 
 
 class Interrupting(ScriptedEngine):
@@ -98,3 +98,12 @@ async def test_a_flood_is_answered_in_bounded_turns():
     assert uow.conversations.buffers[received.conversation_id].due_at == clock.now()
     second = await turn.execute(received.tenant_id, received.conversation_id)
     assert second.handled == 5 and all(m.status is MessageStatus.PROCESSED for m in uow.messages.items if m.author == "member")
+
+
+async def test_a_worker_claims_only_conversations_waiting_on_its_channel_kind():
+    uow, clock = _world()
+    claim = ClaimDueConversations(uow, clock, lease=dt.timedelta(seconds=30))
+    await _receive(uow, clock, "oi", "1")
+    clock.current += dt.timedelta(seconds=16)
+    assert await claim.execute(10, "cli") == []
+    assert len(await claim.execute(10, "evolution")) == 1

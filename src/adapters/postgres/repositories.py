@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.tables import clients, conversations, messages
+from adapters.postgres.tables import channels, clients, conversations, messages
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
@@ -114,12 +114,25 @@ class PostgresConversationRepository(_Repository):
         )
         return result.rowcount == 1
 
-    async def claim_due(self, now: dt.datetime, lease: dt.timedelta, limit: int) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+    async def claim_due(
+        self, now: dt.datetime, lease: dt.timedelta, limit: int, channel_kind: str
+    ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        waiting_on_kind = (
+            sa.select(messages.c.id)
+            .join(channels, channels.c.id == messages.c.channel_id)
+            .where(
+                messages.c.conversation_id == conversations.c.id,
+                messages.c.status == MessageStatus.RECEIVED.value,
+                channels.c.kind == channel_kind,
+            )
+            .exists()
+        )
         due = (
             sa.select(conversations.c.id)
             .where(
                 conversations.c.due_at <= now,
                 sa.or_(conversations.c.claimed_until.is_(None), conversations.c.claimed_until < now),
+                waiting_on_kind,
             )
             .order_by(conversations.c.due_at)
             .limit(limit)

@@ -1,7 +1,7 @@
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject, setup_dishka
@@ -49,9 +49,14 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-def make_app(container: AsyncContainer, settings: Settings, with_worker: bool = True) -> ASGIApp:
+def make_app(
+    container: AsyncContainer,
+    settings: Settings,
+    with_worker: bool = True,
+    on_close: Callable[[], Awaitable[None]] | None = None,
+) -> ASGIApp:
     """The service; with `with_worker`, the turn worker runs inside it. The lifespan stops the
-    worker and closes the container."""
+    worker, closes the container, then calls `on_close` (what the caller opened for it)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -64,6 +69,8 @@ def make_app(container: AsyncContainer, settings: Settings, with_worker: bool = 
             if worker:
                 await worker
             await container.close()
+            if on_close:
+                await on_close()
 
     app = Litestar(
         route_handlers=[evolution_webhook, health],
