@@ -83,8 +83,6 @@ class ConversationRepository(Protocol):
 class StatusChangeRepository(Protocol):
     def add(self, change: StatusChange) -> None: ...
 
-    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]: ...
-
 
 class MessageRepository(Protocol):
     async def add_unique(self, message: Message) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.evolution import OwnMessage, parse_webhook
+from adapters.evolution.webhook import OwnMessage, parse_webhook
 from tests.fakes.evolution_server import (
     FIXTURES,
     FakeEvolution,

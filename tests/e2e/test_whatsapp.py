@@ -138,6 +138,14 @@ async def test_staff_takeover_and_resume_from_the_phone(service, evolution, db):
     assert len(replies) == 2
     kinds = await _messages(db, phone)
     assert ("out", "staff", "sent", None) in kinds and kinds.count(("in", "member", "processed", "paused")) == 1
+    async with db.connect() as connection:
+        changes = (await connection.execute(sa.text(
+            "SELECT s.before, s.after, s.cause FROM status_changes s JOIN conversations c ON c.id = s.conversation_id "
+            "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone ORDER BY s.at"), {"phone": phone})).all()
+    assert [tuple(c) for c in changes] == [
+        ("bot", "human", "staff wrote from the phone"),
+        ("human", "bot", "staff typed #bot on the phone"),
+    ]
 
 
 async def test_pause_runs_out_without_staff_messages(service, evolution):

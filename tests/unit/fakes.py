@@ -13,7 +13,7 @@ from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus, StatusChange
+from domain.conversation import Conversation, ConversationStatus
 from domain.escalation import Escalation
 from domain.knowledge import Chunk
 from domain.message import Author, Direction, Message, MessageStatus
@@ -145,8 +145,7 @@ class FakeConversations(_Store):
 
 
 class FakeStatusChanges(_Store):
-    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
-        return [c for c in self.items if c.tenant_id == tenant_id and c.conversation_id == conversation_id]
+    pass
 
 
 class FakeMessages(_Store):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.evolution import (
+from adapters.evolution.webhook import (
     ConnectionUpdate,
     DeliveryStatus,
     DeliveryUpdate,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.postgres.tables import channels, clients, conversations, messages
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus, StatusChange
+from domain.conversation import Conversation, ConversationStatus
 from domain.escalation import Escalation
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -152,9 +152,7 @@ class PostgresConversationRepository(_Repository):
 
 
 class PostgresStatusChangeRepository(_Repository):
-    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
-        query = sa.select(StatusChange).where(StatusChange.tenant_id == tenant_id, StatusChange.conversation_id == conversation_id)
-        return (await self.session.scalars(query.order_by(StatusChange.at))).all()
+    """Appends only: the audit trail is read by people (and, later, the dashboard), not by use cases."""
 
 
 class PostgresMessageRepository(_Repository):
