@@ -13,6 +13,7 @@ import uvicorn
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
+from adapters.evolution.gateway import TIMEOUT as EVOLUTION_TIMEOUT
 from adapters.evolution.gateway import EvolutionGateway
 from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
@@ -105,13 +106,13 @@ def _require_secret(settings: Settings) -> None:
 
 
 async def _prepare_service(settings: Settings) -> None:
-    async with httpx.AsyncClient() as http:
-        container = make_container(settings, EvolutionGateway(http))
-        try:
-            await prepare(container)
-            await register_default_channel(container, settings)
-        finally:
-            await container.close()
+    # Nothing is sent here; the server processes wire their own gateway.
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    try:
+        await prepare(container)
+        await register_default_channel(container, settings)
+    finally:
+        await container.close()
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,7 +132,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)) as http:
+    async with httpx.AsyncClient(timeout=EVOLUTION_TIMEOUT) as http:
         container = make_container(settings, EvolutionGateway(http))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -27,6 +27,10 @@ def _retryable(status: int, detail: object) -> bool:
     return any(isinstance(item, str) and item.startswith("Error:") for item in detail)
 
 
+# Sends are small; a slow Evolution should fail fast and be retried by the outbox.
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+
 @attrs.define
 class EvolutionGateway:
     """Sends text through Evolution API v2: `POST {url}/message/sendText/{instance}` with the

@@ -5,7 +5,7 @@ import os
 import httpx
 from litestar.types import ASGIApp
 
-from adapters.evolution.gateway import EvolutionGateway
+from adapters.evolution.gateway import TIMEOUT, EvolutionGateway
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
 from entrypoints.logs import configure_logging
@@ -19,6 +19,6 @@ def create_app() -> ASGIApp:
     """The parent process already migrated and ingested; each server process only wires itself."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    http = httpx.AsyncClient(timeout=TIMEOUT)
     container = make_container(settings, EvolutionGateway(http))
     return make_app(container, settings, with_worker=os.environ.get(NO_TURN_WORKER) != "1", on_close=http.aclose)
