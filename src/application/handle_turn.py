@@ -63,11 +63,11 @@ class HandleTurn:
         if change := conversation.expire_pause(self.clock.now()):
             self.uow.status_changes.add(change)
         if conversation.bot_may_reply:
-            route, reply = await self._decide(tenant, conversation, burst)
+            client = await self._client(conversation)
+            route, reply = await self._decide(tenant, conversation, client, burst)
+            await self._queue_reply(conversation, client, burst[-1], reply)
         for message in burst:
             message.mark_processed(route)
-        if reply is not None:
-            await self._queue_reply(conversation, burst[-1], reply)
         now = self.clock.now()
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version, now, more_pending=len(waiting) > BURST_LIMIT):
             # The member wrote again while this turn was computed: answer the whole burst instead.
@@ -76,7 +76,9 @@ class HandleTurn:
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=len(burst))
 
-    async def _decide(self, tenant: Tenant, conversation: Conversation, burst: Sequence[Message]) -> tuple[Route, str]:
+    async def _decide(
+        self, tenant: Tenant, conversation: Conversation, client: Client, burst: Sequence[Message]
+    ) -> tuple[Route, str]:
         texts = [message.text for message in burst if message.media is None]
         if not texts:
             return Route.SMALLTALK, replies.media_not_understood(burst[-1].media)
@@ -92,7 +94,6 @@ class HandleTurn:
         conversation.set_flow(OFFER_HUMAN, None)
         if triage.route is Route.ESCALATE:
             return triage.route, self.escalate.execute(tenant, conversation, triage)
-        client = await self._client(conversation)
         interviewing = BOOKING in conversation.flow_state
         if triage.route is Route.BOOKING or interviewing:
             details = await self.engine.extract_booking(turn)
@@ -114,8 +115,7 @@ class HandleTurn:
             raise ApplicationError(f"conversation {conversation.id} has no client")
         return client
 
-    async def _queue_reply(self, conversation: Conversation, last: Message, text: str) -> None:
-        client = await self._client(conversation)
+    async def _queue_reply(self, conversation: Conversation, client: Client, last: Message, text: str) -> None:
         now = self.clock.now()
         reply = Message(
             tenant_id=conversation.tenant_id,
