@@ -6,6 +6,8 @@ import structlog
 from application.clock import Clock
 from application.gateway import DeliveryFailed, MessageGateway
 from application.unit_of_work import UnitOfWork
+from domain.channel import Channel
+from domain.message import Message
 from domain.outbox import OutboxEntry
 
 log = structlog.get_logger(__name__)
@@ -26,39 +28,51 @@ class RetryPolicy:
 
 @attrs.define
 class DeliverOutbox:
-    """Sends the replies that are due. A failure is recorded on the entry and retried later when it
-    may help; the reply itself is never lost."""
+    """Sends the replies that are due, each exactly once as far as the gateway can tell.
+
+    Every attempt is committed as started before the send leaves, and its outcome after. An attempt
+    found started but never finished (the process died mid-send, or the gateway timed out) is looked
+    up at the gateway before the reply is sent again. `lease` must be longer than a send can take:
+    until it runs out the entry is left to the worker that started it."""
 
     uow: UnitOfWork
     gateway: MessageGateway
     clock: Clock
+    lease: dt.timedelta
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     batch: int = 50
 
     async def execute(self, channel_kind: str) -> int:
-        """Delivers what is due on channels of `channel_kind`; returns how many messages went out.
-        Each delivery commits on its own: a crash can then repeat at most the one message whose
-        send had not been recorded yet, never a whole batch."""
+        """Delivers what is due on channels of `channel_kind`; returns how many messages went out."""
         delivered = 0
         for _ in range(self.batch):
             due = await self.uow.outbox.due(self.clock.now(), 1, channel_kind)
             if not due:
                 break
-            delivered += await self._deliver(due[0])
+            entry = due[0]
+            unfinished = entry.outcome_unknown
+            entry.begin_attempt(self.clock.now(), self.lease)
+            await self.uow.commit()
+            delivered += await self._deliver(entry, unfinished)
             await self.uow.commit()
         return delivered
 
-    async def _deliver(self, entry: OutboxEntry) -> bool:
+    async def _deliver(self, entry: OutboxEntry, unfinished: bool) -> bool:
         message = await self.uow.messages.get(entry.tenant_id, entry.message_id)
         channel = await self.uow.channels.get(message.channel_id) if message else None
         if message is None or channel is None:
             entry.record_failure("message or channel is gone", self.clock.now(), retry_in=None)
             return False
         try:
-            channel_message_id = await self.gateway.send(channel, entry.recipient, message.text)
+            found = await self._already_sent(entry, channel, message) if unfinished else None
+            # The lookup settled the earlier attempt: only this send's own outcome is open now.
+            unfinished = False
+            if found:
+                log.info("outbox.found_sent", entry=str(entry.id), channel_message_id=found)
+            channel_message_id = found or await self.gateway.send(channel, entry.recipient, message.text)
         except DeliveryFailed as failure:
             retry_in = self.retry.delay_after(entry.attempts + 1) if failure.retryable else None
-            entry.record_failure(str(failure), self.clock.now(), retry_in)
+            entry.record_failure(str(failure), self.clock.now(), retry_in, maybe_sent=failure.maybe_sent or unfinished)
             if retry_in is None:
                 message.mark_failed()
             log.warning("outbox.failed", entry=str(entry.id), reason=str(failure), retry_in=str(retry_in))
@@ -66,3 +80,12 @@ class DeliverOutbox:
         entry.record_delivery(self.clock.now())
         message.mark_sent(channel_message_id)
         return True
+
+    async def _already_sent(self, entry: OutboxEntry, channel: Channel, message: Message) -> str | None:
+        """The id of this reply at the gateway, if an unfinished attempt did send it. Ids that
+        already belong to another of our messages are someone else's send of the same text."""
+        since = entry.attempt_started_at or self.clock.now()
+        for candidate in await self.gateway.find_sent(channel, entry.recipient, message.text, since):
+            if await self.uow.messages.by_channel_message_id(channel.id, candidate) is None:
+                return candidate
+        return None

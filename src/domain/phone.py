@@ -3,6 +3,8 @@ import re
 import attrs
 
 _NON_DIGITS = re.compile(r"\D+")
+# A Brazilian mobile: 55, the area code, the ninth digit, eight digits starting 6-9.
+_BRAZILIAN_MOBILE = re.compile(r"55(\d{2})9([6-9]\d{7})")
 
 
 def _digits(value: str) -> str:
@@ -22,3 +24,14 @@ class Phone:
 
     def __str__(self) -> str:
         return self.digits
+
+    def same_line(self, other: "Phone") -> bool:
+        """Whether both reach the same phone. Brazilian mobiles gained a ninth digit (2012-2016),
+        and WhatsApp still addresses many older accounts without it, so `5531988887777` and
+        `553188887777` are one line."""
+        return self.digits == other.digits or _without_ninth_digit(self.digits) == _without_ninth_digit(other.digits)
+
+
+def _without_ninth_digit(digits: str) -> str:
+    mobile = _BRAZILIAN_MOBILE.fullmatch(digits)
+    return f"55{mobile.group(1)}{mobile.group(2)}" if mobile else digits

@@ -8,13 +8,11 @@ import sys
 from pathlib import Path
 
 import attrs
-import httpx
 import uvicorn
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
-from adapters.evolution.gateway import TIMEOUT as EVOLUTION_TIMEOUT
-from adapters.evolution.gateway import EvolutionGateway
+from adapters.evolution.gateway import EvolutionGateway, make_client
 from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
 from application.resume_conversation import ResumeConversation
@@ -132,7 +130,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
-    async with httpx.AsyncClient(timeout=EVOLUTION_TIMEOUT) as http:
+    async with make_client(settings.evolution_timeout) as http:
         container = make_container(settings, EvolutionGateway(http))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -112,7 +112,8 @@ class ApplicationProvider(Provider):
 
     @provide
     def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
-        return DeliverOutbox(uow, gateway, clock, RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry)))
+        retry = RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry))
+        return DeliverOutbox(uow, gateway, clock, dt.timedelta(seconds=settings.send_lease), retry)
 
     @provide
     def record_own_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> RecordOwnMessage:

@@ -77,6 +77,8 @@ class Settings:
     """EVOLUTION_API_KEY: that instance's API key (sent as the `apikey` header)."""
     evolution_instance: str | None = None
     """EVOLUTION_INSTANCE: that instance's name; webhooks naming it belong to the default tenant."""
+    evolution_timeout: float = 10.0
+    """EVOLUTION_TIMEOUT: seconds a call to Evolution may take before it is given up and retried."""
     webhook_secret: str | None = None
     """WEBHOOK_SECRET: shared secret of the webhook: sent as the `X-Webhook-Secret` header, or used as
     Evolution's `jwt_key` (then it arrives as `Authorization: Bearer <HS256 JWT>`)."""
@@ -94,6 +96,12 @@ class Settings:
     """OUTBOX_RETRY: seconds before the first retry of a failed send; doubles each time (at most 5 min, 8 tries)."""
     log_level: str = "WARNING"
     """LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
+
+    @property
+    def send_lease(self) -> float:
+        """Seconds an outbox entry is left to the worker sending it: longer than the connect, write
+        and read timeouts of one Evolution call together."""
+        return 3 * self.evolution_timeout
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> "Settings":
@@ -120,6 +128,7 @@ class Settings:
             evolution_url=_optional(env, "EVOLUTION_URL"),
             evolution_api_key=_optional(env, "EVOLUTION_API_KEY"),
             evolution_instance=_optional(env, "EVOLUTION_INSTANCE"),
+            evolution_timeout=_seconds(env, "EVOLUTION_TIMEOUT", 10.0),
             webhook_secret=_optional(env, "WEBHOOK_SECRET"),
             resume_keyword=_optional(env, "RESUME_KEYWORD") or "#bot",
             host=_optional(env, "HOST") or "127.0.0.1",

@@ -213,3 +213,45 @@ class TestPostWebhook:
     async def test_by_events_adds_the_event_to_the_path(self, evolution):
         await post_webhook(f"{evolution.base_url}/hook", load_fixture("v2-connection-update-open.json"), by_events=True)
         assert evolution.requests[-1].path == "/hook/connection-update"
+
+
+def find_messages(client: httpx.Client, where: dict, **paging) -> httpx.Response:
+    return client.post("/chat/findMessages/cs-bot", json={"where": where, **paging})
+
+
+class TestFindMessages:
+    def test_finds_sent_messages_newest_first_as_stored_rows(self, evolution, client):
+        first = send_text(client, text="primeira").json()
+        second = send_text(client, number="5521999990002", text="segunda").json()
+
+        response = find_messages(client, {"key": {"fromMe": True}})
+
+        assert response.status_code == 200
+        page = response.json()["messages"]
+        assert (page["total"], page["pages"], page["currentPage"]) == (2, 1, 1)
+        assert [r["key"]["id"] for r in page["records"]] == [second["key"]["id"], first["key"]["id"]]
+        record = page["records"][1]
+        assert set(record) == {"id", "key", "pushName", "messageType", "message", "messageTimestamp", "instanceId", "source", "MessageUpdate"}
+        assert record["message"] == {"conversation": "primeira"}
+
+    def test_filters_by_chat_and_time_and_pages(self, evolution, client):
+        for text in ("a", "b", "c"):
+            send_text(client, text=text)
+        send_text(client, number="5521999990002", text="d")
+        chat = {"key": {"remoteJid": "5511999990001@s.whatsapp.net"}}
+
+        assert [r["message"]["conversation"] for r in find_messages(client, chat, offset=2, page=2).json()["messages"]["records"]] == ["a"]
+        past = {"gte": "2020-01-01T00:00:00+00:00", "lte": "2020-01-02T00:00:00+00:00"}
+        assert find_messages(client, {**chat, "messageTimestamp": past}).json()["messages"]["total"] == 0
+
+    def test_nothing_when_evolution_keeps_no_messages(self, evolution, client):
+        evolution.save_messages = False
+        send_text(client)
+        assert find_messages(client, {"key": {"fromMe": True}}).json()["messages"]["records"] == []
+
+    def test_guards_and_planned_failures(self, evolution, client):
+        assert client.post("/chat/findMessages/cs-bot", json={}, headers={"apikey": "wrong"}).status_code == 401
+        evolution.plan_lookups(server_error())
+        assert find_messages(client, {}).status_code == 500
+        assert find_messages(client, {}).status_code == 200
+        assert len(evolution.lookups()) == 3

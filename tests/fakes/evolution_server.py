@@ -1,18 +1,27 @@
 """A fake Evolution API (v2.3.x, Baileys channel) on a real loopback HTTP port, for e2e tests.
 
-Implements `POST /message/sendText/{instance}` as evolution-api 2.3.7 answers it:
-guards in src/api/routes/index.router.ts (instance exists -> 404, then apikey -> 401), body
-validation in src/validate/message.schema.ts (`textMessageSchema`, via
-src/api/abstract/abstract.router.ts), the send in `sendMessageWithTyping()` of
-src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts (201 with `prepareMessage()`'s
-body) and the error body of src/main.ts: `{status, error, response: {message}}`.
+Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/routes/index.router.ts
+(instance exists -> 404, then apikey -> 401) and the error body of src/main.ts
+(`{status, error, response: {message}}`):
+- `POST /message/sendText/{instance}`: body validation of src/validate/message.schema.ts
+  (`textMessageSchema`, via src/api/abstract/abstract.router.ts), the send in
+  `sendMessageWithTyping()` of src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts
+  (201 with `prepareMessage()`'s body; the message is stored, as with
+  DATABASE_SAVE_DATA_NEW_MESSAGE=true, unless `save_messages` is off);
+- `POST /chat/findMessages/{instance}`: `fetchMessages()` of channel.service.ts (filters on
+  `where.key.{id,fromMe,remoteJid}` and on `where.messageTimestamp.{gte,lte}` when both are given,
+  newest first, `offset` per page, default 50), answering 200 with
+  `{messages: {total, pages, currentPage, records}}`.
 
-Tests plan failures with `plan(...)`; each sendText that passes the guards and the validation
-takes the next planned `Reply` (a real success when none is left). Every request is recorded.
+Tests plan failures with `plan(...)` (sendText) and `plan_lookups(...)` (findMessages); each
+request that passes the guards and the validation takes the next planned `Reply` (a real success
+when none is left). Every request is recorded.
 """
 
 import asyncio
+import datetime as dt
 import json
+import math
 import re
 import secrets
 import threading
@@ -97,7 +106,10 @@ class FakeEvolution:
         self.global_key = global_key
         self.requests: list[ReceivedRequest] = []
         self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
+        self.save_messages = True
+        self._stored: list[dict] = []  # what findMessages searches
         self._plan: deque[Reply] = deque()
+        self._lookup_plan: deque[Reply] = deque()
         self._released = threading.Event()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -106,11 +118,19 @@ class FakeEvolution:
     def plan(self, *replies: Reply) -> None:
         self._plan.extend(replies)
 
+    def plan_lookups(self, *replies: Reply) -> None:
+        self._lookup_plan.extend(replies)
+
+    def lookups(self) -> list[ReceivedRequest]:
+        return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
+
     def reset(self) -> None:
-        """Forgets requests, sent messages and any reply still planned."""
+        """Forgets requests, sent and stored messages and any reply still planned."""
         self.requests.clear()
         self.sent.clear()
+        self._stored.clear()
         self._plan.clear()
+        self._lookup_plan.clear()
 
     def start(self) -> "FakeEvolution":
         config = uvicorn.Config(
@@ -159,10 +179,10 @@ class FakeEvolution:
         await send({"type": "http.response.body", "body": data})
 
     async def _answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, object]:
-        route = re.fullmatch(r"/message/sendText/([^/]+)", path)
+        route = re.fullmatch(r"/(message/sendText|chat/findMessages)/([^/]+)", path)
         if method != "POST" or route is None:
             return 404, error_body(404, "Not Found", [f"Cannot {method} {path}"])
-        instance = route.group(1)
+        endpoint, instance = route.groups()
         if instance not in self.instances:
             return 404, error_body(404, "Not Found", [f'The "{instance}" instance does not exist'])
         if headers.get("apikey") not in (self.global_key, self.instances[instance]):
@@ -172,6 +192,11 @@ class FakeEvolution:
         except ValueError as error:
             # body-parser's SyntaxError carries status 400 but no `error`, hence the odd label.
             return 400, error_body(400, "Internal Server Error", str(error))
+        if endpoint == "chat/findMessages":
+            return await self._find_messages(request)
+        return await self._send_text(request)
+
+    async def _send_text(self, request: Any) -> tuple[int, object]:
         if problems := _validate(request):
             return 400, error_body(400, "Bad Request", [problems])  # nested list, as Evolution does
         if not request["text"].strip():
@@ -183,13 +208,48 @@ class FakeEvolution:
             await self._sleep(max(0, request.get("delay") or 0) / 1000)
             message = _sent_message(request)
             self.sent.append(message)
+            if self.save_messages:
+                self._stored.append(_stored_record(message))
             return reply.status, message
         return reply.status, reply.body(request) if callable(reply.body) else reply.body
+
+    async def _find_messages(self, request: Any) -> tuple[int, object]:
+        reply = self._lookup_plan.popleft() if self._lookup_plan else Reply(status=200)
+        await self._sleep(reply.delay)
+        if reply.body is not None:
+            return reply.status, reply.body(request) if callable(reply.body) else reply.body
+        where = (request.get("where") if isinstance(request, dict) else None) or {}
+        key = where.get("key") or {}
+        records = [
+            r for r in reversed(self._stored)
+            if all(r["key"].get(field) == key[field] for field in ("id", "remoteJid") if key.get(field))
+            and (not key.get("fromMe") or r["key"]["fromMe"] is True)
+            and _in_period(r["messageTimestamp"], where.get("messageTimestamp"))
+        ]
+        records.sort(key=lambda r: r["messageTimestamp"], reverse=True)  # stable: same second, later first
+        per_page = request.get("offset") or 50
+        page = request.get("page") or 1
+        chosen = records[per_page * (page - 1):per_page * page]
+        return 200, {"messages": {"total": len(records), "pages": math.ceil(len(records) / per_page), "currentPage": page, "records": chosen}}
 
     async def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline and not self._released.is_set():
             await asyncio.sleep(min(0.02, max(0.0, deadline - time.monotonic())))
+
+
+def _in_period(timestamp: int, period: object) -> bool:
+    if not isinstance(period, dict) or not (period.get("gte") and period.get("lte")):
+        return True
+    bounds = [math.floor(dt.datetime.fromisoformat(period[b]).timestamp()) for b in ("gte", "lte")]
+    return bounds[0] <= timestamp <= bounds[1]
+
+
+def _stored_record(message: dict) -> dict:
+    """The Message row fetchMessages selects (id, key, pushName, messageType, message,
+    messageTimestamp, instanceId, source, MessageUpdate)."""
+    fields = ("key", "pushName", "messageType", "message", "messageTimestamp", "instanceId", "source")
+    return {"id": secrets.token_hex(12), **{f: message[f] for f in fields}, "MessageUpdate": []}
 
 
 def _validate(request: object) -> list[str]:

@@ -272,6 +272,11 @@ class FakeUnitOfWork:
         self.commits += 1
         self._take_snapshot()
 
+    def committed_copy(self, entity):
+        """The entity as the last commit left it; None if it was not committed yet."""
+        stored = (item for items in self._snapshot["items"].values() for item in items)
+        return next((item for item in stored if type(item) is type(entity) and item.id == entity.id), None)
+
     async def rollback(self) -> None:
         """Back to the last commit, as a real transaction would be."""
         restored = copy.deepcopy(self._snapshot)
@@ -323,11 +328,26 @@ class FakeIndex:
 
 @attrs.define
 class FakeGateway:
+    """Records what it sends; the n-th message sent has the id `wamid-n`. `failures` are raised by
+    the next sends in order; one with `maybe_sent` goes out first (the answer was lost, not the
+    message). `lookup_failures` are raised by the next lookups."""
+
     sent: list[tuple[str, str]] = attrs.field(factory=list)
     failures: list[DeliveryFailed] = attrs.field(factory=list)
+    lookup_failures: list[DeliveryFailed] = attrs.field(factory=list)
+    lookups: int = 0
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
-        if self.failures:
-            raise self.failures.pop(0)
+        failure = self.failures.pop(0) if self.failures else None
+        if failure is not None and not failure.maybe_sent:
+            raise failure
         self.sent.append((recipient, text))
+        if failure is not None:
+            raise failure
         return f"wamid-{len(self.sent)}"
+
+    async def find_sent(self, channel: Channel, recipient: str, text: str, since: dt.datetime) -> Sequence[str]:
+        self.lookups += 1
+        if self.lookup_failures:
+            raise self.lookup_failures.pop(0)
+        return [f"wamid-{n}" for n, sent in reversed(list(enumerate(self.sent, start=1))) if sent == (recipient, text)]

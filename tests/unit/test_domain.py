@@ -31,6 +31,23 @@ class TestPhone:
         if 8 <= len(digits) <= 15:
             assert Phone(raw) == Phone(digits)
 
+    @pytest.mark.parametrize(("one", "other", "same"), [
+        ("5531988887777", "553188887777", True),  # Belo Horizonte mobile, with and without the ninth digit
+        ("5511988887777", "551188887777", True),
+        ("5511988887777", "5511988887777", True),
+        ("5511988887777", "5511988887778", False),
+        ("5531988887777", "553198887777", False),  # the 9 is not where the ninth digit goes
+        ("553133334444", "5531933334444", False),  # a landline (starts 2-5) never had a ninth digit
+        ("14155550100", "141555501000", False),
+    ])
+    def test_same_line(self, one, other, same):
+        assert Phone(one).same_line(Phone(other)) is same
+        assert Phone(other).same_line(Phone(one)) is same
+
+    @given(st.from_regex(r"55[1-9][0-9][6-9][0-9]{7}", fullmatch=True))
+    def test_a_brazilian_mobile_is_the_same_line_with_its_ninth_digit(self, old):
+        assert Phone(old[:4] + "9" + old[4:]).same_line(Phone(old))
+
 
 class TestTenant:
     def test_rejects_unknown_timezone(self):
@@ -101,6 +118,20 @@ class TestOutboxEntry:
         entry = OutboxEntry(tenant_id=uuid.uuid4(), message_id=uuid.uuid4(), recipient="5511", next_attempt_at=NOW)
         entry.record_failure("400 bad number", NOW, None)
         assert entry.next_attempt_at > NOW + dt.timedelta(days=365 * 1000)
+
+    def test_an_attempt_is_held_for_its_lease_and_stays_open_while_its_outcome_is_unknown(self):
+        entry = OutboxEntry(tenant_id=uuid.uuid4(), message_id=uuid.uuid4(), recipient="5511", next_attempt_at=NOW)
+        lease, later = dt.timedelta(seconds=30), NOW + dt.timedelta(minutes=1)
+        entry.begin_attempt(NOW, lease)
+        assert entry.next_attempt_at == NOW + lease and entry.outcome_unknown
+        entry.record_failure("ReadTimeout", NOW, dt.timedelta(seconds=2), maybe_sent=True)
+        entry.begin_attempt(later, lease)
+        assert entry.attempt_started_at == NOW, "the lookup must reach back to the first open attempt"
+        entry.record_failure("ConnectError", later, dt.timedelta(seconds=2))
+        assert not entry.outcome_unknown
+        entry.begin_attempt(later, lease)
+        entry.record_delivery(later)
+        assert not entry.outcome_unknown and entry.delivered_at == later
 
 
 def _conversation() -> Conversation:

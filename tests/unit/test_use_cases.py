@@ -155,36 +155,104 @@ class TestHandleTurn:
         assert await turn.execute(received.tenant_id, received.conversation_id) is None
 
 
+LEASE = dt.timedelta(seconds=30)
+
+
 class TestDeliverOutbox:
     async def _queued(self, uow, clock, index):
         received = await _receive(uow, clock, "quanto custa o plano mensal")
         await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
         return uow.outbox.items[0], uow.messages.items[-1]
 
+    def _deliver(self, uow, gateway, clock):
+        return DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+
     async def test_delivers_and_records_the_channel_id(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
         gateway = FakeGateway()
-        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 1
+        assert await self._deliver(uow, gateway, clock) == 1
         assert entry.delivered_at == clock.now() and reply.status is MessageStatus.SENT and reply.channel_message_id == "wamid-1"
-        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 0
+        assert entry.attempt_started_at is None and gateway.lookups == 0
+        assert await self._deliver(uow, gateway, clock) == 0
 
     async def test_only_its_channel_kind(self, uow, clock, index):
         await self._queued(uow, clock, index)
-        assert await DeliverOutbox(uow, FakeGateway(), clock).execute("evolution") == 0
+        assert await DeliverOutbox(uow, FakeGateway(), clock, LEASE).execute("evolution") == 0
 
     async def test_retries_a_retryable_failure_later(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
-        gateway = FakeGateway(failures=[DeliveryFailed("503", retryable=True)])
-        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 0
+        gateway = FakeGateway(failures=[DeliveryFailed("429", retryable=True)])
+        assert await self._deliver(uow, gateway, clock) == 0
         assert entry.attempts == 1 and entry.next_attempt_at > clock.now() and reply.status is MessageStatus.PENDING
         clock.current = entry.next_attempt_at
-        assert await DeliverOutbox(uow, gateway, clock).execute("cli") == 1
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert gateway.lookups == 0, "a send refused outright needs no lookup"
 
     async def test_gives_up_on_a_permanent_failure(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
         gateway = FakeGateway(failures=[DeliveryFailed("400 exists:false", retryable=False)])
-        await DeliverOutbox(uow, gateway, clock).execute("cli")
+        await self._deliver(uow, gateway, clock)
         assert reply.status is MessageStatus.FAILED and entry.last_error == "400 exists:false"
+
+    async def test_the_attempt_is_committed_before_the_send(self, uow, clock, index):
+        entry, _ = await self._queued(uow, clock, index)
+        committed_before_send = []
+
+        class Watching(FakeGateway):
+            async def send(self, channel, recipient, text):
+                committed_before_send.append(uow.committed_copy(entry).attempt_started_at)
+                return await super().send(channel, recipient, text)
+
+        await self._deliver(uow, Watching(), clock)
+        assert committed_before_send == [clock.now()]
+
+    async def test_an_interrupted_send_that_went_out_is_not_sent_again(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway()
+        gateway.sent.append((entry.recipient, reply.text))  # went out; the process died before recording it
+        entry.begin_attempt(clock.now(), LEASE)
+        assert await self._deliver(uow, gateway, clock) == 0, "the lease is not over yet"
+        clock.current += LEASE
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert len(gateway.sent) == 1 and reply.channel_message_id == "wamid-1" and entry.delivered_at is not None
+
+    async def test_an_interrupted_send_that_did_not_go_out_is_sent(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway()
+        entry.begin_attempt(clock.now() - LEASE, LEASE)
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert gateway.lookups == 1 and gateway.sent == [(entry.recipient, reply.text)]
+
+    async def test_a_timed_out_send_is_looked_up_before_the_retry(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway(failures=[DeliveryFailed("ReadTimeout", retryable=True, maybe_sent=True)])
+        assert await self._deliver(uow, gateway, clock) == 0
+        assert entry.outcome_unknown and reply.status is MessageStatus.PENDING
+        clock.current = entry.next_attempt_at
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert len(gateway.sent) == 1 and gateway.lookups == 1 and reply.channel_message_id == "wamid-1"
+
+    async def test_a_failed_lookup_keeps_the_send_open(self, uow, clock, index):
+        entry, _ = await self._queued(uow, clock, index)
+        gateway = FakeGateway(lookup_failures=[DeliveryFailed("503", retryable=True)])
+        entry.begin_attempt(clock.now() - LEASE, LEASE)
+        assert await self._deliver(uow, gateway, clock) == 0
+        assert entry.outcome_unknown and gateway.sent == []
+        clock.current = entry.next_attempt_at
+        assert await self._deliver(uow, gateway, clock) == 1 and gateway.lookups == 2 and len(gateway.sent) == 1
+
+    async def test_the_same_text_sent_for_another_message_does_not_count(self, uow, clock, index):
+        first, first_reply = await self._queued(uow, clock, index)
+        gateway = FakeGateway()
+        assert await self._deliver(uow, gateway, clock) == 1
+        received = await _receive(uow, clock, "quanto custa o plano mensal", "m2")
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        second = next(e for e in uow.outbox.items if e is not first)
+        second_reply = next(m for m in uow.messages.items if m.id == second.message_id)
+        assert second_reply.text == first_reply.text
+        second.begin_attempt(clock.now() - LEASE, LEASE)
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert len(gateway.sent) == 2 and second_reply.channel_message_id == "wamid-2"
 
     def test_backoff_grows_and_stops(self):
         policy = RetryPolicy(max_attempts=3, first_delay=dt.timedelta(seconds=1))

@@ -1,8 +1,13 @@
+import datetime as dt
+from collections.abc import Sequence
+
 import attrs
 import httpx
 
+from adapters.evolution.webhook import MalformedWebhook, OwnMessage, parse_webhook
 from application.gateway import DeliveryFailed
 from domain.channel import Channel
+from domain.phone import Phone
 
 
 def _detail(response: httpx.Response) -> object:
@@ -16,41 +21,97 @@ def _detail(response: httpx.Response) -> object:
     return body
 
 
-def _retryable(status: int, detail: object) -> bool:
-    """5xx and 429 may pass. So may a 400 that wraps a failure of the send itself
-    (`["Error: Timed Out"]`, `["Error: Connection Closed"]`): Evolution 2.3 reports those as 400.
-    A number that is not on WhatsApp (`exists: false`), bad credentials or a bad request will not."""
-    if status >= 500 or status == 429:
+def _send_error(detail: object) -> bool:
+    """A 400 that wraps a failure of the send itself (`["Error: Timed Out"]`,
+    `["Error: Connection Closed"]`): Evolution 2.3 reports those as 400."""
+    return isinstance(detail, list) and any(isinstance(item, str) and item.startswith("Error:") for item in detail)
+
+
+def _failure(response: httpx.Response) -> DeliveryFailed:
+    """5xx, 429 and wrapped send errors may pass another time; a number that is not on WhatsApp
+    (`exists: false`), bad credentials or a bad request will not. A 5xx or a failed send may come
+    after WhatsApp took the message, so those may have gone out."""
+    status, detail = response.status_code, _detail(response)
+    maybe_sent = status >= 500 or (status == 400 and _send_error(detail))
+    return DeliveryFailed(f"{status}: {detail}", retryable=maybe_sent or status == 429, maybe_sent=maybe_sent)
+
+
+def make_client(timeout: float) -> httpx.AsyncClient:
+    """The process's client for Evolution; a slow Evolution should fail fast and be retried by the
+    outbox, which looks the send up first (`DeliverOutbox`)."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
+
+
+# How many of the instance's newest own messages a lookup reads. A lookup reaches back about a
+# minute; even a busy center sends fewer messages than this in that time.
+LOOKUP_PAGE = 100
+# Evolution stamps messages with its own clock, which may be a little off ours.
+CLOCK_SLACK = dt.timedelta(seconds=30)
+
+
+def _same_chat(own: OwnMessage, recipient: str) -> bool:
+    if own.address == recipient:
         return True
-    if status != 400 or not isinstance(detail, list):
+    try:
+        return Phone(own.phone).same_line(Phone(recipient))
+    except ValueError:  # an @lid address has no phone to compare
         return False
-    return any(isinstance(item, str) and item.startswith("Error:") for item in detail)
-
-
-# Sends are small; a slow Evolution should fail fast and be retried by the outbox.
-TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 
 
 @attrs.define
 class EvolutionGateway:
-    """Sends text through Evolution API v2: `POST {url}/message/sendText/{instance}` with the
-    instance's `apikey`. Timeouts and connection errors are retryable (a timed-out send may still
-    have gone out: Evolution carries on, so a retry can duplicate it; losing a reply is worse)."""
+    """Evolution API v2: sends with `POST {url}/message/sendText/{instance}`, and finds earlier
+    sends with `POST {url}/chat/findMessages/{instance}` (which needs Evolution to keep messages:
+    `DATABASE_SAVE_DATA_NEW_MESSAGE=true`, its default), both with the instance's `apikey`."""
 
     client: httpx.AsyncClient
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
-        if not channel.api_url:
-            raise DeliveryFailed(f"channel {channel.name} has no API URL", retryable=False)
-        url = f"{channel.api_url.rstrip('/')}/message/sendText/{channel.name}"
-        try:
-            response = await self.client.post(url, json={"number": recipient, "text": text}, headers={"apikey": channel.api_key or ""})
-        except httpx.TransportError as error:  # timeouts, refused connections, resets
-            raise DeliveryFailed(f"{type(error).__name__}: {error}", retryable=True) from error
-        if response.status_code >= 400:
-            detail = _detail(response)
-            raise DeliveryFailed(f"{response.status_code}: {detail}", retryable=_retryable(response.status_code, detail))
+        response = await self._post(channel, "message/sendText", {"number": recipient, "text": text})
         try:
             return str(response.json()["key"]["id"])
         except (ValueError, KeyError, TypeError):
             return None
+
+    async def find_sent(self, channel: Channel, recipient: str, text: str, since: dt.datetime) -> Sequence[str]:
+        earliest = since - CLOCK_SLACK
+        # Without a chat filter: Evolution stores the chat WhatsApp answered for, which for older
+        # Brazilian accounts lacks the ninth digit. The time filter is honoured from 2.3.x on;
+        # older versions ignore it and still give the newest messages first.
+        query = {
+            "where": {
+                "key": {"fromMe": True},
+                "messageTimestamp": {"gte": earliest.isoformat(), "lte": (since + dt.timedelta(days=1)).isoformat()},
+            },
+            "offset": LOOKUP_PAGE,
+            "page": 1,
+        }
+        response = await self._post(channel, "chat/findMessages", query)
+        try:
+            records = response.json()["messages"]["records"]
+        except (ValueError, KeyError, TypeError) as error:
+            raise DeliveryFailed(f"findMessages answered without messages.records: {error!r}", retryable=True) from error
+        found = []
+        for record in records if isinstance(records, list) else []:
+            try:
+                own = parse_webhook({"instance": channel.name, "event": "send.message", "data": record})
+            except (MalformedWebhook, ValueError):
+                continue  # not something the bot could have sent
+            if isinstance(own, OwnMessage) and own.text == text and own.timestamp >= earliest and _same_chat(own, recipient):
+                found.append(own.message_id)
+        return found
+
+    async def _post(self, channel: Channel, endpoint: str, body: dict) -> httpx.Response:
+        if not channel.api_url:
+            raise DeliveryFailed(f"channel {channel.name} has no API URL", retryable=False)
+        url = f"{channel.api_url.rstrip('/')}/{endpoint}/{channel.name}"
+        try:
+            response = await self.client.post(url, json=body, headers={"apikey": channel.api_key or ""})
+        except httpx.TransportError as error:
+            # Refused before anything was sent: certainly not sent. Anything later (a timeout, a
+            # reset) may come after Evolution took the request: it carries on without us.
+            refused = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
+            raise DeliveryFailed(f"{type(error).__name__}: {error}", retryable=True, maybe_sent=not refused) from error
+        if response.status_code >= 400:
+            raise _failure(response)
+        return response

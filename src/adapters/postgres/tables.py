@@ -128,6 +128,7 @@ outbox = sa.Table(
     sa.Column("recipient", sa.String(64), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
     sa.Column("next_attempt_at", TZ, nullable=False),
+    sa.Column("attempt_started_at", TZ),
     sa.Column("delivered_at", TZ),
     sa.Column("last_error", sa.Text),
     sa.Index("ix_outbox_due", "next_attempt_at", postgresql_where=sa.text("delivered_at IS NULL")),

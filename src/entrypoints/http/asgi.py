@@ -2,10 +2,9 @@
 
 import os
 
-import httpx
 from litestar.types import ASGIApp
 
-from adapters.evolution.gateway import TIMEOUT, EvolutionGateway
+from adapters.evolution.gateway import EvolutionGateway, make_client
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
 from entrypoints.logs import configure_logging
@@ -19,6 +18,6 @@ def create_app() -> ASGIApp:
     """The parent process already migrated and ingested; each server process only wires itself."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    http = httpx.AsyncClient(timeout=TIMEOUT)
+    http = make_client(settings.evolution_timeout)
     container = make_container(settings, EvolutionGateway(http))
     return make_app(container, settings, with_worker=os.environ.get(NO_TURN_WORKER) != "1", on_close=http.aclose)
