@@ -67,7 +67,10 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
-    inbox = provide(PostgresInbox, provides=Inbox, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def inbox(self, engine: AsyncEngine) -> Inbox:
+        return PostgresInbox(engine)
 
     @provide(scope=Scope.APP)
     def channel_directory(self, engine: AsyncEngine) -> ChannelDirectory:
