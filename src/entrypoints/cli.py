@@ -124,7 +124,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ[NO_TURN_WORKER] = "1"
     uvicorn.run(
         "entrypoints.http.asgi:create_app", factory=True, workers=args.processes, host=settings.host, port=settings.port,
-        log_level="warning", lifespan="on",
+        log_level="warning", lifespan="on", access_log=False,
     )
     return 0
 

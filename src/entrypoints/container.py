@@ -126,7 +126,8 @@ class ApplicationProvider(Provider):
     def claim_due_conversations(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ClaimDueConversations:
         return ClaimDueConversations(uow, clock, dt.timedelta(seconds=settings.worker_lease))
 
-    @provide
+    # No unit of work: the webhook's hot path takes it from the app's container, with no request scope.
+    @provide(scope=Scope.APP)
     def receive_message(self, inbox: Inbox, channels: ChannelDirectory, clock: Clock, settings: Settings) -> ReceiveMessage:
         window = dt.timedelta(seconds=settings.buffer_window)
         return ReceiveMessage(inbox, channels, clock, BufferPolicy(window, max(window, dt.timedelta(seconds=settings.buffer_max))))

@@ -4,8 +4,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from dishka import AsyncContainer
-from dishka.integrations.litestar import FromDishka, inject, setup_dishka
 from litestar import Litestar, Request, Response, get
+from litestar.datastructures import State
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -20,8 +20,8 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 @get("/health")
-@inject
-async def health(engine: FromDishka[AsyncEngine]) -> Response[dict[str, str]]:
+async def health(request: Request) -> Response[dict[str, str]]:
+    engine = await request.app.state.container.get(AsyncEngine)
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -76,6 +76,8 @@ def make_app(
         route_handlers=[evolution_webhook, health],
         lifespan=[lifespan],
         exception_handlers={DBAPIError: _storage_error, OSError: _storage_error},
+        # No dishka middleware: it would open a request scope for every call, and the webhook's
+        # member messages need none; a handler opens one from `container` when it needs one.
+        state=State({"container": container}),
     )
-    setup_dishka(container, app)
     return CollapseSlashes(app)

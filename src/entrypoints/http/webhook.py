@@ -1,8 +1,6 @@
 import json
 
-import structlog
 from dishka import AsyncContainer
-from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, post
 from litestar.exceptions import ClientException, NotFoundException
 
@@ -24,8 +22,6 @@ from application.record_own_message import RecordOwnMessage
 from domain.phone import Phone
 from entrypoints.http.auth import authenticate
 from entrypoints.settings import Settings
-
-log = structlog.get_logger(__name__)
 
 
 def _phone(value: str) -> Phone:
@@ -49,20 +45,19 @@ def _event(raw: bytes) -> object:
 # Evolution posts to <url>/<event-name> when webhooks go "by events"; the suffix carries nothing
 # the body does not.
 @post(["/webhooks/evolution", "/webhooks/evolution/{event_name:str}"], status_code=200)
-@inject
-async def evolution_webhook(request: Request, settings: FromDishka[Settings], receive: FromDishka[ReceiveMessage]) -> dict[str, str]:
+async def evolution_webhook(request: Request) -> dict[str, str]:
     """Stores what Evolution reports and answers at once; replies are computed later by the worker.
-    Member messages, nearly all the traffic, need no unit of work; the other events take theirs
-    from the request's container only when they come."""
-    authenticate(request.headers, settings.webhook_secret or "")
-    container: AsyncContainer = request.state.dishka_container
+    Member messages, nearly all the traffic, need no unit of work, so they are served from the
+    app's container; the other events open a request scope for theirs only when they come."""
+    container: AsyncContainer = request.app.state.container
+    authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
     event = _event(await request.body())
     try:
         match event:
             case Ignored(reason=reason):
                 return {"result": "ignored", "reason": reason}
             case InboundText() | InboundMedia():
-                received = await receive.execute(
+                received = await (await container.get(ReceiveMessage)).execute(
                     InboundMessage(
                         channel=event.instance,
                         sender=_phone(event.phone),
@@ -76,19 +71,21 @@ async def evolution_webhook(request: Request, settings: FromDishka[Settings], re
                 )
                 return {"result": "stored" if received.stored else "duplicate"}
             case OwnMessage():
-                own_message = await container.get(RecordOwnMessage)
-                outcome = await own_message.execute(
-                    OwnMessageIn(
-                        channel=event.instance, recipient=_phone(event.phone), text=event.text,
-                        channel_message_id=event.message_id, sent_at=event.timestamp, lid=event.lid,
+                async with container() as scope:
+                    outcome = await (await scope.get(RecordOwnMessage)).execute(
+                        OwnMessageIn(
+                            channel=event.instance, recipient=_phone(event.phone), text=event.text,
+                            channel_message_id=event.message_id, sent_at=event.timestamp, lid=event.lid,
+                        )
                     )
-                )
                 return {"result": str(outcome)}
             case DeliveryUpdate():
-                known = await (await container.get(RecordChannelEvent)).delivery(event.instance, event.message_id, str(event.status))
+                async with container() as scope:
+                    known = await (await scope.get(RecordChannelEvent)).delivery(event.instance, event.message_id, str(event.status))
                 return {"result": "recorded" if known else "ignored", "reason": "" if known else "not a message of ours"}
             case ConnectionUpdate():
-                await (await container.get(RecordChannelEvent)).connection(event.instance, event.state)
+                async with container() as scope:
+                    await (await scope.get(RecordChannelEvent)).connection(event.instance, event.state)
                 return {"result": "recorded"}
     except UnknownChannel as error:
         raise NotFoundException(detail=f"unknown instance: {error}") from error
