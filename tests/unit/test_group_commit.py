@@ -51,20 +51,32 @@ async def test_a_lone_item_is_written_at_once():
     assert store.batches == [["a"], ["b"]]
 
 
-async def test_items_arriving_while_batches_are_in_flight_go_together_next():
+async def test_items_arriving_while_a_batch_commits_go_together_next():
     store = FakeStore()
     store.gate.clear()
-    commits = GroupCommit(store.batch, store.alone, max_in_flight=2)
+    commits = GroupCommit(store.batch, store.alone)
     first = asyncio.ensure_future(commits.submit("a"))
     await asyncio.sleep(0)
-    second = asyncio.ensure_future(commits.submit("b"))
-    await asyncio.sleep(0)
-    waiting = [asyncio.ensure_future(commits.submit(item)) for item in ("c", "d", "e")]
+    waiting = [asyncio.ensure_future(commits.submit(item)) for item in ("b", "c", "d")]
     await asyncio.sleep(0.01)
-    assert store.batches == [["a"], ["b"]]
+    assert store.batches == [["a"]]
     store.gate.set()
-    assert await asyncio.gather(first, second, *waiting) == ["A", "B", "C", "D", "E"]
-    assert store.batches == [["a"], ["b"], ["c", "d", "e"]]
+    assert await asyncio.gather(first, *waiting) == ["A", "B", "C", "D"]
+    assert store.batches == [["a"], ["b", "c", "d"]]
+
+
+async def test_a_full_batch_waiting_starts_beside_the_one_in_flight_up_to_the_limit():
+    store = FakeStore()
+    store.gate.clear()
+    commits = GroupCommit(store.batch, store.alone, max_batch=2, max_in_flight=2)
+    first = asyncio.ensure_future(commits.submit("a"))
+    await asyncio.sleep(0)
+    waiting = [asyncio.ensure_future(commits.submit(item)) for item in "bcde"]
+    await asyncio.sleep(0.01)
+    assert store.batches == [["a"], ["b", "c"]]
+    store.gate.set()
+    assert await asyncio.gather(first, *waiting) == list("ABCDE")
+    assert store.batches == [["a"], ["b", "c"], ["d", "e"]]
 
 
 async def test_batches_are_at_most_max_batch_items():

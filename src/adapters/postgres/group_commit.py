@@ -11,10 +11,12 @@ Result = TypeVar("Result")
 @attrs.define
 class GroupCommit(Generic[Item, Result]):
     """Coalesces concurrent writes into shared transactions: a durable commit costs a disk flush
-    (milliseconds), while one more statement in a transaction costs a fraction of one, so under
-    load the items that arrive while `max_in_flight` batches are committing go together in the
-    next one. Nothing waits on a timer: an item arriving to an idle committer leaves at the next
-    turn of the event loop, with whatever else arrived in the same turn.
+    (milliseconds), while one more statement in a transaction costs a fraction of one. Nothing
+    waits on a timer: an item arriving to an idle committer leaves at the next turn of the event
+    loop, with whatever else arrived in the same turn; items arriving while a batch commits go
+    together in the next one. A further batch starts before the one in flight ends only when
+    `max_batch` items wait (up to `max_in_flight` batches): the fewer, larger batches cost less
+    CPU than many small ones, and a batch stuck on a row lock does not hold back everything.
 
     `batch` writes its items in one transaction and returns their results in order; if it
     raises, each item is retried through `alone`, so one bad item fails only its own caller.
@@ -22,8 +24,8 @@ class GroupCommit(Generic[Item, Result]):
 
     batch: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]]
     alone: Callable[[Item], Awaitable[Result]]
-    max_batch: int = 64
-    max_in_flight: int = 2
+    max_batch: int = 16
+    max_in_flight: int = 4
     _pending: list[tuple[Item, asyncio.Future[Result]]] = attrs.field(factory=list, init=False)
     _scheduled: bool = attrs.field(default=False, init=False)
     _in_flight: int = attrs.field(default=0, init=False)
@@ -41,7 +43,9 @@ class GroupCommit(Generic[Item, Result]):
 
     def _start(self) -> None:
         self._scheduled = False
-        while self._pending and self._in_flight < self.max_in_flight:
+        while self._pending and (
+            self._in_flight == 0 or (len(self._pending) >= self.max_batch and self._in_flight < self.max_in_flight)
+        ):
             taken, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             self._in_flight += 1
             task = asyncio.create_task(self._commit(taken))

@@ -74,8 +74,8 @@ class PostgresInbox:
     would. A store that fails its batch is retried alone, in autocommit."""
 
     engine: AsyncEngine
-    max_batch: int = 64
-    max_in_flight: int = 2
+    max_batch: int = 16
+    max_in_flight: int = 4
     _commits: GroupCommit[tuple, Stored] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
