@@ -94,6 +94,14 @@ async def test_a_failing_batch_is_retried_alone_and_fails_only_the_bad_item():
     assert store.alone_calls == ["a", "bad", "c"]
 
 
+async def test_an_error_not_worth_retrying_fails_the_whole_batch_at_once():
+    store = FakeStore()
+    commits = GroupCommit(store.batch, store.alone, retry_alone=lambda error: not isinstance(error, Refused))
+    results = await asyncio.gather(*(commits.submit(item) for item in ("a", "bad", "c")), return_exceptions=True)
+    assert all(isinstance(result, Refused) for result in results)
+    assert store.alone_calls == []
+
+
 async def test_a_failing_batch_of_one_is_not_retried():
     store = FakeStore()
     commits = GroupCommit(store.batch, store.alone)

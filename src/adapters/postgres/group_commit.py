@@ -19,11 +19,13 @@ class GroupCommit(Generic[Item, Result]):
     CPU than many small ones, and a batch stuck on a row lock does not hold back everything.
 
     `batch` writes its items in one transaction and returns their results in order; if it
-    raises, each item is retried through `alone`, so one bad item fails only its own caller.
-    `submit` returns once its item is committed."""
+    raises an error that `retry_alone` accepts, each item is retried through `alone`, so one bad
+    item fails only its own caller; any other error (an outage) fails them all at once instead of
+    making the last wait through every retry. `submit` returns once its item is committed."""
 
     batch: Callable[[Sequence[Item]], Awaitable[Sequence[Result]]]
     alone: Callable[[Item], Awaitable[Result]]
+    retry_alone: Callable[[Exception], bool] = lambda error: True
     max_batch: int = 16
     max_in_flight: int = 4
     _pending: list[tuple[Item, asyncio.Future[Result]]] = attrs.field(factory=list, init=False)
@@ -56,8 +58,8 @@ class GroupCommit(Generic[Item, Result]):
         try:
             try:
                 results = await self.batch([item for item, _ in taken])
-            except Exception:  # noqa: BLE001 - the items retried alone report their own errors
-                if len(taken) == 1:
+            except Exception as error:
+                if len(taken) == 1 or not self.retry_alone(error):
                     raise
                 for item, future in taken:
                     await self._settle(future, self.alone(item))

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import attrs
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.errors import is_outage
 from adapters.postgres.group_commit import GroupCommit
 from application.inbox import BufferPolicy, InboundMessage, Stored
 from domain.channel import Channel
@@ -71,7 +72,8 @@ class PostgresInbox:
     `fetchmany`, which asyncpg ends with a single Sync, so PostgreSQL runs it as one implicit
     transaction with one commit flush. Items of a batch see each other's writes, so two messages of
     one member in a batch meet on the unique keys exactly as two transactions one after the other
-    would. A store that fails its batch is retried alone, in autocommit."""
+    would. When a batch fails, its stores are retried alone, in autocommit, unless the database
+    is unreachable."""
 
     engine: AsyncEngine
     max_batch: int = 16
@@ -79,7 +81,9 @@ class PostgresInbox:
     _commits: GroupCommit[tuple, Stored] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._commits = GroupCommit(self._store_batch, self._store_alone, self.max_batch, self.max_in_flight)
+        self._commits = GroupCommit(
+            self._store_batch, self._store_alone, lambda error: not is_outage(error), self.max_batch, self.max_in_flight
+        )
 
     async def store(
         self, channel: Channel, message: InboundMessage, text: str, media: str | None, arrived_at: dt.datetime, buffer: BufferPolicy
