@@ -27,7 +27,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -35,8 +35,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} must not be negative, got {value}")
+    if value < 0 or (positive and value == 0):
+        raise SettingsError(f"{name} must be {'more than 0' if positive else 'at least 0'}, got {value}")
     return value
 
 
@@ -128,7 +128,7 @@ class Settings:
             evolution_url=_optional(env, "EVOLUTION_URL"),
             evolution_api_key=_optional(env, "EVOLUTION_API_KEY"),
             evolution_instance=_optional(env, "EVOLUTION_INSTANCE"),
-            evolution_timeout=_seconds(env, "EVOLUTION_TIMEOUT", 10.0),
+            evolution_timeout=_seconds(env, "EVOLUTION_TIMEOUT", 10.0, positive=True),
             webhook_secret=_optional(env, "WEBHOOK_SECRET"),
             resume_keyword=_optional(env, "RESUME_KEYWORD") or "#bot",
             host=_optional(env, "HOST") or "127.0.0.1",

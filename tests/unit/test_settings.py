@@ -1,0 +1,51 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from entrypoints.settings import PROJECT_ROOT, Settings, SettingsError
+
+
+def _settings(**env: str) -> Settings:
+    return Settings.from_env(env, env_file=None)
+
+
+def test_defaults_run_everything_embedded():
+    settings = _settings()
+    assert (settings.database_url, settings.qdrant_url, settings.evolution_url) == (None, None, None)
+    assert (settings.buffer_window, settings.buffer_max, settings.evolution_timeout) == (15.0, 60.0, 10.0)
+    assert settings.send_lease == 30.0
+
+
+def test_reads_the_environment():
+    settings = _settings(DATABASE_URL="postgresql+asyncpg://db/x", BUFFER_WINDOW="2.5", HISTORY_LIMIT="7", LOG_LEVEL="info")
+    assert (settings.database_url, settings.buffer_window, settings.history_limit, settings.log_level) == (
+        "postgresql+asyncpg://db/x", 2.5, 7, "INFO",
+    )
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("BUFFER_WINDOW", "quinze", "BUFFER_WINDOW must be a number of seconds"),
+    ("BUFFER_WINDOW", "-1", "BUFFER_WINDOW must be at least 0"),
+    ("EVOLUTION_TIMEOUT", "0", "EVOLUTION_TIMEOUT must be more than 0"),
+    ("HISTORY_LIMIT", "0", "HISTORY_LIMIT must be >= 1"),
+    ("PORT", "80.5", "PORT must be a whole number"),
+    ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+])
+def test_a_bad_value_names_the_variable(name, value, says):
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        _settings(**{name: value})
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("BUFFER_WINDOW=3\nBUFFER_MAX=9\n", encoding="utf-8")
+    settings = Settings.from_env({"BUFFER_WINDOW": "4"}, env_file=env_file)
+    assert (settings.buffer_window, settings.buffer_max) == (4.0, 9.0)
+
+
+def test_env_example_documents_every_variable():
+    source = (PROJECT_ROOT / "src" / "entrypoints" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'_(?:optional|int|seconds)\(env, "([A-Z_]+)"', source))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z_]+)=", (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
+    assert len(read) > 20 and read <= documented, sorted(read - documented)
