@@ -84,6 +84,8 @@ class DeliverOutbox:
     async def _already_sent(self, entry: OutboxEntry, channel: Channel, message: Message) -> str | None:
         """The id of this reply at the gateway, if an unfinished attempt did send it. Ids that
         already belong to another of our messages are someone else's send of the same text."""
+        if message.channel_message_id is not None:  # its echo came back (`RecordOwnMessage`)
+            return message.channel_message_id
         since = entry.attempt_started_at or self.clock.now()
         for candidate in await self.gateway.find_sent(channel, entry.recipient, message.text, since):
             if await self.uow.messages.by_channel_message_id(channel.id, candidate) is None:

@@ -50,8 +50,11 @@ class RecordOwnMessage:
         conversation = await self._conversation(channel.tenant_id, own)
         text = (own.text or "").strip()
         # The echo can beat sendText's own response: then the id is not stored yet, but the text
-        # of a reply in flight to this member is.
-        if text and await self.uow.messages.in_flight(channel.tenant_id, conversation.id, text):
+        # of a reply in flight to this member is. The echo proves the send went out: its id is
+        # kept now, for the acks that may also come first, and for a sender that died meanwhile.
+        if text and (reply := await self.uow.messages.in_flight(channel.tenant_id, conversation.id, text)):
+            reply.mark_sent(own.channel_message_id)
+            await self.uow.commit()
             return OwnMessageOutcome.BOT_ECHO
         now = self.clock.now()
         stored = await self.uow.messages.add_unique(

@@ -174,6 +174,21 @@ async def test_bot_echoes_are_not_staff(service, evolution):
     assert len(await wait_for_replies(evolution, phone, 2)) == 2
 
 
+async def test_the_echo_of_a_send_beats_its_answer(service, evolution, db):
+    # As Evolution does: send.message is posted before sendText answers with the id.
+    phone = "5511970000018"
+    evolution.echo_to(service.url + "/webhooks/evolution", {"x-webhook-secret": SECRET})
+    try:
+        await service.post(text_message(phone, "qual o endereço?"))
+        [reply] = await wait_for_replies(evolution, phone, 1)
+    finally:
+        evolution.echo_to(None)
+    assert evolution.echo_answers == [{"result": "bot_echo"}]
+    assert await _messages(db, phone) == [("in", "member", "processed", "faq"), ("out", "bot", "sent", None)]
+    await service.post(text_message(phone, "e o horário do jiu-jitsu?"))
+    assert len(await wait_for_replies(evolution, phone, 2)) == 2, "the bot was not paused by its own echo"
+
+
 async def test_evolution_errors_are_retried_then_delivered_once(service, evolution, db):
     phone = "5511970000009"
     evolution.plan(server_error(), server_error())

@@ -110,6 +110,8 @@ class FakeEvolution:
         self._stored: list[dict] = []  # what findMessages searches
         self._plan: deque[Reply] = deque()
         self._lookup_plan: deque[Reply] = deque()
+        self._echo: tuple[str, Mapping[str, str]] | None = None
+        self.echo_answers: list[dict] = []  # what the webhook answered to each echo
         self._released = threading.Event()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -121,6 +123,11 @@ class FakeEvolution:
     def plan_lookups(self, *replies: Reply) -> None:
         self._lookup_plan.extend(replies)
 
+    def echo_to(self, url: str | None, headers: Mapping[str, str] | None = None) -> None:
+        """Posts a `send.message` webhook for each message sent, as Evolution does, before
+        sendText answers (so the echo always beats the id it returns); None stops it."""
+        self._echo = (url, dict(headers or {})) if url else None
+
     def lookups(self) -> list[ReceivedRequest]:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
@@ -131,6 +138,8 @@ class FakeEvolution:
         self._stored.clear()
         self._plan.clear()
         self._lookup_plan.clear()
+        self._echo = None
+        self.echo_answers.clear()
 
     def start(self) -> "FakeEvolution":
         config = uvicorn.Config(
@@ -194,9 +203,9 @@ class FakeEvolution:
             return 400, error_body(400, "Internal Server Error", str(error))
         if endpoint == "chat/findMessages":
             return await self._find_messages(request)
-        return await self._send_text(request)
+        return await self._send_text(instance, request)
 
-    async def _send_text(self, request: Any) -> tuple[int, object]:
+    async def _send_text(self, instance: str, request: Any) -> tuple[int, object]:
         if problems := _validate(request):
             return 400, error_body(400, "Bad Request", [problems])  # nested list, as Evolution does
         if not request["text"].strip():
@@ -210,8 +219,16 @@ class FakeEvolution:
             self.sent.append(message)
             if self.save_messages:
                 self._stored.append(_stored_record(message))
+            if self._echo is not None:
+                await self._post_echo(instance, message, *self._echo)
             return reply.status, message
         return reply.status, reply.body(request) if callable(reply.body) else reply.body
+
+    async def _post_echo(self, instance: str, message: dict, url: str, headers: Mapping[str, str]) -> None:
+        body = {**load_fixture("v2-messages-upsert-text"), "event": "send.message", "instance": instance, "data": message}
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.post(url, json=body, headers=dict(headers))
+        self.echo_answers.append(response.json())
 
     async def _find_messages(self, request: Any) -> tuple[int, object]:
         reply = self._lookup_plan.popleft() if self._lookup_plan else Reply(status=200)

@@ -12,6 +12,7 @@ from application.booking_interview import OFFER_HUMAN
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.record_own_message import OwnMessage, OwnMessageOutcome, RecordOwnMessage
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
 from domain.channel import Channel
@@ -253,6 +254,16 @@ class TestDeliverOutbox:
         second.begin_attempt(clock.now() - LEASE, LEASE)
         assert await self._deliver(uow, gateway, clock) == 1
         assert len(gateway.sent) == 2 and second_reply.channel_message_id == "wamid-2"
+
+    async def test_an_echo_that_beat_the_answer_settles_an_interrupted_send(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        entry.begin_attempt(clock.now() - LEASE, LEASE)  # the sender died after sending
+        echo = OwnMessage(channel="cli:ct", recipient=PHONE, text=reply.text, channel_message_id="wamid-echo", sent_at=clock.now())
+        assert await RecordOwnMessage(uow, clock, dt.timedelta(hours=12)).execute(echo) is OwnMessageOutcome.BOT_ECHO
+        assert reply.status is MessageStatus.SENT and reply.channel_message_id == "wamid-echo"
+        gateway = FakeGateway()
+        assert await self._deliver(uow, gateway, clock) == 1
+        assert gateway.sent == [] and gateway.lookups == 0 and entry.delivered_at is not None
 
     def test_backoff_grows_and_stops(self):
         policy = RetryPolicy(max_attempts=3, first_delay=dt.timedelta(seconds=1))
