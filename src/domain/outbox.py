@@ -3,6 +3,9 @@ import uuid
 
 import attrs
 
+# The next attempt of an entry that was given up.
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+
 
 @attrs.define(slots=False, kw_only=True)
 class OutboxEntry:
@@ -39,7 +42,7 @@ class OutboxEntry:
         `maybe_sent` keeps the attempt open, so the next one looks for it first."""
         self.attempts += 1
         self.last_error = error
-        self.next_attempt_at = now + retry_in if retry_in is not None else dt.datetime.max.replace(tzinfo=dt.UTC)
+        self.next_attempt_at = now + retry_in if retry_in is not None else NEVER
         if not maybe_sent or retry_in is None:
             self.attempt_started_at = None
 

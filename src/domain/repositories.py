@@ -79,6 +79,10 @@ class ConversationRepository(Protocol):
     async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         """Gives a claimed conversation back before its lease ends."""
 
+    async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        """Conversations, across tenants, whose burst on a `channel_kind` channel was due before
+        `before` and still waits: the workers are behind, or none runs."""
+
 
 class StatusChangeRepository(Protocol):
     def add(self, change: StatusChange) -> None: ...
@@ -119,6 +123,13 @@ class OutboxRepository(Protocol):
         """Undelivered entries for channels of `channel_kind` whose next attempt is due, across
         tenants (the delivery worker's view); each is locked for this unit of work and skipped by
         concurrent ones."""
+
+    async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        """Replies on `channel_kind` channels, across tenants, decided before `before` and neither
+        delivered nor given up."""
+
+    async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
+        """Replies on `channel_kind` channels decided since `since` that were given up."""
 
 
 class TrialClassRepository(Protocol):

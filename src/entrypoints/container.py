@@ -36,6 +36,7 @@ from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
+from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPackSource
 from application.unit_of_work import UnitOfWork
@@ -117,6 +118,10 @@ class ApplicationProvider(Provider):
     def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
         retry = RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry))
         return DeliverOutbox(uow, gateway, clock, dt.timedelta(seconds=settings.send_lease), retry)
+
+    @provide
+    def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
+        return ReportBacklog(uow, clock)
 
     @provide
     def record_own_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> RecordOwnMessage:

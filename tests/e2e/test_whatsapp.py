@@ -295,3 +295,34 @@ async def test_any_body_gets_2xx_or_4xx_and_rejected_ones_store_nothing(service,
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
         assert response.json()["detail"] and await _message_count(db) == before
+
+
+async def _health(service) -> dict:
+    response = await service.http.get(service.url + "/health")
+    assert response.status_code == 200
+    return response.json()
+
+
+async def test_health_reports_replies_given_up(service, evolution):
+    before = (await _health(service))["backlog"]
+    phone = "5511970000019"
+    evolution.plan(not_on_whatsapp())
+    await service.post(text_message(phone, "qual o endereço?"))
+    await wait_for_replies(evolution, phone, 1, timeout=2)
+    assert (await _health(service))["backlog"]["replies_given_up"] == before["replies_given_up"] + 1
+
+
+async def test_health_reports_a_stuck_burst(service, evolution, db):
+    phone = "5511970000020"
+    baseline = (await _health(service))["backlog"]["bursts_overdue"]
+    await service.post(text_message(phone, "qual o endereço?"))
+    stuck = ("UPDATE conversations SET due_at = now() - interval '10 minutes', claimed_until = {until} "
+             "WHERE client_id = (SELECT id FROM clients WHERE phone = :phone)")
+    async with db.begin() as connection:  # a worker holds it and never finishes
+        await connection.execute(sa.text(stuck.format(until="now() + interval '1 hour'")), {"phone": phone})
+    health = await _health(service)
+    assert health["status"] == "behind" and health["backlog"]["bursts_overdue"] == baseline + 1
+    async with db.begin() as connection:  # the lease runs out: a worker answers it
+        await connection.execute(sa.text(stuck.format(until="NULL")), {"phone": phone})
+    assert len(await wait_for_replies(evolution, phone, 1)) == 1
+    assert (await _health(service))["backlog"]["bursts_overdue"] == baseline

@@ -17,7 +17,7 @@ from domain.conversation import Conversation, ConversationStatus
 from domain.escalation import Escalation
 from domain.knowledge import Chunk
 from domain.message import Author, Direction, Message, MessageStatus
-from domain.outbox import OutboxEntry
+from domain.outbox import NEVER, OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
@@ -133,6 +133,9 @@ class FakeConversations(_Store):
     async def release(self, tenant_id, conversation_id) -> None:
         self.buffers[conversation_id].claimed_until = None
 
+    async def count_overdue(self, before, channel_kind) -> int:
+        return sum(1 for c in self.items if (b := self.buffers.get(c.id)) and b.due_at and b.due_at < before and self._waits_on(c.id, channel_kind))
+
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
         mine = [
             c for c in self.items
@@ -186,12 +189,24 @@ class FakeOutbox(_Store):
     channels: FakeChannels | None = None
 
     async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
-        def kind(entry: OutboxEntry) -> str | None:
-            message = next(m for m in self.messages.items if m.id == entry.message_id)
-            return next(c.kind for c in self.channels.items if c.id == message.channel_id)
-
-        due = [e for e in self.items if e.delivered_at is None and e.next_attempt_at <= now and kind(e) == channel_kind]
+        due = [e for e in self._undelivered(channel_kind) if e.next_attempt_at <= now]
         return due[:limit]
+
+    async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        return sum(1 for e in self._undelivered(channel_kind) if e.next_attempt_at < NEVER and self._decided_at(e) < before)
+
+    async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
+        return sum(1 for e in self._undelivered(channel_kind) if e.next_attempt_at == NEVER and self._decided_at(e) >= since)
+
+    def _undelivered(self, channel_kind: str) -> list[OutboxEntry]:
+        return [e for e in self.items if e.delivered_at is None and self._kind(e) == channel_kind]
+
+    def _kind(self, entry: OutboxEntry) -> str | None:
+        message = next(m for m in self.messages.items if m.id == entry.message_id)
+        return next(c.kind for c in self.channels.items if c.id == message.channel_id)
+
+    def _decided_at(self, entry: OutboxEntry) -> dt.datetime:
+        return next(m.created_at for m in self.messages.items if m.id == entry.message_id)
 
 
 class FakeTrialClasses(_Store):

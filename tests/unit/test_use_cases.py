@@ -13,6 +13,7 @@ from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
 from application.record_own_message import OwnMessage, OwnMessageOutcome, RecordOwnMessage
+from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
 from domain.channel import Channel
@@ -268,6 +269,24 @@ class TestDeliverOutbox:
     def test_backoff_grows_and_stops(self):
         policy = RetryPolicy(max_attempts=3, first_delay=dt.timedelta(seconds=1))
         assert [policy.delay_after(n) for n in (1, 2, 3)] == [dt.timedelta(seconds=1), dt.timedelta(seconds=2), None]
+
+
+class TestReportBacklog:
+    async def test_counts_what_is_late(self, uow, clock, index):
+        report = ReportBacklog(uow, clock, grace=dt.timedelta(minutes=1))
+        received = await _receive(uow, clock, "quanto custa o plano mensal")
+        assert not (await report.execute("cli")).behind, "a burst in its window is not late"
+        clock.current += dt.timedelta(minutes=2)
+        assert (await report.execute("cli")).bursts_overdue == 1 and (await report.execute("evolution")).bursts_overdue == 0
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        backlog = await report.execute("cli")
+        assert (backlog.bursts_overdue, backlog.replies_overdue) == (0, 0), "the reply was just decided"
+        clock.current += dt.timedelta(minutes=2)
+        assert (await report.execute("cli")).replies_overdue == 1
+        gateway = FakeGateway(failures=[DeliveryFailed("400 exists:false", retryable=False)])
+        await DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+        backlog = await report.execute("cli")
+        assert (backlog.replies_overdue, backlog.replies_given_up, backlog.behind) == (0, 1, False)
 
 
 class _Packs:

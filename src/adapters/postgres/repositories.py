@@ -13,7 +13,7 @@ from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus
 from domain.escalation import Escalation
 from domain.message import Author, Direction, Message, MessageStatus
-from domain.outbox import OutboxEntry
+from domain.outbox import NEVER, OutboxEntry
 from domain.phone import Phone
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
@@ -117,22 +117,12 @@ class PostgresConversationRepository(_Repository):
     async def claim_due(
         self, now: dt.datetime, lease: dt.timedelta, limit: int, channel_kind: str
     ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
-        waiting_on_kind = (
-            sa.select(messages.c.id)
-            .join(channels, channels.c.id == messages.c.channel_id)
-            .where(
-                messages.c.conversation_id == conversations.c.id,
-                messages.c.status == MessageStatus.RECEIVED.value,
-                channels.c.kind == channel_kind,
-            )
-            .exists()
-        )
         due = (
             sa.select(conversations.c.id)
             .where(
                 conversations.c.due_at <= now,
                 sa.or_(conversations.c.claimed_until.is_(None), conversations.c.claimed_until < now),
-                waiting_on_kind,
+                _waiting_on(channel_kind),
             )
             .order_by(conversations.c.due_at)
             .limit(limit)
@@ -149,6 +139,24 @@ class PostgresConversationRepository(_Repository):
 
     async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         await self.session.execute(self._one(tenant_id, conversation_id).values(claimed_until=None))
+
+    async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        query = sa.select(sa.func.count()).select_from(conversations).where(conversations.c.due_at < before, _waiting_on(channel_kind))
+        return await self.session.scalar(query)
+
+
+def _waiting_on(channel_kind: str) -> sa.Exists:
+    """The conversation has received messages, not yet answered, that came through a channel of `channel_kind`."""
+    return (
+        sa.select(messages.c.id)
+        .join(channels, channels.c.id == messages.c.channel_id)
+        .where(
+            messages.c.conversation_id == conversations.c.id,
+            messages.c.status == MessageStatus.RECEIVED.value,
+            channels.c.kind == channel_kind,
+        )
+        .exists()
+    )
 
 
 class PostgresStatusChangeRepository(_Repository):
@@ -220,6 +228,22 @@ class PostgresOutboxRepository(_Repository):
             .with_for_update(of=OutboxEntry, skip_locked=True)
         )
         return (await self.session.scalars(query)).all()
+
+    async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        return await self._count(channel_kind, Message.created_at < before, OutboxEntry.next_attempt_at < NEVER)
+
+    async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
+        return await self._count(channel_kind, Message.created_at >= since, OutboxEntry.next_attempt_at == NEVER)
+
+    async def _count(self, channel_kind: str, *conditions: sa.ColumnElement[bool]) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(OutboxEntry)
+            .join(Message, Message.id == OutboxEntry.message_id)
+            .join(Channel, Channel.id == Message.channel_id)
+            .where(OutboxEntry.delivered_at.is_(None), Channel.kind == channel_kind, *conditions)
+        )
+        return await self.session.scalar(query)
 
 
 class PostgresTrialClassRepository(_Repository):

@@ -3,15 +3,15 @@ import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import attrs
 from dishka import AsyncContainer
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.errors import is_outage
+from application.report_backlog import ReportBacklog
 from entrypoints.http.webhook import evolution_webhook
 from entrypoints.settings import Settings
 from entrypoints.worker import run_worker
@@ -20,14 +20,16 @@ _SLASHES = re.compile(r"/{2,}")
 
 
 @get("/health")
-async def health(request: Request) -> Response[dict[str, str]]:
-    engine = await request.app.state.container.get(AsyncEngine)
+async def health(request: Request) -> Response[dict[str, object]]:
+    """200 while the database answers, with what members are owed ("behind" when something is
+    late: no worker runs, or Evolution refuses sends); 503 with the reason when it does not."""
+    container: AsyncContainer = request.app.state.container
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with container() as scope:
+            backlog = await (await scope.get(ReportBacklog)).execute("evolution")
     except Exception as error:  # noqa: BLE001 - any failure means "not healthy", and says why
         return Response({"status": "unhealthy", "database": str(error)}, status_code=503)
-    return Response({"status": "ok"})
+    return Response({"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog)})
 
 
 def _storage_error(request: Request, error: Exception) -> Response[dict[str, str]]:
