@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError
 
-from adapters.postgres.errors import is_outage
+from adapters.postgres.errors import DRIVER_OUTAGES, is_outage
 from application.report_backlog import ReportBacklog
 from entrypoints.http.webhook import evolution_webhook
 from entrypoints.settings import Settings
@@ -77,7 +77,7 @@ def make_app(
     app = Litestar(
         route_handlers=[evolution_webhook, health],
         lifespan=[lifespan],
-        exception_handlers={DBAPIError: _storage_error, OSError: _storage_error},
+        exception_handlers={DBAPIError: _storage_error, OSError: _storage_error, **dict.fromkeys(DRIVER_OUTAGES, _storage_error)},
         # No dishka middleware: it would open a request scope for every call, and the webhook's
         # member messages need none; a handler opens one from `container` when it needs one.
         state=State({"container": container}),
