@@ -201,12 +201,14 @@ class FakeOutbox(_Store):
     def _undelivered(self, channel_kind: str) -> list[OutboxEntry]:
         return [e for e in self.items if e.delivered_at is None and self._kind(e) == channel_kind]
 
+    def _message(self, entry: OutboxEntry) -> Message:
+        return next(m for m in self.messages.items if m.id == entry.message_id)
+
     def _kind(self, entry: OutboxEntry) -> str | None:
-        message = next(m for m in self.messages.items if m.id == entry.message_id)
-        return next(c.kind for c in self.channels.items if c.id == message.channel_id)
+        return next(c.kind for c in self.channels.items if c.id == self._message(entry).channel_id)
 
     def _decided_at(self, entry: OutboxEntry) -> dt.datetime:
-        return next(m.created_at for m in self.messages.items if m.id == entry.message_id)
+        return self._message(entry).created_at
 
 
 class FakeTrialClasses(_Store):
