@@ -18,8 +18,26 @@ from domain.outbox import OutboxEntry
 from domain.route import Route
 from domain.tenant import Tenant
 
-# A longer burst is answered in several turns, so one reply never covers an unbounded flood.
-BURST_LIMIT = 20
+# What the engine reads of a burst: its newest messages, up to this many characters. WhatsApp
+# allows 65,536 characters a message and a flood has no end, while a question fits in a few
+# hundred; the offline engine spends about 25 µs a character and an LLM bills each token. However
+# much a member sends, a turn costs what an ordinary question does, and the whole burst gets one
+# reply (the rest stays recorded).
+TURN_TEXT_LIMIT = 2_000
+TURN_MESSAGES = 20
+
+
+def burst_text(burst: Sequence[Message], limit: int = TURN_TEXT_LIMIT) -> str:
+    """The texts of `burst` (oldest first) as one, keeping the newest messages whole while they
+    fit and the head of the one that overflows."""
+    kept: list[str] = []
+    room = limit
+    for text in reversed([message.text for message in burst]):
+        if room <= 0:
+            break
+        kept.append(text[:room])
+        room -= len(kept[-1]) + 1
+    return "\n".join(reversed(kept))
 
 
 @attrs.frozen
@@ -52,11 +70,10 @@ class HandleTurn:
         if conversation is None or tenant is None:
             raise ApplicationError(f"no conversation {conversation_id} for tenant {tenant_id}")
         version = await self.uow.conversations.inbound_version(tenant_id, conversation_id)
-        waiting = await self.uow.messages.awaiting_turn(tenant_id, conversation_id, BURST_LIMIT + 1)
-        burst = waiting[:BURST_LIMIT]
+        burst = await self.uow.messages.awaiting_turn(tenant_id, conversation_id, TURN_MESSAGES)
         if not burst:
             # Due without news (a duplicate delivery moved the buffer): close it, say nothing.
-            if await self.uow.conversations.finish_turn(tenant_id, conversation_id, version, self.clock.now(), more_pending=False):
+            if await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
                 await self.uow.commit()
             return None
         route, reply = Route.PAUSED, None
@@ -66,25 +83,23 @@ class HandleTurn:
             client = await self._client(conversation)
             route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
-        for message in burst:
-            message.mark_processed(route)
-        now = self.clock.now()
-        if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version, now, more_pending=len(waiting) > BURST_LIMIT):
+        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
+        if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
             # The member wrote again while this turn was computed: answer the whole burst instead.
             await self.uow.rollback()
             return None
         await self.uow.commit()
-        return TurnResult(route=route, reply=reply, handled=len(burst))
+        return TurnResult(route=route, reply=reply, handled=handled)
 
     async def _decide(
         self, tenant: Tenant, conversation: Conversation, client: Client, burst: Sequence[Message]
     ) -> tuple[Route, str]:
-        texts = [message.text for message in burst if message.media is None]
+        texts = [message for message in burst if message.media is None]
         if not texts:
             return Route.SMALLTALK, replies.media_not_understood(burst[-1].media)
         history = await self.uow.messages.recent(tenant.id, conversation.id, self.history_limit)
         turn = TurnInput(
-            text="\n".join(texts),
+            text=burst_text(texts),
             tenant=tenant,
             now=self.clock.now().astimezone(tenant.zone),
             history=history,
@@ -99,14 +114,19 @@ class HandleTurn:
             details = await self.engine.extract_booking(turn)
             if triage.route is Route.BOOKING or details.intent is not BookingIntent.NONE or details.changes or details.answer is not None:
                 return Route.BOOKING, await self.booking.execute(tenant, conversation, client, details)
+        pending = await self.booking.pending_question(tenant, conversation, client) if interviewing else None
         if triage.route is Route.FAQ:
             answer = await self.answer_question.execute(turn)
-            if not answer.grounded:
+            if answer is not None:
+                reply = answer
+            elif pending:
+                # The booking's pending question is the one a "sim" answers: no offer of a person.
+                reply = replies.not_found(tenant)
+            else:
                 conversation.set_flow(OFFER_HUMAN, True)
-            reply = answer.text
+                reply = replies.no_answer(tenant)
         else:
             reply = await self.engine.smalltalk(turn)
-        pending = await self.booking.pending_question(tenant, conversation, client) if interviewing else None
         return triage.route, reply + replies.back_to_booking(pending) if pending else reply
 
     async def _client(self, conversation: Conversation) -> Client:

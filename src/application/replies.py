@@ -44,11 +44,17 @@ def escalated_on_request(tenant: Tenant) -> str:
     )
 
 
+def _not_found(tenant: Tenant) -> str:
+    return f"Não encontrei essa informação na base do {tenant.name} e prefiro não responder sem ter certeza."
+
+
+def not_found(tenant: Tenant) -> str:
+    """For when the member has a yes/no question of ours pending: no second one."""
+    return _not_found(tenant) + _contact(tenant)
+
+
 def no_answer(tenant: Tenant) -> str:
-    return (
-        f"Não encontrei essa informação na base do {tenant.name} e prefiro não responder sem ter certeza. "
-        "Quer que eu chame alguém da equipe para te ajudar? É só responder \"sim\"."
-    )
+    return _not_found(tenant) + " Quer que eu chame alguém da equipe para te ajudar? É só responder \"sim\"."
 
 
 

@@ -24,9 +24,14 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
 
 
+# WhatsApp's own limit for one message: a longer text did not come from a member's phone, and no
+# turn reads that far (the engine reads a few thousand characters of a burst).
+MAX_TEXT = 65_536
+
+
 def clean_text(text: str) -> str:
     """No channel means a NUL character, and text columns cannot hold one."""
-    return text.replace("\x00", "")
+    return text.replace("\x00", "")[:MAX_TEXT]
 
 
 def _not_empty(instance: object, attribute: attrs.Attribute, value: str) -> None:
@@ -56,12 +61,6 @@ class Message:
             raise ValueError("members write inbound messages; the bot and staff write outbound ones")
         if self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
-
-    def mark_processed(self, route: str) -> None:
-        if self.direction is not Direction.INBOUND:
-            raise ValueError("only inbound messages are processed")
-        self.status = MessageStatus.PROCESSED
-        self.route = route
 
     def mark_sent(self, channel_message_id: str | None) -> None:
         if self.direction is not Direction.OUTBOUND:

@@ -63,18 +63,18 @@ class ConversationRepository(Protocol):
 
     async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int: ...
 
-    async def finish_turn(
-        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int, now: dt.datetime, more_pending: bool
-    ) -> bool:
-        """Closes the burst if no message arrived since the turn read `version` (then True); with
-        `more_pending` the conversation stays due at once. False: the turn must not commit."""
+    async def finish_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int) -> bool:
+        """Closes the burst if no message arrived since the turn read `version` (then True).
+        False: the turn must not commit."""
 
     async def claim_due(
         self, now: dt.datetime, lease: dt.timedelta, limit: int, channel_kind: str
     ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
         """(tenant_id, conversation_id) of due conversations nobody holds whose waiting messages
         came through a channel of `channel_kind`, now held for `lease`; concurrent claimers skip
-        each other's rows. (The terminal answers its own turns: a worker must not race it.)"""
+        each other's rows. (The terminal answers its own turns: a worker must not race it.)
+        A conversation whose last reply is still on its way (undelivered, not given up) waits for
+        it: a member never has two replies in flight, and replies arrive in the order decided."""
 
     async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
         """Gives a claimed conversation back before its lease ends."""
@@ -101,8 +101,12 @@ class MessageRepository(Protocol):
     def add(self, message: Message) -> None: ...
 
     async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
-        """Up to `limit` inbound messages not handled by a turn yet, oldest (by the channel's own
-        timestamp) first."""
+        """The newest `limit` inbound messages not handled by a turn yet, oldest (by the channel's
+        own timestamp) first."""
+
+    async def mark_processed(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, route: str) -> int:
+        """Marks every inbound message of the conversation that waits for a turn as handled by one
+        that took `route`, however many there are; returns how many."""
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         """The last `limit` messages handled so far (inbound processed, and all outbound), oldest first."""

@@ -89,6 +89,7 @@ class FakeConversations(_Store):
     buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
     messages: "FakeMessages | None" = None
     channels: "FakeChannels | None" = None
+    outbox: "FakeOutbox | None" = None
 
     def _waits_on(self, conversation_id: uuid.UUID, channel_kind: str) -> bool:
         kinds = {c.id: c.kind for c in self.channels.items}
@@ -96,6 +97,10 @@ class FakeConversations(_Store):
             m.conversation_id == conversation_id and m.status is MessageStatus.RECEIVED and kinds.get(m.channel_id) == channel_kind
             for m in self.messages.items
         )
+
+    def _reply_in_flight(self, conversation_id: uuid.UUID) -> bool:
+        replies = {m.id for m in self.messages.items if m.conversation_id == conversation_id}
+        return any(e.message_id in replies and e.delivered_at is None and e.next_attempt_at < NEVER for e in self.outbox.items)
 
     async def add_or_get(self, conversation: Conversation) -> Conversation:
         existing = await self.latest_for_client(conversation.tenant_id, conversation.client_id)
@@ -112,11 +117,11 @@ class FakeConversations(_Store):
     async def inbound_version(self, tenant_id, conversation_id) -> int:
         return self.buffers.setdefault(conversation_id, Buffer()).version
 
-    async def finish_turn(self, tenant_id, conversation_id, version, now, more_pending) -> bool:
+    async def finish_turn(self, tenant_id, conversation_id, version) -> bool:
         buffer = self.buffers.setdefault(conversation_id, Buffer())
         if buffer.version != version:
             return False
-        buffer.pending_since = buffer.due_at = now if more_pending else None
+        buffer.pending_since = buffer.due_at = None
         buffer.claimed_until = None
         return True
 
@@ -124,7 +129,7 @@ class FakeConversations(_Store):
         due = [
             (c.tenant_id, c.id) for c in self.items
             if (b := self.buffers.get(c.id)) and b.due_at and b.due_at <= now and (b.claimed_until is None or b.claimed_until < now)
-            and self._waits_on(c.id, channel_kind)
+            and self._waits_on(c.id, channel_kind) and not self._reply_in_flight(c.id)
         ][:limit]
         for _, conversation_id in due:
             self.buffers[conversation_id].claimed_until = now + lease
@@ -168,8 +173,16 @@ class FakeMessages(_Store):
         return [m for m in self.items if m.tenant_id == tenant_id and m.conversation_id == conversation_id]
 
     async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
-        waiting = [m for m in self._of(tenant_id, conversation_id) if m.direction is Direction.INBOUND and m.status is MessageStatus.RECEIVED]
-        return sorted(waiting, key=lambda m: m.created_at)[:limit]
+        return sorted(self._waiting(tenant_id, conversation_id), key=lambda m: m.created_at)[-limit:]
+
+    async def mark_processed(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, route: str) -> int:
+        waiting = self._waiting(tenant_id, conversation_id)
+        for message in waiting:
+            message.status, message.route = MessageStatus.PROCESSED, route
+        return len(waiting)
+
+    def _waiting(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> list[Message]:
+        return [m for m in self._of(tenant_id, conversation_id) if m.direction is Direction.INBOUND and m.status is MessageStatus.RECEIVED]
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         return [m for m in self._of(tenant_id, conversation_id) if m.status is not MessageStatus.RECEIVED][-limit:]
@@ -273,6 +286,7 @@ class FakeUnitOfWork:
     def __attrs_post_init__(self) -> None:
         self.outbox.messages = self.conversations.messages = self.messages
         self.outbox.channels = self.conversations.channels = self.channels
+        self.conversations.outbox = self.outbox
         self._take_snapshot()
 
     def _stores(self) -> dict[str, _Store]:

@@ -98,11 +98,6 @@ class TestMessage:
         with pytest.raises(ValueError):
             _message(created_at=dt.datetime(2026, 1, 1))
 
-    def test_processed_records_route(self):
-        message = _message()
-        message.mark_processed("faq")
-        assert (message.status, message.route) == (MessageStatus.PROCESSED, "faq")
-
     def test_inbound_is_never_sent(self):
         with pytest.raises(ValueError):
             _message().mark_sent("x")

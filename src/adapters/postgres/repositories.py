@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.tables import channels, clients, conversations, messages
+from adapters.postgres.tables import channels, clients, conversations, messages, outbox
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus
@@ -99,18 +99,12 @@ class PostgresConversationRepository(_Repository):
         )
         return await self.session.scalar(query) or 0
 
-    async def finish_turn(
-        self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int, now: dt.datetime, more_pending: bool
-    ) -> bool:
+    async def finish_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int) -> bool:
         await self.session.flush()
         result = await self.session.execute(
             self._one(tenant_id, conversation_id)
             .where(conversations.c.inbound_version == version)
-            .values(
-                pending_since=now if more_pending else None,
-                due_at=now if more_pending else None,
-                claimed_until=None,
-            )
+            .values(pending_since=None, due_at=None, claimed_until=None)
         )
         return result.rowcount == 1
 
@@ -123,6 +117,7 @@ class PostgresConversationRepository(_Repository):
                 conversations.c.due_at <= now,
                 sa.or_(conversations.c.claimed_until.is_(None), conversations.c.claimed_until < now),
                 _waiting_on(channel_kind),
+                ~_reply_in_flight(),
             )
             .order_by(conversations.c.due_at)
             .limit(limit)
@@ -143,6 +138,15 @@ class PostgresConversationRepository(_Repository):
     async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
         query = sa.select(sa.func.count()).select_from(conversations).where(conversations.c.due_at < before, _waiting_on(channel_kind))
         return await self.session.scalar(query)
+
+
+def _reply_in_flight() -> sa.Exists:
+    return (
+        sa.select(outbox.c.id)
+        .join(messages, messages.c.id == outbox.c.message_id)
+        .where(messages.c.conversation_id == conversations.c.id, outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at < NEVER)
+        .exists()
+    )
 
 
 def _waiting_on(channel_kind: str) -> sa.Exists:
@@ -181,10 +185,25 @@ class PostgresMessageRepository(_Repository):
         )
 
     async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
-        query = self._ordered(tenant_id, conversation_id).where(
-            Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED
-        ).limit(limit)
-        return (await self.session.scalars(query)).all()
+        newest = (
+            self._ordered(tenant_id, conversation_id)
+            .where(Message.direction == Direction.INBOUND, Message.status == MessageStatus.RECEIVED)
+            .order_by(None)
+            .order_by(messages.c.created_at.desc(), messages.c.seq.desc())
+            .limit(limit)
+        )
+        return list(reversed((await self.session.scalars(newest)).all()))
+
+    async def mark_processed(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, route: str) -> int:
+        result = await self.session.execute(
+            sa.update(messages)
+            .where(
+                messages.c.tenant_id == tenant_id, messages.c.conversation_id == conversation_id,
+                messages.c.direction == Direction.INBOUND.value, messages.c.status == MessageStatus.RECEIVED.value,
+            )
+            .values(status=MessageStatus.PROCESSED.value, route=route)
+        )
+        return result.rowcount
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
         latest = (
