@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import attrs
-import uvicorn
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
@@ -20,14 +19,14 @@ from application.tenant_packs import InvalidTenantPack
 from domain.phone import Phone
 from domain.route import Route
 from entrypoints.container import make_container
-from entrypoints.http.asgi import NO_TURN_WORKER
 from entrypoints.conversation import TerminalConversation
 from entrypoints.logs import configure_logging
 from entrypoints.requests import in_request
 from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instant, scenario_files
 from entrypoints.scenarios import describe, run_all
+from entrypoints.serve import serve
 from entrypoints.settings import Settings, SettingsError
-from entrypoints.startup import ingest, migrate, prepare, register_default_channel
+from entrypoints.startup import ingest, migrate, prepare
 from entrypoints.worker import run_worker
 
 DEFAULT_PHONE = "5511900000000"
@@ -103,30 +102,11 @@ def _require_secret(settings: Settings) -> None:
         raise UsageError("set WEBHOOK_SECRET: every webhook call must prove it comes from your Evolution API")
 
 
-async def _prepare_service(settings: Settings) -> None:
-    # Nothing is sent here; the server processes wire their own gateway.
-    container = make_container(settings, TerminalGateway(sys.stdout))
-    try:
-        await prepare(container)
-        await register_default_channel(container, settings)
-    finally:
-        await container.close()
-
-
-def serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Migrates and ingests once, then serves with `--processes` server processes, each with a
-    turn worker unless `--no-worker` (workers share the work through PostgreSQL)."""
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     _require_secret(settings)
-    asyncio.run(_prepare_service(settings))
-    if args.knowledge:
+    if args.knowledge:  # the server and worker processes read their settings from the environment
         os.environ["KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
-    if args.no_worker:
-        os.environ[NO_TURN_WORKER] = "1"
-    uvicorn.run(
-        "entrypoints.http.asgi:create_app", factory=True, workers=args.processes, host=settings.host, port=settings.port,
-        log_level="warning", lifespan="on", access_log=False,
-    )
-    return 0
+    return serve(settings, args.processes, with_worker=not args.no_worker)
 
 
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -188,11 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="bring the database schema to the latest revision").set_defaults(handler=migrate_command)
 
-    serve_parser = commands.add_parser("serve", help="the WhatsApp service: Evolution webhooks, with the turn worker inside")
+    serve_parser = commands.add_parser("serve", help="the WhatsApp service: Evolution webhooks, and a turn worker process beside them")
     serve_parser.add_argument("--no-worker", action="store_true", help="only take webhooks; run `tatame worker` processes apart")
     serve_parser.add_argument("--processes", type=int, default=1, help="server processes (one per core is a good start)")
     knowledge_option(serve_parser)
-    serve_parser.set_defaults(handler=serve, sync=True)
+    serve_parser.set_defaults(handler=serve_command, sync=True)
 
     commands.add_parser("worker", help="answer due conversations and deliver replies (more processes share the work)").set_defaults(
         handler=worker_command

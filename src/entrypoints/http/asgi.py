@@ -1,7 +1,6 @@
 """`tatame serve` with several processes: uvicorn calls `create_app` once in each."""
 
 import gc
-import os
 
 from litestar.types import ASGIApp
 
@@ -11,17 +10,15 @@ from entrypoints.http.app import make_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
-# Set by `tatame serve --no-worker` for the processes it starts.
-NO_TURN_WORKER = "TATAME_SERVE_WITHOUT_WORKER"
-
 
 def create_app() -> ASGIApp:
-    """The parent process already migrated and ingested; each server process only wires itself."""
+    """The parent process already migrated and ingested; each server process only wires itself.
+    Turns run in the worker process `tatame serve` starts beside the servers, never here."""
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     http = make_client(settings.evolution_timeout)
     container = make_container(settings, EvolutionGateway(http))
-    app = make_app(container, settings, with_worker=os.environ.get(NO_TURN_WORKER) != "1", on_close=http.aclose)
+    app = make_app(container, settings, with_worker=False, on_close=http.aclose)
     # The modules and objects loaded so far live as long as the process. Left to the collector,
     # every full collection walks them all: about 120 ms, every two seconds under webhook load,
     # a pause that every request in flight waits through.

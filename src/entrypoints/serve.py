@@ -1,0 +1,91 @@
+"""`tatame serve`: the webhook server processes and, beside them, one turn worker process.
+
+Turns are CPU work (retrieval, rules; soon an LLM's reply parsing) and the webhook is I/O that
+Evolution times. In one process every turn would hold up every webhook behind it; in processes of
+their own the webhook answers in milliseconds whatever members send, and the worker owns the local
+Qdrant folder, which only one process may open."""
+
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import structlog
+import uvicorn
+
+from adapters.terminal import TerminalGateway
+from entrypoints.container import make_container
+from entrypoints.settings import Settings
+from entrypoints.startup import prepare, register_default_channel
+
+log = structlog.get_logger(__name__)
+
+# How long the worker may take to finish the turn and the send in hand once asked to stop.
+WORKER_STOP_TIMEOUT = 10.0
+
+
+async def _prepare(settings: Settings) -> None:
+    # Nothing is sent here; the server processes wire their own gateway.
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    try:
+        await prepare(container)
+        await register_default_channel(container, settings)
+    finally:
+        await container.close()
+
+
+def _die_with_parent() -> None:
+    """Runs in the worker before it starts: a `kill -9` of serve takes the worker along (Linux), so
+    a restarted service never runs beside an orphan of the old one."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.cli", "worker"],
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
+
+
+def _watch(worker: subprocess.Popen, stopping: threading.Event) -> None:
+    """A worker that dies on its own would leave members unanswered behind a healthy webhook: stop
+    the whole service instead, so its supervisor restarts it and the on-call engineer sees why."""
+    code = worker.wait()
+    if not stopping.is_set():
+        log.error("serve.worker_exited", exit_code=code)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        log.error("serve.worker_killed", timeout=WORKER_STOP_TIMEOUT)
+        worker.kill()
+        worker.wait()
+
+
+def serve(settings: Settings, processes: int, with_worker: bool) -> int:
+    """Migrates and ingests once, then runs `processes` webhook server processes and, unless told
+    otherwise, one turn worker process (more `tatame worker` processes may join anywhere)."""
+    asyncio.run(_prepare(settings))
+    stopping = threading.Event()
+    worker = _start_worker() if with_worker else None
+    if worker is not None:
+        threading.Thread(target=_watch, args=(worker, stopping), daemon=True, name="worker-watch").start()
+    try:
+        uvicorn.run(
+            "entrypoints.http.asgi:create_app", factory=True, workers=processes, host=settings.host, port=settings.port,
+            log_level="warning", lifespan="on", access_log=False,
+        )
+    finally:
+        stopping.set()
+        if worker is not None:
+            _stop(worker)
+    return 0 if worker is None or worker.returncode in (0, -signal.SIGTERM) else 1

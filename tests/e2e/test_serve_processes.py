@@ -1,0 +1,92 @@
+"""`tatame serve` answers webhooks in its server process and runs turns in a worker process of
+its own: the worker goes down with serve (no orphan after a `kill -9`), and serve goes down when
+its worker dies (a supervisor restarts the whole service rather than leaving members unanswered)."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from entrypoints.settings import PROJECT_ROOT
+from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, text_message, wait_for_replies
+from tests.fakes.evolution_server import FakeEvolution
+
+
+@pytest.fixture
+def evolution():
+    with FakeEvolution(instances={INSTANCE: TOKEN}) as server:
+        yield server
+
+
+@pytest.fixture
+def service(database_url, evolution, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
+        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
+        "PORT": str(port), "BUFFER_WINDOW": "0.2", "WORKER_POLL": "0.05",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "tatame serve did not become healthy"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    yield process, f"http://127.0.0.1:{port}"
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has died; only its parent has not read its status yet.
+    return open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+
+
+def _eventually(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+async def test_the_worker_process_answers_and_dies_with_serve(service, evolution):
+    process, url = service
+    [worker] = _children(process.pid)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(url + "/webhooks/evolution", json=text_message("5511977770001", "qual o endereço?"), headers={"x-webhook-secret": SECRET})
+    assert response.status_code == 200
+    assert len(await wait_for_replies(evolution, "5511977770001", 1, timeout=20, settle=0)) == 1
+    process.send_signal(signal.SIGKILL)
+    assert _eventually(lambda: not _alive(worker)), "the worker outlived a killed serve"
+
+
+def test_serve_stops_when_its_worker_dies(service):
+    process, _ = service
+    [worker] = _children(process.pid)
+    os.kill(worker, signal.SIGKILL)
+    assert process.wait(timeout=20) != 0
+    assert b"serve.worker_exited" in process.stderr.read()
