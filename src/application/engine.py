@@ -6,6 +6,7 @@ from typing import Any, Protocol
 import attrs
 
 from application.knowledge_index import Passage
+from domain.flow import FlowState, Period
 from domain.message import Message
 from domain.route import Route
 from domain.tenant import Tenant
@@ -19,7 +20,7 @@ class TurnInput:
     tenant: Tenant
     now: dt.datetime  # in the tenant's timezone: "amanhã" and "sábado" resolve against it
     history: Sequence[Message] = ()
-    flow_state: dict[str, Any] = attrs.field(factory=dict)
+    flow: FlowState = FlowState()
 
 
 class BookingIntent(StrEnum):
@@ -38,7 +39,7 @@ class BookingDetails:
     modality: str | None = None  # the tenant's own modality name
     day: dt.date | None = None
     time: dt.time | None = None
-    period: str | None = None  # "manha" | "tarde" | "noite"
+    period: Period | None = attrs.field(default=None, converter=attrs.converters.optional(Period))
     name: str | None = None
     answer: bool | None = None  # yes / no to the confirmation question
 
@@ -52,6 +53,7 @@ class Triage:
     route: Route
     paid_service: str | None = None  # set when the member asked about or for a paid service
     human_requested: bool = False
+    agrees: bool = False  # a plain yes ("sim", "pode ser"): accepts what the bot offered last, if anything
 
     def __attrs_post_init__(self) -> None:
         if self.route is Route.PAUSED:
@@ -71,5 +73,5 @@ class Engine(Protocol):
     async def smalltalk(self, turn: TurnInput) -> str: ...
 
     async def extract_booking(self, turn: TurnInput) -> BookingDetails:
-        """Booking details in the message; `turn.flow_state["booking"]["awaiting"]` says what the
-        bot asked last (a bare "Ana" answers "qual é o seu nome?")."""
+        """Booking details in the message; `turn.flow.interview.awaiting` says what the bot asked
+        last (a bare "Ana" answers "qual é o seu nome?")."""

@@ -6,8 +6,8 @@ import attrs
 from application import replies
 from application.answer_question import AnswerQuestion
 from application.clock import Clock
-from application.booking_interview import BOOKING, OFFER_HUMAN, ConductBookingInterview
-from application.engine import BookingIntent, Engine, TurnInput
+from application.booking_interview import ConductBookingInterview
+from application.engine import BookingIntent, Engine, Triage, TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.errors import ApplicationError
 from application.unit_of_work import UnitOfWork
@@ -103,13 +103,15 @@ class HandleTurn:
             tenant=tenant,
             now=self.clock.now().astimezone(tenant.zone),
             history=history,
-            flow_state=dict(conversation.flow_state),
+            flow=conversation.flow,
         )
         triage = await self.engine.triage(turn)
-        conversation.set_flow(OFFER_HUMAN, None)
+        if conversation.flow.offered_human and triage.agrees:
+            triage = Triage(route=Route.ESCALATE, human_requested=True)  # took up the person we offered
+        conversation.forget_offer()
         if triage.route is Route.ESCALATE:
             return triage.route, self.escalate.execute(tenant, conversation, triage)
-        interviewing = BOOKING in conversation.flow_state
+        interviewing = conversation.interview is not None
         if triage.route is Route.BOOKING or interviewing:
             details = await self.engine.extract_booking(turn)
             if triage.route is Route.BOOKING or details.intent is not BookingIntent.NONE or details.changes or details.answer is not None:
@@ -123,7 +125,7 @@ class HandleTurn:
                 # The booking's pending question is the one a "sim" answers: no offer of a person.
                 reply = replies.not_found(tenant)
             else:
-                conversation.set_flow(OFFER_HUMAN, True)
+                conversation.offer_human()
                 reply = replies.no_answer(tenant)
         else:
             reply = await self.engine.smalltalk(turn)

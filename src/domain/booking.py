@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import attrs
 
 from domain.errors import DomainError
+from domain.flow import Period
 from domain.tenant import ClassSlot, Modality, Tenant
 
 
@@ -89,3 +90,31 @@ class BookingPolicy:
             for starts_at in self.classes_on(modality, today + dt.timedelta(days=offset)):
                 if starts_at >= earliest and starts_at > now:
                     yield starts_at
+
+    def classes_matching(
+        self, modality: Modality, now: dt.datetime, day: dt.date | None, time: dt.time | None, period: Period | None
+    ) -> list[dt.datetime]:
+        """The classes a member's words point at: on the day they named (or the soonest bookable
+        ones), at the time they named ("7h" also means 19h when only 19h exists: people say the
+        hour on a 12-hour clock) or in the part of the day they named."""
+        candidates = self.classes_on(modality, day) if day else list(self.bookable_classes(modality, now))
+        local = [(c, self.local(c).time().replace(tzinfo=None)) for c in candidates]
+        if time:
+            wanted = {time}
+            if time.hour < 12 and not period:
+                wanted.add(time.replace(hour=time.hour + 12))
+            exact = [c for c, at in local if at == time]
+            picked = exact or [c for c, at in local if at in wanted]
+        elif period:
+            picked = [c for c, at in local if at.hour in period.hours]
+        else:
+            picked = [c for c, _ in local]
+        if len(picked) > 1:
+            # Classes already over are no options; one named exactly is kept, to be refused with the reason.
+            picked = [c for c in picked if c > now]
+        if not day and picked:
+            first_day = self.local(picked[0]).date()
+            picked = [c for c in picked if self.local(c).date() == first_day]
+            if time:
+                picked = picked[:1]
+        return picked

@@ -1,11 +1,11 @@
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Any
 
 import attrs
 
 from domain.errors import InvalidTransition
+from domain.flow import FlowState, Interview
 
 
 class ConversationStatus(StrEnum):
@@ -41,7 +41,7 @@ class Conversation:
     client_id: uuid.UUID
     status: ConversationStatus = ConversationStatus.BOT
     paused_until: dt.datetime | None = None
-    flow_state: dict[str, Any] = attrs.field(factory=dict)
+    flow: FlowState = attrs.field(factory=FlowState)
     created_at: dt.datetime
 
     @property
@@ -60,7 +60,7 @@ class Conversation:
         """Escalated: the bot waits for staff, at most `pause`."""
         change = self._move(ConversationStatus.WAITING_HUMAN, now, cause)
         self.paused_until = now + pause
-        self.flow_state = {}
+        self.flow = FlowState()
         return change
 
     def take_over(self, now: dt.datetime, pause: dt.timedelta, cause: str) -> StatusChange | None:
@@ -80,10 +80,20 @@ class Conversation:
             return self.resume(now, "pause ran out")
         return None
 
-    def set_flow(self, key: str, value: Any) -> None:
-        """Sets (or with None, clears) one entry of the flow state. A new dict each time, so that
-        persistence sees the change."""
-        state = {k: v for k, v in self.flow_state.items() if k != key}
-        if value is not None:
-            state[key] = value
-        self.flow_state = state
+    @property
+    def interview(self) -> Interview | None:
+        return self.flow.interview
+
+    def continue_interview(self, interview: Interview) -> None:
+        self.flow = attrs.evolve(self.flow, interview=interview)
+
+    def end_interview(self) -> None:
+        self.flow = attrs.evolve(self.flow, interview=None)
+
+    def offer_human(self) -> None:
+        """The reply offers to call a person: the member's next "sim" accepts."""
+        self.flow = attrs.evolve(self.flow, offered_human=True)
+
+    def forget_offer(self) -> None:
+        """A new turn: an offer not taken up at once lapses."""
+        self.flow = attrs.evolve(self.flow, offered_human=False)

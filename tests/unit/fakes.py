@@ -323,6 +323,7 @@ class ScriptedEngine:
     route: Route = Route.FAQ
     paid_service: str | None = None
     human_requested: bool = False
+    agrees: bool = False
     booking: BookingDetails = BookingDetails()
     seen: list[TurnInput] = attrs.field(factory=list)
 
@@ -331,7 +332,7 @@ class ScriptedEngine:
 
     async def triage(self, turn: TurnInput) -> Triage:
         self.seen.append(turn)
-        return Triage(route=self.route, paid_service=self.paid_service, human_requested=self.human_requested)
+        return Triage(route=self.route, paid_service=self.paid_service, human_requested=self.human_requested, agrees=self.agrees)
 
     async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
         return f"Sobre {passages[0].chunk.heading}: {passages[0].chunk.text}" if passages else None

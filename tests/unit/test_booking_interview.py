@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from application.answer_question import AnswerQuestion
-from application.booking_interview import BOOKING, ConductBookingInterview
+from application.booking_interview import ConductBookingInterview
 from application.engine import BookingDetails, BookingIntent
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import HandleTurn
@@ -70,7 +70,7 @@ async def test_everything_in_one_message_then_yes(world):
     done = await say(world, "sim", answer=True)
     [trial] = _booked(uow)
     assert "confirmada" in done.reply and trial.starts_at == dt.datetime(2026, 3, 3, 19, tzinfo=SP)
-    assert uow.clients.items[0].name == "Ana" and BOOKING not in uow.conversations.items[0].flow_state
+    assert uow.clients.items[0].name == "Ana" and uow.conversations.items[0].interview is None
 
 
 async def test_asks_only_for_what_is_missing(world):
@@ -125,7 +125,7 @@ async def test_abort_forgets_the_interview(world):
     uow = world[0]
     await say(world, "x", intent=BookingIntent.BOOK, modality="Muay Thai")
     assert "deixei o agendamento" in (await say(world, "desisto", intent=BookingIntent.ABORT)).reply
-    assert BOOKING not in uow.conversations.items[0].flow_state
+    assert uow.conversations.items[0].interview is None
 
 
 async def test_full_class_at_confirmation_is_refused(world):

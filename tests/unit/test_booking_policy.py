@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.booking import BookingPolicy, ClassFull, InThePast, NotInTimetable, TooFarAhead, TooSoon, TrialLimitReached
+from domain.flow import Period
 from domain.tenant import ClassSlot, Modality, Tenant, TrialClassRules
 
 SP = dt.timezone(dt.timedelta(hours=-3))
@@ -73,3 +74,21 @@ def test_never_books_outside_the_rules(starts_at, now, booked, active):
 def test_every_offered_class_is_bookable(now):
     for starts_at in POLICY.bookable_classes(MUAY_THAI, now):
         POLICY.check(MUAY_THAI, starts_at, now, booked_in_class=0, active_for_person=0)
+
+
+SATURDAY_9 = dt.datetime(2026, 3, 7, 9, 0, tzinfo=SP)
+
+
+@pytest.mark.parametrize(
+    ("day", "time", "period", "expected"),
+    [
+        (TUESDAY_19.date(), dt.time(7), None, [TUESDAY_19]),  # "terça às 7h": only 19h exists
+        (SATURDAY_9.date(), dt.time(9), None, [SATURDAY_9]),  # 9h exists: no 21h guess
+        (TUESDAY_19.date(), dt.time(7), Period.MORNING, []),  # "7 da manhã" is not 19h
+        (None, None, Period.MORNING, [SATURDAY_9]),  # the soonest morning class
+        (None, dt.time(19), None, [TUESDAY_19]),
+        (SATURDAY_9.date(), None, Period.EVENING, []),
+    ],
+)
+def test_classes_matching_what_the_member_said(day, time, period, expected):
+    assert POLICY.classes_matching(MUAY_THAI, MONDAY_10, day, time, period) == expected

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from domain.flow import Awaiting, FlowState, Interview
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
 from domain.message import Author, Direction, Message, MessageStatus
@@ -150,17 +151,20 @@ class TestConversation:
 
     def test_escalation_forgets_the_flow(self):
         conversation = _conversation()
-        conversation.set_flow("offer_human", True)
+        conversation.continue_interview(Interview(modality="Boxe", awaiting=Awaiting.WHEN))
+        conversation.offer_human()
         conversation.hand_to_human(NOW, dt.timedelta(hours=1), "asked")
-        assert conversation.flow_state == {}
+        assert conversation.flow == FlowState()
 
-    def test_set_flow_replaces_the_dict(self):
+    def test_an_offer_lapses_and_the_interview_stays(self):
         conversation = _conversation()
-        before = conversation.flow_state
-        conversation.set_flow("k", 1)
-        assert conversation.flow_state == {"k": 1} and conversation.flow_state is not before
-        conversation.set_flow("k", None)
-        assert conversation.flow_state == {}
+        interview = Interview(modality="Boxe", awaiting=Awaiting.WHEN)
+        conversation.continue_interview(interview)
+        conversation.offer_human()
+        conversation.forget_offer()
+        assert conversation.flow == FlowState(interview=interview, offered_human=False)
+        conversation.end_interview()
+        assert conversation.interview is None
 
     def test_closed_cannot_be_resumed(self):
         conversation = _conversation()

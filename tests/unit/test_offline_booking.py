@@ -6,6 +6,7 @@ import pytest
 
 from adapters.offline.booking import extract_booking
 from application.engine import BookingDetails, BookingIntent, TurnInput
+from domain.flow import FlowState, Interview
 from domain.tenant import Modality, Tenant
 
 BRT = dt.timezone(dt.timedelta(hours=-3))
@@ -25,8 +26,8 @@ TENANT = Tenant(
 
 def extract(text: str, awaiting: str | None = None, modality: str | None = None) -> BookingDetails:
     """What the offline engine reads in `text`; `awaiting` is the question the interview asked."""
-    flow = {"booking": {"awaiting": awaiting, "modality": modality}} if awaiting else {}
-    return extract_booking(TurnInput(text=text, tenant=TENANT, now=MON, flow_state=flow))
+    flow = FlowState(interview=Interview(awaiting=awaiting, modality=modality)) if awaiting else FlowState()
+    return extract_booking(TurnInput(text=text, tenant=TENANT, now=MON, flow=flow))
 
 
 class TestIntent:

@@ -5,6 +5,7 @@ import pytest
 
 from adapters.offline.engine import OfflineEngine
 from application.engine import TurnInput
+from domain.flow import Awaiting, FlowState, Interview
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.route import Route
 from domain.tenant import Modality, PaidService, Tenant
@@ -76,19 +77,15 @@ class TestEscalate:
         assert (triage.route, triage.human_requested) == (Route.ESCALATE, True)
 
     @pytest.mark.parametrize("text", ["sim", "Pode ser!", "quero sim, por favor", "s"])
-    async def test_yes_after_the_offer_of_a_person(self, text: str):
-        triage = await engine.triage(turn(text, flow_state={"offer_human": True}))
-        assert (triage.route, triage.human_requested) == (Route.ESCALATE, True)
+    async def test_a_plain_yes_agrees(self, text: str):
+        assert (await engine.triage(turn(text))).agrees
 
-    @pytest.mark.parametrize("text", ["não precisa, obrigado", "nao"])
-    async def test_no_after_the_offer_is_small_talk(self, text: str):
-        assert await route_of(text, flow_state={"offer_human": True}) is Route.SMALLTALK
+    @pytest.mark.parametrize("text", ["não precisa, obrigado", "nao", "sim, quanto custa o plano anual?"])
+    async def test_a_no_or_a_question_does_not_agree(self, text: str):
+        assert not (await engine.triage(turn(text))).agrees
 
-    async def test_yes_without_an_offer_is_not_a_request(self):
+    async def test_yes_alone_is_not_a_request(self):
         assert await route_of("sim") is Route.SMALLTALK
-
-    async def test_a_new_question_after_the_offer_is_routed_as_usual(self):
-        assert await route_of("quanto custa o plano anual?", flow_state={"offer_human": True}) is Route.FAQ
 
 
 class TestBooking:
@@ -122,7 +119,7 @@ class TestBooking:
         assert await route_of(text) is Route.FAQ
 
     async def test_a_bare_slot_continues_an_open_interview(self):
-        assert await route_of("sexta 19h", flow_state={"booking": {"awaiting": "when"}}) is Route.BOOKING
+        assert await route_of("sexta 19h", flow=FlowState(interview=Interview(awaiting=Awaiting.WHEN))) is Route.BOOKING
 
     async def test_a_bare_slot_continues_the_previous_booking_message(self):
         previous = Message(

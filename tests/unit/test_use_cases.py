@@ -8,7 +8,6 @@ from application.register_trial_class import RegisterTrialClass
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
-from application.booking_interview import OFFER_HUMAN
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
@@ -97,7 +96,26 @@ class TestHandleTurn:
         received = await _receive(uow, clock, "qual a capital da frança")
         result = await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
         assert "Não encontrei" in result.reply
-        assert uow.conversations.items[0].flow_state == {OFFER_HUMAN: True}
+        assert uow.conversations.items[0].flow.offered_human
+
+    async def test_a_yes_to_the_offer_of_a_person_escalates(self, uow, clock, index):
+        received = await _receive(uow, clock, "qual a capital da frança", "1")
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        await _receive(uow, clock, "sim", "2")
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.ESCALATE and len(uow.escalations.items) == 1
+
+    async def test_a_yes_without_an_offer_or_after_another_turn_escalates_nothing(self, uow, clock, index):
+        received = await _receive(uow, clock, "sim", "1")
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.SMALLTALK
+        await _receive(uow, clock, "qual a capital da frança", "2")
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        await _receive(uow, clock, "quanto custa o plano mensal?", "3")
+        await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
+        await _receive(uow, clock, "sim", "4")
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        assert result.route is Route.SMALLTALK and uow.escalations.items == []
 
     async def test_a_burst_is_one_turn(self, uow, clock, index):
         engine = ScriptedEngine(Route.FAQ)

@@ -1,12 +1,12 @@
 """Rule-based extraction of booking details from a pt-BR message."""
 
 import re
-from typing import Any
 
 from adapters.bm25.analyzer import STOPWORDS, fold, words
 from adapters.offline.smalltalk import kinds
 from adapters.offline.when import parse_when
 from application.engine import BookingDetails, BookingIntent, TurnInput
+from domain.flow import Awaiting
 from domain.tenant import Tenant
 
 # Patterns run on folded text (lowercase, no accents).
@@ -104,21 +104,22 @@ def _intent(folded: str, interviewing: bool) -> BookingIntent:
 def extract_booking(turn: TurnInput) -> BookingDetails:
     folded = fold(turn.text)
     said = " ".join(words(turn.text))
-    interview: dict[str, Any] = turn.flow_state.get("booking") or {}
-    intent = _intent(folded, interviewing=bool(interview))
+    interview = turn.flow.interview
+    awaiting = interview.awaiting if interview else None
+    intent = _intent(folded, interviewing=interview is not None)
     when = parse_when(turn.text, turn.now)
     modality = _modality(turn.tenant, said)
-    if interview and modality == interview.get("modality"):
+    if interview and modality == interview.modality:
         # Naming the modality already chosen is no news: "quanto custa o muay thai?" is a detour.
         modality = None
     name = _name_after_lead(turn.text)
-    if name is None and interview.get("awaiting") == "name" and not (when or modality):
+    if name is None and awaiting is Awaiting.NAME and not (when or modality):
         name = _bare_name(turn.text)
     answer = True if YES.match(said) else False if NO.match(said) else None
     if intent is BookingIntent.BOOK and interview and not any((modality, when, name, answer is not None)):
         # Mid-interview, a message with nothing for the booking is a detour (a FAQ question),
         # except a word or two at the summary ("hmm", "talvez"): that is an unclear answer to it.
-        unclear = interview.get("awaiting") == "confirmation" and len(said.split()) <= 2 and "?" not in turn.text
+        unclear = awaiting is Awaiting.CONFIRMATION and len(said.split()) <= 2 and "?" not in turn.text
         intent = BookingIntent.BOOK if unclear else BookingIntent.NONE
     return BookingDetails(
         intent=intent,

@@ -6,8 +6,6 @@ from functools import lru_cache
 
 from adapters.bm25.analyzer import near, stem, words
 from adapters.offline.smalltalk import kinds
-from application.booking_interview import BOOKING as INTERVIEW
-from application.booking_interview import OFFER_HUMAN
 from application.engine import Triage, TurnInput
 from domain.route import Route
 from domain.tenant import PaidService, Tenant
@@ -73,18 +71,17 @@ NO = frozenset("nao precisa obrigado obrigada depois".split())
 def triage(turn: TurnInput) -> Triage:
     said = " ".join(words(turn.text))
     human = bool(HUMAN.search(said))
-    if turn.flow_state.get(OFFER_HUMAN) and _accepts(said):
-        human = True
+    agrees = _accepts(said)
     service = paid_service(turn.text, turn.tenant)
     if human or service:
-        return Triage(route=Route.ESCALATE, paid_service=service, human_requested=human)
+        return Triage(route=Route.ESCALATE, paid_service=service, human_requested=human, agrees=agrees)
     if kinds(turn.text) is not None:
-        return Triage(route=Route.SMALLTALK)
+        return Triage(route=Route.SMALLTALK, agrees=agrees)
     if HOW.search(said):
-        return Triage(route=Route.FAQ)
+        return Triage(route=Route.FAQ, agrees=agrees)
     if WANTS_CLASS.search(said) or (_booking_under_way(turn) and SLOT.search(said)):
-        return Triage(route=Route.BOOKING)
-    return Triage(route=Route.FAQ)
+        return Triage(route=Route.BOOKING, agrees=agrees)
+    return Triage(route=Route.FAQ, agrees=agrees)
 
 
 def _accepts(said: str) -> bool:
@@ -96,7 +93,7 @@ def _accepts(said: str) -> bool:
 def _booking_under_way(turn: TurnInput) -> bool:
     """A trial-class interview is open, or the member's previous message went to booking: a bare
     "sábado 10h" continues it."""
-    if turn.flow_state.get(INTERVIEW):
+    if turn.flow.interview is not None:
         return True
     previous = [m.route for m in turn.history if m.route is not None]
     return bool(previous) and previous[-1] == Route.BOOKING

@@ -19,7 +19,8 @@ from domain.tenant import Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
 
 
-_CONVERSATION_FIELDS = {"id", "tenant_id", "client_id", "status", "paused_until", "flow_state", "created_at"}
+_CONVERSATION_FIELDS = {"id": "id", "tenant_id": "tenant_id", "client_id": "client_id", "status": "status",
+                        "paused_until": "paused_until", "flow_state": "flow", "created_at": "created_at"}
 
 
 @attrs.define
@@ -65,7 +66,7 @@ class PostgresClientRepository(_Repository):
 class PostgresConversationRepository(_Repository):
     async def add_or_get(self, conversation: Conversation) -> Conversation:
         await self.session.flush()
-        values = {c.key: getattr(conversation, c.key) for c in conversations.columns if c.key in _CONVERSATION_FIELDS}
+        values = {column: getattr(conversation, attribute) for column, attribute in _CONVERSATION_FIELDS.items()}
         await self.session.execute(
             insert(conversations).values(values).on_conflict_do_nothing(
                 index_elements=["client_id"], index_where=sa.text("status <> 'closed'")

@@ -1,7 +1,7 @@
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import registry, relationship
 
+from adapters.postgres.flow_state import FlowStateType
 from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
 from domain.channel import Channel
 from domain.client import Client
@@ -74,7 +74,7 @@ conversations = sa.Table(
     sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("status", StrEnumType(ConversationStatus), nullable=False),
     sa.Column("paused_until", TZ),
-    sa.Column("flow_state", JSONB, nullable=False),
+    sa.Column("flow_state", FlowStateType, nullable=False),
     sa.Column("created_at", TZ, nullable=False),
     # The inbound buffer, kept by the repository in SQL rather than by the entity: concurrent
     # webhook deliveries update it atomically, and a turn commits only if inbound_version is still
@@ -176,7 +176,7 @@ def map_tables() -> None:
         Conversation,
         conversations,
         exclude_properties=["inbound_version", "pending_since", "due_at", "claimed_until"],
-        properties=_parents(tenant=Tenant, client=Client),
+        properties={"flow": conversations.c.flow_state, **_parents(tenant=Tenant, client=Client)},
     )
     mapper_registry.map_imperatively(StatusChange, status_changes, properties=_parents(tenant=Tenant, conversation=Conversation))
     mapper_registry.map_imperatively(
