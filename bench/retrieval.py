@@ -13,9 +13,9 @@ import yaml
 from qdrant_client import AsyncQdrantClient
 
 from adapters.knowledge_pack.loader import FileTenantPackSource
-from adapters.offline.engine import OfflineEngine
+from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.qdrant.index import QdrantKnowledgeIndex
-from application.engine import TurnInput
+from application.turn import TurnInput
 from domain.tenant import Tenant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ async def main(show_answers: bool) -> None:
 
 
 async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict], show_answers: bool) -> None:
-    engine = OfflineEngine()
+    answerer = OfflineQuestionAnswerer()
     at1 = at3 = answered = grounded = 0
     for case in cases:
         found = await index.search(TENANT, case["question"], DEPTH)
@@ -69,7 +69,7 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
             print(f"{'MISS' if rank is None else f'@{rank}  '} {case['question']!r}\n      want {case['section']}")
             for label, passage in zip(labels, found):
                 print(f"      got  {passage.score:6.2f} {label}")
-        reply = await engine.answer(TurnInput(text=case["question"], tenant=tenant, now=NOW), found)
+        reply = await answerer.answer(TurnInput(text=case["question"], tenant=tenant, now=NOW), found)
         answered += reply is not None
         wanted = next((p.chunk.text for p, label in zip(found, labels) if label == case["section"]), None)
         grounded += reply is not None and wanted is not None and reply[:60] in wanted
@@ -82,11 +82,11 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
 
 
 async def out_of_scope(index: QdrantKnowledgeIndex, tenant: Tenant, questions: list[str], show_answers: bool) -> None:
-    engine = OfflineEngine()
+    answerer = OfflineQuestionAnswerer()
     answered = 0
     for question in questions:
         found = await index.search(TENANT, question, DEPTH)
-        reply = await engine.answer(TurnInput(text=question, tenant=tenant, now=NOW), found)
+        reply = await answerer.answer(TurnInput(text=question, tenant=tenant, now=NOW), found)
         answered += reply is not None
         if reply is not None or show_answers:
             print(f"OUT OF SCOPE {'ANSWERED' if reply else 'ok'} {question!r}\n      {reply}")

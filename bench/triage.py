@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 
 from adapters.knowledge_pack.loader import FileTenantPackSource
-from adapters.offline.engine import OfflineEngine
-from application.engine import TurnInput
+from adapters.offline.triage import OfflineTriager
+from application.turn import TurnInput
 from domain.route import Route
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +25,10 @@ NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
 async def main() -> None:
     tenant = next(p.tenant for p in FileTenantPackSource(KNOWLEDGE).load_all() if p.tenant.slug == TENANT)
     cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
-    engine = OfflineEngine()
+    triager = OfflineTriager()
     pairs: list[tuple[str, str]] = []
     for case in cases:
-        triage = await engine.triage(TurnInput(text=case["message"], tenant=tenant, now=NOW))
+        triage = await triager.triage(TurnInput(text=case["message"], tenant=tenant, now=NOW))
         pairs.append((case["route"], triage.route.value))
         if triage.route.value != case["route"]:
             detail = f" (paid_service={triage.paid_service!r})" if triage.paid_service else ""

@@ -1,6 +1,7 @@
 import attrs
 
-from application.engine import Engine, TurnInput
+from application.question_answerer import QuestionAnswerer
+from application.turn import TurnInput
 from application.knowledge_index import KnowledgeIndex
 
 
@@ -9,10 +10,10 @@ class AnswerQuestion:
     """Answers from the tenant's knowledge base only; when it holds no answer, says so (None)
     instead of guessing. How to tell the member is the caller's: it knows what else is pending."""
 
-    engine: Engine
+    answerer: QuestionAnswerer
     index: KnowledgeIndex
     passages: int = 3
 
     async def execute(self, turn: TurnInput) -> str | None:
         found = await self.index.search(turn.tenant.slug, turn.text, self.passages)
-        return await self.engine.answer(turn, found) if found else None
+        return await self.answerer.answer(turn, found) if found else None

@@ -4,7 +4,7 @@ import attrs
 
 from application import replies
 from application.clock import Clock
-from application.engine import BookingDetails, BookingIntent
+from application.booking_extractor import BookingDetails, BookingIntent
 from application.register_trial_class import RegisterTrialClass
 from application.unit_of_work import UnitOfWork
 from domain.booking import BookingPolicy, BookingRefused, TrialLimitReached

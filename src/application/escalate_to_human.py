@@ -4,7 +4,7 @@ import attrs
 
 from application import replies
 from application.clock import Clock
-from application.engine import Triage
+from application.triage import Triage
 from application.unit_of_work import UnitOfWork
 from domain.conversation import Conversation
 from domain.escalation import Escalation, EscalationReason

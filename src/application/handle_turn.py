@@ -7,7 +7,10 @@ from application import replies
 from application.answer_question import AnswerQuestion
 from application.clock import Clock
 from application.booking_interview import ConductBookingInterview
-from application.engine import BookingIntent, Engine, Triage, TurnInput
+from application.booking_extractor import BookingExtractor, BookingIntent
+from application.small_talker import SmallTalker
+from application.triage import Triage, Triager
+from application.turn import TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.errors import ApplicationError
 from application.unit_of_work import UnitOfWork
@@ -56,7 +59,9 @@ class HandleTurn:
 
     uow: UnitOfWork
     clock: Clock
-    engine: Engine
+    triager: Triager
+    extractor: BookingExtractor
+    small_talker: SmallTalker
     answer_question: AnswerQuestion
     escalate: EscalateToHuman
     booking: ConductBookingInterview
@@ -105,7 +110,7 @@ class HandleTurn:
             history=history,
             flow=conversation.flow,
         )
-        triage = await self.engine.triage(turn)
+        triage = await self.triager.triage(turn)
         if conversation.flow.offered_human and triage.agrees:
             triage = Triage(route=Route.ESCALATE, human_requested=True)  # took up the person we offered
         conversation.forget_offer()
@@ -113,7 +118,7 @@ class HandleTurn:
             return triage.route, self.escalate.execute(tenant, conversation, triage)
         interviewing = conversation.interview is not None
         if triage.route is Route.BOOKING or interviewing:
-            details = await self.engine.extract_booking(turn)
+            details = await self.extractor.extract_booking(turn)
             if triage.route is Route.BOOKING or details.intent is not BookingIntent.NONE or details.changes or details.answer is not None:
                 return Route.BOOKING, await self.booking.execute(tenant, conversation, client, details)
         pending = await self.booking.pending_question(tenant, conversation, client) if interviewing else None
@@ -128,7 +133,7 @@ class HandleTurn:
                 conversation.offer_human()
                 reply = replies.no_answer(tenant)
         else:
-            reply = await self.engine.smalltalk(turn)
+            reply = await self.small_talker.smalltalk(turn)
         return triage.route, reply + replies.back_to_booking(pending) if pending else reply
 
     async def _client(self, conversation: Conversation) -> Client:

@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
-from adapters.offline.engine import OfflineEngine
+from adapters.offline.answer import OfflineQuestionAnswerer
+from adapters.offline.booking import OfflineBookingExtractor
+from adapters.offline.smalltalk import OfflineSmallTalker
+from adapters.offline.triage import OfflineTriager
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.engine import make_engine, make_session_factory
@@ -20,15 +23,16 @@ from adapters.postgres.inbox import PostgresInbox
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
+from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
 from application.clock import Clock
 from application.claim_due_conversations import ClaimDueConversations
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
-from application.engine import Engine
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge
+from application.question_answerer import QuestionAnswerer
 from application.knowledge_index import KnowledgeIndex
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.receive_message import ReceiveMessage
@@ -38,7 +42,9 @@ from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
+from application.small_talker import SmallTalker
 from application.tenant_packs import TenantPackSource
+from application.triage import Triager
 from application.unit_of_work import UnitOfWork
 from entrypoints.settings import Settings
 
@@ -96,8 +102,18 @@ class AdaptersProvider(Provider):
     def tenant_packs(self, settings: Settings) -> TenantPackSource:
         return FileTenantPackSource(settings.knowledge_dir)
 
-    engine_ = provide(OfflineEngine, provides=Engine, scope=Scope.APP)
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+
+
+class EngineProvider(Provider):
+    """One implementation per decision of a turn; an engine may take over any one of them."""
+
+    scope = Scope.APP
+
+    triager = provide(OfflineTriager, provides=Triager)
+    extractor = provide(OfflineBookingExtractor, provides=BookingExtractor)
+    small_talker = provide(OfflineSmallTalker, provides=SmallTalker)
+    answerer = provide(OfflineQuestionAnswerer, provides=QuestionAnswerer)
 
 
 class ApplicationProvider(Provider):
@@ -111,8 +127,8 @@ class ApplicationProvider(Provider):
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
-    def answer_question(self, engine: Engine, index: KnowledgeIndex) -> AnswerQuestion:
-        return AnswerQuestion(engine, index)
+    def answer_question(self, answerer: QuestionAnswerer, index: KnowledgeIndex) -> AnswerQuestion:
+        return AnswerQuestion(answerer, index)
 
     @provide
     def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
@@ -150,13 +166,15 @@ class ApplicationProvider(Provider):
         self,
         uow: UnitOfWork,
         clock: Clock,
-        engine: Engine,
+        triager: Triager,
+        extractor: BookingExtractor,
+        small_talker: SmallTalker,
         answer: AnswerQuestion,
         escalate: EscalateToHuman,
         booking: ConductBookingInterview,
         settings: Settings,
     ) -> HandleTurn:
-        return HandleTurn(uow, clock, engine, answer, escalate, booking, history_limit=settings.history_limit)
+        return HandleTurn(uow, clock, triager, extractor, small_talker, answer, escalate, booking, history_limit=settings.history_limit)
 
 
 class GatewayProvider(Provider):
@@ -175,7 +193,7 @@ def make_container(
     settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider
 ) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
-    providers: list[Provider] = [AdaptersProvider(), ApplicationProvider(), GatewayProvider()]
+    providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), GatewayProvider()]
     context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
     if clock is not None:
         providers.append(GivenClockProvider())

@@ -6,8 +6,9 @@ import asyncio
 import pytest
 from dishka import Provider, Scope, provide
 
-from adapters.offline.engine import OfflineEngine
-from application.engine import Engine, Triage, TurnInput
+from adapters.offline.triage import OfflineTriager
+from application.triage import Triage, Triager
+from application.turn import TurnInput
 from entrypoints.settings import PROJECT_ROOT, Settings
 from tests.e2e.whatsapp import INSTANCE, TOKEN, ShiftedClock, running_service, service_settings, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
@@ -20,8 +21,8 @@ SECOND = "quanto custa o plano mensal?"
 SEEN: list[str] = []
 
 
-class SlowToTriage(OfflineEngine):
-    """The offline engine, taking its time over the first message alone: room for a second one."""
+class SlowToTriage(OfflineTriager):
+    """The offline triage, taking its time over the first message alone: room for a second one."""
 
     async def triage(self, turn: TurnInput) -> Triage:
         SEEN.append(turn.text)
@@ -30,8 +31,8 @@ class SlowToTriage(OfflineEngine):
         return await super().triage(turn)
 
 
-class SlowEngineProvider(Provider):
-    engine = provide(SlowToTriage, provides=Engine, scope=Scope.APP)
+class SlowTriageProvider(Provider):
+    triager = provide(SlowToTriage, provides=Triager, scope=Scope.APP)
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def evolution():
 async def test_a_message_during_the_turn_gets_one_reply_covering_both(database_url, evolution, tmp_path):
     base = Settings(database_url=database_url, data_dir=tmp_path / "data", knowledge_dir=PROJECT_ROOT / "knowledge")
     phone = "5511975550001"
-    async for service in running_service(service_settings(base, evolution), ShiftedClock(), SlowEngineProvider()):
+    async for service in running_service(service_settings(base, evolution), ShiftedClock(), SlowTriageProvider()):
         await service.post(text_message(phone, FIRST))
         await asyncio.sleep(0.4 + THINKING / 2)  # the window closed, the engine is thinking
         await service.post(text_message(phone, SECOND))

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import attrs
 
-from application.engine import BookingDetails, Triage, TurnInput
+from application.booking_extractor import BookingDetails
+from application.triage import Triage
+from application.turn import TurnInput
 from application.gateway import DeliveryFailed
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
@@ -318,7 +320,8 @@ class FakeUnitOfWork:
 
 @attrs.define
 class ScriptedEngine:
-    """Triage decided by the test; answers echo the first passage's heading."""
+    """Every decision of a turn, scripted by the test (it stands in for each engine port): triage
+    as set, answers echo the first passage's heading."""
 
     route: Route = Route.FAQ
     paid_service: str | None = None

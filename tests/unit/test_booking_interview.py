@@ -4,7 +4,7 @@ import pytest
 
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
-from application.engine import BookingDetails, BookingIntent
+from application.booking_extractor import BookingDetails, BookingIntent
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import HandleTurn
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
@@ -42,7 +42,7 @@ def world():
     engine = ScriptedEngine(Route.BOOKING)
     index = FakeIndex({"ct": [Chunk(tenant="ct", source="a.md", heading="Endereço", text="ficamos na rua exemplo 412")]})
     turn = HandleTurn(
-        uow, clock, engine, AnswerQuestion(engine, index), EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
+        uow, clock, engine, engine, engine, AnswerQuestion(engine, index), EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)), history_limit=10,
     )
     return uow, clock, engine, turn

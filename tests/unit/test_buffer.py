@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.claim_due_conversations import ClaimDueConversations
-from application.engine import Triage, TurnInput
+from application.triage import Triage
+from application.turn import TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import TURN_TEXT_LIMIT, HandleTurn, burst_text
 from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
@@ -38,7 +39,7 @@ async def _receive(uow, clock, text: str, message_id: str):
 
 def _turn(uow, clock, engine) -> HandleTurn:
     return HandleTurn(
-        uow, clock, engine, AnswerQuestion(engine, FakeIndex()), EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
+        uow, clock, engine, engine, engine, AnswerQuestion(engine, FakeIndex()), EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)), history_limit=10,
     )
 

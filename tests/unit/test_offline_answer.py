@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from adapters.offline.engine import OfflineEngine
-from application.engine import TurnInput
+from adapters.offline.answer import OfflineQuestionAnswerer
+from application.turn import TurnInput
 from application.knowledge_index import Passage
 from domain.knowledge import Chunk
 from domain.tenant import Tenant
@@ -35,11 +35,11 @@ PRICES = chunk(
     "O plano mensal da Arena custa R$ 210,00 e dá acesso a todas as aulas.",
 )
 PASSAGES = [Passage(chunk=c, score=s) for c, s in ((SAUNA, 9.0), (LUNCH, 5.0), (PRICES, 2.0))]
-engine = OfflineEngine()
+answerer = OfflineQuestionAnswerer()
 
 
 async def answer(question: str, passages=PASSAGES) -> str | None:
-    return await engine.answer(TurnInput(text=question, tenant=TENANT, now=NOW), passages)
+    return await answerer.answer(TurnInput(text=question, tenant=TENANT, now=NOW), passages)
 
 
 class TestInScope:

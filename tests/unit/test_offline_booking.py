@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from adapters.offline.booking import extract_booking
-from application.engine import BookingDetails, BookingIntent, TurnInput
+from application.booking_extractor import BookingDetails, BookingIntent
+from application.turn import TurnInput
 from domain.flow import FlowState, Interview
 from domain.tenant import Modality, Tenant
 

@@ -3,8 +3,9 @@ import uuid
 
 import pytest
 
-from adapters.offline.engine import OfflineEngine
-from application.engine import TurnInput
+from adapters.offline.smalltalk import OfflineSmallTalker
+from adapters.offline.triage import OfflineTriager
+from application.turn import TurnInput
 from domain.flow import Awaiting, FlowState, Interview
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.route import Route
@@ -22,7 +23,8 @@ TENANT = Tenant(
     ],
     modalities=[Modality(name="Judô", aliases=["judo"]), Modality(name="Boxe")],
 )
-engine = OfflineEngine()
+engine = OfflineTriager()
+small_talker = OfflineSmallTalker()
 
 
 def turn(text: str, **context) -> TurnInput:
@@ -151,7 +153,7 @@ class TestSmalltalk:
 
 class TestSmalltalkReply:
     async def test_a_greeting_introduces_the_tenant(self):
-        reply = await engine.smalltalk(turn("boa tarde!"))
+        reply = await small_talker.smalltalk(turn("boa tarde!"))
         assert reply.startswith("Olá, boa tarde!")
         assert "Arena Luta Livre" in reply and "aula experimental" in reply
 
@@ -160,4 +162,4 @@ class TestSmalltalkReply:
         [("obrigada!", "Por nada!"), ("tchau", "Até mais!"), ("blz", "Combinado!"), ("vou pensar e depois eu vejo", "Claro, sem pressa!")],
     )
     async def test_the_reply_fits_what_was_said(self, text: str, start: str):
-        assert (await engine.smalltalk(turn(text))).startswith(start)
+        assert (await small_talker.smalltalk(turn(text))).startswith(start)

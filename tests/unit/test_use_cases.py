@@ -52,6 +52,8 @@ def _turn(uow, clock, engine, index) -> HandleTurn:
         uow,
         clock,
         engine,
+        engine,
+        engine,
         AnswerQuestion(engine, index),
         EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),

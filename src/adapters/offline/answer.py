@@ -10,6 +10,7 @@ from adapters.bm25.analyzer import content_words, near, stem, words
 from adapters.bm25.related import related
 from adapters.offline.smalltalk import without_smalltalk
 from application.knowledge_index import Passage
+from application.turn import TurnInput
 from domain.knowledge import Chunk
 
 # Weighted share of the asked words the chosen passage must hold. A question about two things needs
@@ -112,3 +113,11 @@ class _Said:
         if word in self.words or stem(word) in self.stems:
             return True
         return any(stem(r) in self.stems for r in related(word)) or any(near(word, w) for w in self.words)
+
+
+class OfflineQuestionAnswerer:
+    """`QuestionAnswerer` by extraction: the passage that shares the most specific words with the
+    question, cut to the sentences that hold them."""
+
+    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
+        return answer(turn.text, passages)

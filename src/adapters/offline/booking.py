@@ -5,7 +5,8 @@ import re
 from adapters.bm25.analyzer import STOPWORDS, fold, words
 from adapters.offline.smalltalk import kinds
 from adapters.offline.when import parse_when
-from application.engine import BookingDetails, BookingIntent, TurnInput
+from application.booking_extractor import BookingDetails, BookingIntent
+from application.turn import TurnInput
 from domain.flow import Awaiting
 from domain.tenant import Tenant
 
@@ -130,3 +131,10 @@ def extract_booking(turn: TurnInput) -> BookingDetails:
         name=name,
         answer=answer,
     )
+
+
+class OfflineBookingExtractor:
+    """`BookingExtractor` by rules and the pt-BR date grammar in `when`."""
+
+    async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        return extract_booking(turn)

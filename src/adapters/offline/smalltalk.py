@@ -4,7 +4,7 @@ import re
 from enum import StrEnum
 
 from adapters.bm25.analyzer import words
-from application.engine import TurnInput
+from application.turn import TurnInput
 
 
 class Kind(StrEnum):
@@ -120,3 +120,10 @@ def _salutation(text: str) -> str:
         if phrase in said:
             return f"Olá, {phrase}!"
     return "Olá! Tudo ótimo por aqui." if "tudo" in said else "Olá!"
+
+
+class OfflineSmallTalker:
+    """`SmallTalker` from templates, in the tenant's name."""
+
+    async def smalltalk(self, turn: TurnInput) -> str:
+        return reply(turn)

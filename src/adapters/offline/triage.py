@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from adapters.bm25.analyzer import near, stem, words
 from adapters.offline.smalltalk import kinds
-from application.engine import Triage, TurnInput
+from application.triage import Triage
+from application.turn import TurnInput
 from domain.route import Route
 from domain.tenant import PaidService, Tenant
 
@@ -130,3 +131,10 @@ def _asked_by_head(text: str, service: PaidService) -> bool:
     if len(head) < 2:
         return False
     return bool(re.search(ASK + re.escape(head[0]) + r"\b", " ".join(words(text))))
+
+
+class OfflineTriager:
+    """`Triager` by rules over the folded text; no model, no network."""
+
+    async def triage(self, turn: TurnInput) -> Triage:
+        return triage(turn)
