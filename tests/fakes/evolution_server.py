@@ -6,12 +6,14 @@ Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/rout
 - `POST /message/sendText/{instance}`: body validation of src/validate/message.schema.ts
   (`textMessageSchema`, via src/api/abstract/abstract.router.ts), the send in
   `sendMessageWithTyping()` of src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts
-  (201 with `prepareMessage()`'s body; the message is stored, as with
-  DATABASE_SAVE_DATA_NEW_MESSAGE=true, unless `save_messages` is off);
-- `POST /chat/findMessages/{instance}`: `fetchMessages()` of channel.service.ts (filters on
-  `where.key.{id,fromMe,remoteJid}` and on `where.messageTimestamp.{gte,lte}` when both are given,
-  newest first, `offset` per page, default 50), answering 200 with
-  `{messages: {total, pages, currentPage, records}}`.
+  (201 with `prepareMessage()`'s body, to the JID `whatsappNumber()` answers: `accounts`, else
+  createJid's; the message is stored, as with DATABASE_SAVE_DATA_NEW_MESSAGE=true, unless
+  `save_messages` is off);
+- `POST /chat/findMessages/{instance}`: `fetchMessages()` of channel.service.ts and its Baileys
+  override (filters on `where.key.{id,fromMe,remoteJid}`, each an exact match, and on
+  `where.messageTimestamp.{gte,lte}` when both are given; newest first; `offset` records per page,
+  default 50, `page` from 1, computed at each request, so sends stored between two requests shift
+  the pages), answering 200 with `{messages: {total, pages, currentPage, records}}`.
 
 Tests plan failures with `plan(...)` (sendText) and `plan_lookups(...)` (findMessages); each
 request that passes the guards and the validation takes the next planned `Reply` (a real success
@@ -107,6 +109,10 @@ class FakeEvolution:
         self.requests: list[ReceivedRequest] = []
         self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
         self.save_messages = True
+        # What Baileys' onWhatsApp answers for a `number`: the JID of the account, which Evolution
+        # sends to and stores the message under. WhatsApp knows a Brazilian mobile with or without
+        # its ninth digit depending on the account's age; unlisted numbers get createJid's JID.
+        self.accounts: dict[str, str] = {}
         self._stored: list[dict] = []  # what findMessages searches
         self._plan: deque[Reply] = deque()
         self._lookup_plan: deque[Reply] = deque()
@@ -132,10 +138,11 @@ class FakeEvolution:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
     def reset(self) -> None:
-        """Forgets requests, sent and stored messages and any reply still planned."""
+        """Forgets requests, sent and stored messages, accounts and any reply still planned."""
         self.requests.clear()
         self.sent.clear()
         self._stored.clear()
+        self.accounts.clear()
         self._plan.clear()
         self._lookup_plan.clear()
         self._echo = None
@@ -215,7 +222,7 @@ class FakeEvolution:
         if reply.body is None:
             # The request's `delay` is "typing" time (ms) Evolution waits through before sending.
             await self._sleep(max(0, request.get("delay") or 0) / 1000)
-            message = _sent_message(request)
+            message = _sent_message(request, self.accounts.get(request["number"]) or create_jid(request["number"]))
             self.sent.append(message)
             if self.save_messages:
                 self._stored.append(_stored_record(message))
@@ -284,13 +291,13 @@ def _validate(request: object) -> list[str]:
     return problems
 
 
-def _sent_message(request: dict) -> dict:
-    """prepareMessage() of what Baileys returns for `{text, contextInfo}`: the
+def _sent_message(request: dict, jid: str) -> dict:
+    """prepareMessage() of what Baileys returns for `{text, contextInfo}` sent to `jid`: the
     extendedTextMessage is flattened into `conversation`; ids like Baileys' generateMessageIDV2."""
     now = int(time.time())
     message_id = "3EB0" + secrets.token_hex(9).upper()
     return {
-        "key": {"remoteJid": create_jid(request["number"]), "fromMe": True, "id": message_id},
+        "key": {"remoteJid": jid, "fromMe": True, "id": message_id},
         "pushName": "Você",
         "status": "PENDING",
         "message": {"conversation": request["text"]},
