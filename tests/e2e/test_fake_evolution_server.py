@@ -11,6 +11,7 @@ from tests.fakes.evolution_server import (
     FIXTURES,
     FakeEvolution,
     failure,
+    held,
     load_fixture,
     not_on_whatsapp,
     post_webhook,
@@ -186,6 +187,19 @@ class TestFailurePlan:
             time.sleep(0.05)
         assert [m["message"]["conversation"] for m in evolution.sent] == ["atrasada"]
         assert send_text(client).status_code == 201, "the plan is used up: the next send is quick"
+
+    def test_a_held_send_goes_out_when_released_even_if_its_client_is_gone(self, evolution, client):
+        evolution.plan(held())
+        with pytest.raises(httpx.ReadTimeout):
+            client.post("/message/sendText/cs-bot", json={"number": "5511999990001", "text": "retida"}, timeout=0.2)
+        assert (evolution.holding, evolution.sent) == (1, [])
+
+        evolution.release_held()
+
+        deadline = time.monotonic() + 3
+        while evolution.holding and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [m["message"]["conversation"] for m in evolution.sent] == ["retida"]
 
 
 def test_stopping_does_not_wait_for_a_planned_delay():

@@ -17,7 +17,7 @@ Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/rout
 
 Tests plan failures with `plan(...)` (sendText) and `plan_lookups(...)` (findMessages); each
 request that passes the guards and the validation takes the next planned `Reply` (a real success
-when none is left). Every request is recorded.
+when none is left; a `held()` send waits for `release_held()`). Every request is recorded.
 """
 
 import asyncio
@@ -46,15 +46,23 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 @attrs.frozen
 class Reply:
     """One planned answer. `body` is JSON, or a function of the request's JSON giving it;
-    None means the real success body. `delay` (seconds) comes before the answer."""
+    None means the real success body. `delay` (seconds) comes before the answer; a `held` send
+    waits for `FakeEvolution.release_held()` first."""
 
     status: int = 201
     body: object | Callable[[Any], object] = None
     delay: float = 0.0
+    held: bool = False
 
 
 def sent(delay: float = 0.0) -> Reply:
     return Reply(delay=delay)
+
+
+def held() -> Reply:
+    """Succeeds once the test calls `release_held()`: Evolution holds the send for as long as the
+    test needs, e.g. across a kill of the process that sent it, which never learns the outcome."""
+    return Reply(held=True)
 
 
 def slow(seconds: float) -> Reply:
@@ -118,6 +126,8 @@ class FakeEvolution:
         self._lookup_plan: deque[Reply] = deque()
         self._echo: tuple[str, Mapping[str, str]] | None = None
         self.echo_answers: list[dict] = []  # what the webhook answered to each echo
+        self.holding = 0  # held sends not yet answered
+        self._held_released = threading.Event()
         self._released = threading.Event()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -134,6 +144,10 @@ class FakeEvolution:
         sendText answers (so the echo always beats the id it returns); None stops it."""
         self._echo = (url, dict(headers or {})) if url else None
 
+    def release_held(self) -> None:
+        """Lets every held send go on, and any later one (until `reset`)."""
+        self._held_released.set()
+
     def lookups(self) -> list[ReceivedRequest]:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
@@ -147,6 +161,7 @@ class FakeEvolution:
         self._lookup_plan.clear()
         self._echo = None
         self.echo_answers.clear()
+        self._held_released.clear()
 
     def start(self) -> "FakeEvolution":
         config = uvicorn.Config(
@@ -218,6 +233,17 @@ class FakeEvolution:
         if not request["text"].strip():
             return 400, error_body(400, "Bad Request", ["Text is required"])
         reply = self._plan.popleft() if self._plan else sent()
+        if not reply.held:
+            return await self._answer_send(instance, request, reply)
+        self.holding += 1
+        try:
+            while not (self._held_released.is_set() or self._released.is_set()):
+                await asyncio.sleep(0.01)
+            return await self._answer_send(instance, request, reply)
+        finally:
+            self.holding -= 1
+
+    async def _answer_send(self, instance: str, request: Any, reply: Reply) -> tuple[int, object]:
         await self._sleep(reply.delay)
         if reply.body is None:
             # The request's `delay` is "typing" time (ms) Evolution waits through before sending.
