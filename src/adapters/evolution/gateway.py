@@ -45,9 +45,9 @@ def make_client(timeout: float) -> httpx.AsyncClient:
 # Records per findMessages page: Evolution's `offset`.
 LOOKUP_PAGE = 100
 # Pages read per chat. A lookup normally ends on the first page: the chat filter leaves only the
-# bot's messages to one member since the attempt. The bound keeps an Evolution that ignores the
-# filters or `page` (answering the same records again and again) from holding the send forever;
-# 1,000 messages still cover every send since the attempt even when the chat filter is ignored.
+# bot's messages to one member since the attempt. The bound keeps an Evolution that ignores `page`
+# (answering the same records again and again) from holding the send forever; one that ignores
+# the chat filter still gets 1,000 of the instance's messages read back towards the attempt.
 LOOKUP_PAGES = 10
 # Evolution stamps messages with its own clock, which may be a little off ours.
 CLOCK_SLACK = dt.timedelta(seconds=30)
@@ -99,6 +99,7 @@ class EvolutionGateway:
                 reached_earlier = False
                 for own in _own_messages(channel, records):
                     reached_earlier = reached_earlier or own.timestamp < earliest
+                    # The chat is checked again for versions that ignore the chat filter.
                     if own.text == text and own.timestamp >= earliest and _same_chat(own, recipient):
                         found[own.message_id] = None
                 # Newest first: once a page reaches before the attempt, later pages hold nothing
