@@ -5,6 +5,8 @@ import attrs
 _NON_DIGITS = re.compile(r"\D+")
 # A Brazilian mobile: 55, the area code, the ninth digit, eight digits starting 6-9.
 _BRAZILIAN_MOBILE = re.compile(r"55(\d{2})9([6-9]\d{7})")
+# The same mobile as it was written before the ninth digit (landlines start 2-5).
+_BRAZILIAN_MOBILE_WITHOUT_NINTH = re.compile(r"55(\d{2})([6-9]\d{7})")
 
 
 def _digits(value: str) -> str:
@@ -30,6 +32,15 @@ class Phone:
         and WhatsApp still addresses many older accounts without it, so `5531988887777` and
         `553188887777` are one line."""
         return self.digits == other.digits or _without_ninth_digit(self.digits) == _without_ninth_digit(other.digits)
+
+    def line_forms(self) -> tuple[str, ...]:
+        """The digits WhatsApp may know this line by (see `same_line`): these, and for a
+        Brazilian mobile the other ninth-digit form as well."""
+        if (old := _BRAZILIAN_MOBILE_WITHOUT_NINTH.fullmatch(self.digits)) is not None:
+            return self.digits, f"55{old.group(1)}9{old.group(2)}"
+        if (other := _without_ninth_digit(self.digits)) != self.digits:
+            return self.digits, other
+        return (self.digits,)
 
 
 def _without_ninth_digit(digits: str) -> str:

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from adapters.evolution.gateway import EvolutionGateway, make_client
+from adapters.evolution.gateway import LOOKUP_PAGE, LOOKUP_PAGES, EvolutionGateway, make_client
 from application.gateway import DeliveryFailed
 from domain.channel import Channel
-from tests.fakes.evolution_server import FakeEvolution, failure, not_on_whatsapp, server_error, slow
+from tests.fakes.evolution_server import FakeEvolution, Reply, failure, not_on_whatsapp, server_error, slow
 
 TOKEN = "fake-instance-token"
 PHONE = "5511999990001"
@@ -91,11 +91,43 @@ class TestFindSent:
         await gateway.send(channel, PHONE, "Oi! Tudo bem?")
         assert sorted(await gateway.find_sent(channel, PHONE, "Oi!", _an_hour_ago())) == sorted(ids)
 
-    async def test_a_brazilian_number_stored_without_its_ninth_digit(self, evolution, gateway, channel):
-        # createJid() drops the ninth digit of DDD 31+ mobiles: the stored chat is 553188887777.
-        sent_id = await gateway.send(channel, "5531988887777", "Até amanhã!")
-        assert evolution.sent[0]["key"]["remoteJid"] == "553188887777@s.whatsapp.net"
-        assert await gateway.find_sent(channel, "5531988887777", "Até amanhã!", _an_hour_ago()) == [sent_id]
+    # Under load other members' replies go out between the attempt and its lookup (issue 8: after
+    # a kill -9 with 200 members, each duplicated reply had 101-105 newer sends ahead of it).
+    # Evolution stores a send under the JID WhatsApp knows the account by (onWhatsApp); for a
+    # Brazilian mobile that is either ninth-digit form, whichever form the number was sent as.
+    @pytest.mark.parametrize(("recipient", "account", "stored"), [
+        ("5511999990001", None, "5511999990001@s.whatsapp.net"),
+        ("5531988887777", None, "553188887777@s.whatsapp.net"),  # createJid drops it for DDD 31+
+        ("5531988887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # a newer account
+        ("553188887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # written the old way
+        ("551199990001", "5511999990001@s.whatsapp.net", "5511999990001@s.whatsapp.net"),
+        ("123456789012345@lid", None, "123456789012345@lid"),
+    ])
+    async def test_finds_it_in_the_chat_it_was_stored_under(self, evolution, gateway, channel, recipient, account, stored):
+        if account is not None:
+            evolution.accounts[recipient] = account
+        since = dt.datetime.now(dt.UTC)
+        wanted = await gateway.send(channel, recipient, "Até amanhã!")
+        for i in range(LOOKUP_PAGE + 5):
+            await gateway.send(channel, f"5511988{i:06d}", "Até amanhã!")
+        assert evolution.sent[0]["key"]["remoteJid"] == stored
+        assert await gateway.find_sent(channel, recipient, "Até amanhã!", since) == [wanted]
+
+    async def test_pages_through_the_member_chat(self, evolution, gateway, channel):
+        since = dt.datetime.now(dt.UTC)
+        wanted = await gateway.send(channel, PHONE, "Oi!")
+        for i in range(LOOKUP_PAGE + 5):
+            await gateway.send(channel, PHONE, f"Aviso {i}")
+        assert await gateway.find_sent(channel, PHONE, "Oi!", since) == [wanted]
+
+    async def test_reads_a_bounded_number_of_pages(self, evolution, gateway, channel):
+        # An Evolution that ignores `page` answers the same newest records again and again.
+        wanted = await gateway.send(channel, PHONE, "Oi!")
+        endless = {"messages": {"total": 10**6, "pages": 10**4, "currentPage": 1, "records": [evolution.sent[0]] * LOOKUP_PAGE}}
+        chats = 2  # PHONE with and without its ninth digit
+        evolution.plan_lookups(*[Reply(status=200, body=endless)] * (chats * LOOKUP_PAGES))
+        assert await gateway.find_sent(channel, PHONE, "Oi!", _an_hour_ago()) == [wanted]
+        assert len(evolution.lookups()) == chats * LOOKUP_PAGES
 
     async def test_not_what_was_sent_before_the_attempt(self, evolution, gateway, channel):
         await gateway.send(channel, PHONE, "Oi!")

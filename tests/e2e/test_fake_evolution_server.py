@@ -11,6 +11,7 @@ from tests.fakes.evolution_server import (
     FIXTURES,
     FakeEvolution,
     failure,
+    held,
     load_fixture,
     not_on_whatsapp,
     post_webhook,
@@ -87,6 +88,12 @@ class TestSendText:
         assert send_text(client, number="+55 (21) 99999-0001").json()["key"]["remoteJid"] == (
             "5521999990001@s.whatsapp.net"
         )
+
+    def test_sends_to_the_account_whatsapp_knows(self, evolution, client):
+        # whatsappNumber(): onWhatsApp may answer a DDD 31+ mobile with its ninth digit (a newer
+        # account), or a number written without it with the ninth digit; that JID is stored.
+        evolution.accounts["5531988887777"] = "5531988887777@s.whatsapp.net"
+        assert send_text(client, number="5531988887777").json()["key"]["remoteJid"] == "5531988887777@s.whatsapp.net"
 
     def test_a_lid_is_addressed_as_is(self, client):
         assert send_text(client, number="333333333333333@lid").json()["key"]["remoteJid"] == "333333333333333@lid"
@@ -181,6 +188,19 @@ class TestFailurePlan:
         assert [m["message"]["conversation"] for m in evolution.sent] == ["atrasada"]
         assert send_text(client).status_code == 201, "the plan is used up: the next send is quick"
 
+    def test_a_held_send_goes_out_when_released_even_if_its_client_is_gone(self, evolution, client):
+        evolution.plan(held())
+        with pytest.raises(httpx.ReadTimeout):
+            client.post("/message/sendText/cs-bot", json={"number": "5511999990001", "text": "retida"}, timeout=0.2)
+        assert (evolution.holding, evolution.sent) == (1, [])
+
+        evolution.release_held()
+
+        deadline = time.monotonic() + 3
+        while evolution.holding and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [m["message"]["conversation"] for m in evolution.sent] == ["retida"]
+
 
 def test_stopping_does_not_wait_for_a_planned_delay():
     fake = FakeEvolution(instances={"cs-bot": TOKEN}).start()
@@ -243,6 +263,22 @@ class TestFindMessages:
         assert [r["message"]["conversation"] for r in find_messages(client, chat, offset=2, page=2).json()["messages"]["records"]] == ["a"]
         past = {"gte": "2020-01-01T00:00:00+00:00", "lte": "2020-01-02T00:00:00+00:00"}
         assert find_messages(client, {**chat, "messageTimestamp": past}).json()["messages"]["total"] == 0
+
+    def test_pages_hold_50_records_unless_offset_says(self, evolution, client):
+        for i in range(51):
+            send_text(client, text=f"m{i}")
+        first = find_messages(client, {}).json()["messages"]
+        assert (first["total"], first["pages"], first["currentPage"], len(first["records"])) == (51, 2, 1, 50)
+        last = find_messages(client, {}, page=2).json()["messages"]
+        assert (last["currentPage"], [r["message"]["conversation"] for r in last["records"]]) == (2, ["m0"])
+        assert find_messages(client, {}, page=3).json()["messages"]["records"] == []
+        assert find_messages(client, {}, offset=100).json()["messages"]["pages"] == 1
+
+    def test_a_chat_is_one_exact_jid(self, evolution, client):
+        # The filter is `key.remoteJid equals`: the other ninth-digit form is another chat.
+        send_text(client, number="5531988887777")
+        assert find_messages(client, {"key": {"remoteJid": "553188887777@s.whatsapp.net"}}).json()["messages"]["total"] == 1
+        assert find_messages(client, {"key": {"remoteJid": "5531988887777@s.whatsapp.net"}}).json()["messages"]["total"] == 0
 
     def test_nothing_when_evolution_keeps_no_messages(self, evolution, client):
         evolution.save_messages = False

@@ -6,16 +6,18 @@ Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/rout
 - `POST /message/sendText/{instance}`: body validation of src/validate/message.schema.ts
   (`textMessageSchema`, via src/api/abstract/abstract.router.ts), the send in
   `sendMessageWithTyping()` of src/api/integrations/channel/whatsapp/whatsapp.baileys.service.ts
-  (201 with `prepareMessage()`'s body; the message is stored, as with
-  DATABASE_SAVE_DATA_NEW_MESSAGE=true, unless `save_messages` is off);
-- `POST /chat/findMessages/{instance}`: `fetchMessages()` of channel.service.ts (filters on
-  `where.key.{id,fromMe,remoteJid}` and on `where.messageTimestamp.{gte,lte}` when both are given,
-  newest first, `offset` per page, default 50), answering 200 with
-  `{messages: {total, pages, currentPage, records}}`.
+  (201 with `prepareMessage()`'s body, to the JID `whatsappNumber()` answers: `accounts`, else
+  createJid's; the message is stored, as with DATABASE_SAVE_DATA_NEW_MESSAGE=true, unless
+  `save_messages` is off);
+- `POST /chat/findMessages/{instance}`: `fetchMessages()` of channel.service.ts and its Baileys
+  override (filters on `where.key.{id,fromMe,remoteJid}`, each an exact match, and on
+  `where.messageTimestamp.{gte,lte}` when both are given; newest first; `offset` records per page,
+  default 50, `page` from 1, computed at each request, so sends stored between two requests shift
+  the pages), answering 200 with `{messages: {total, pages, currentPage, records}}`.
 
 Tests plan failures with `plan(...)` (sendText) and `plan_lookups(...)` (findMessages); each
 request that passes the guards and the validation takes the next planned `Reply` (a real success
-when none is left). Every request is recorded.
+when none is left; a `held()` send waits for `release_held()`). Every request is recorded.
 """
 
 import asyncio
@@ -44,15 +46,23 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 @attrs.frozen
 class Reply:
     """One planned answer. `body` is JSON, or a function of the request's JSON giving it;
-    None means the real success body. `delay` (seconds) comes before the answer."""
+    None means the real success body. `delay` (seconds) comes before the answer; a `held` send
+    waits for `FakeEvolution.release_held()` first."""
 
     status: int = 201
     body: object | Callable[[Any], object] = None
     delay: float = 0.0
+    held: bool = False
 
 
 def sent(delay: float = 0.0) -> Reply:
     return Reply(delay=delay)
+
+
+def held() -> Reply:
+    """Succeeds once the test calls `release_held()`: Evolution holds the send for as long as the
+    test needs, e.g. across a kill of the process that sent it, which never learns the outcome."""
+    return Reply(held=True)
 
 
 def slow(seconds: float) -> Reply:
@@ -107,11 +117,17 @@ class FakeEvolution:
         self.requests: list[ReceivedRequest] = []
         self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
         self.save_messages = True
+        # What Baileys' onWhatsApp answers for a `number`: the JID of the account, which Evolution
+        # sends to and stores the message under. WhatsApp knows a Brazilian mobile with or without
+        # its ninth digit depending on the account's age; unlisted numbers get createJid's JID.
+        self.accounts: dict[str, str] = {}
         self._stored: list[dict] = []  # what findMessages searches
         self._plan: deque[Reply] = deque()
         self._lookup_plan: deque[Reply] = deque()
         self._echo: tuple[str, Mapping[str, str]] | None = None
         self.echo_answers: list[dict] = []  # what the webhook answered to each echo
+        self.holding = 0  # held sends not yet answered
+        self._held_released = threading.Event()
         self._released = threading.Event()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -128,18 +144,24 @@ class FakeEvolution:
         sendText answers (so the echo always beats the id it returns); None stops it."""
         self._echo = (url, dict(headers or {})) if url else None
 
+    def release_held(self) -> None:
+        """Lets every held send go on, and any later one (until `reset`)."""
+        self._held_released.set()
+
     def lookups(self) -> list[ReceivedRequest]:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
     def reset(self) -> None:
-        """Forgets requests, sent and stored messages and any reply still planned."""
+        """Forgets requests, sent and stored messages, accounts and any reply still planned."""
         self.requests.clear()
         self.sent.clear()
         self._stored.clear()
+        self.accounts.clear()
         self._plan.clear()
         self._lookup_plan.clear()
         self._echo = None
         self.echo_answers.clear()
+        self._held_released.clear()
 
     def start(self) -> "FakeEvolution":
         config = uvicorn.Config(
@@ -211,11 +233,22 @@ class FakeEvolution:
         if not request["text"].strip():
             return 400, error_body(400, "Bad Request", ["Text is required"])
         reply = self._plan.popleft() if self._plan else sent()
+        if not reply.held:
+            return await self._answer_send(instance, request, reply)
+        self.holding += 1
+        try:
+            while not (self._held_released.is_set() or self._released.is_set()):
+                await asyncio.sleep(0.01)
+            return await self._answer_send(instance, request, reply)
+        finally:
+            self.holding -= 1
+
+    async def _answer_send(self, instance: str, request: Any, reply: Reply) -> tuple[int, object]:
         await self._sleep(reply.delay)
         if reply.body is None:
             # The request's `delay` is "typing" time (ms) Evolution waits through before sending.
             await self._sleep(max(0, request.get("delay") or 0) / 1000)
-            message = _sent_message(request)
+            message = _sent_message(request, self.accounts.get(request["number"]) or create_jid(request["number"]))
             self.sent.append(message)
             if self.save_messages:
                 self._stored.append(_stored_record(message))
@@ -284,13 +317,13 @@ def _validate(request: object) -> list[str]:
     return problems
 
 
-def _sent_message(request: dict) -> dict:
-    """prepareMessage() of what Baileys returns for `{text, contextInfo}`: the
+def _sent_message(request: dict, jid: str) -> dict:
+    """prepareMessage() of what Baileys returns for `{text, contextInfo}` sent to `jid`: the
     extendedTextMessage is flattened into `conversation`; ids like Baileys' generateMessageIDV2."""
     now = int(time.time())
     message_id = "3EB0" + secrets.token_hex(9).upper()
     return {
-        "key": {"remoteJid": create_jid(request["number"]), "fromMe": True, "id": message_id},
+        "key": {"remoteJid": jid, "fromMe": True, "id": message_id},
         "pushName": "Você",
         "status": "PENDING",
         "message": {"conversation": request["text"]},

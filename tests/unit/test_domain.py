@@ -49,6 +49,27 @@ class TestPhone:
     def test_a_brazilian_mobile_is_the_same_line_with_its_ninth_digit(self, old):
         assert Phone(old[:4] + "9" + old[4:]).same_line(Phone(old))
 
+    @pytest.mark.parametrize(("digits", "forms"), [
+        ("5531988887777", ("5531988887777", "553188887777")),
+        ("553188887777", ("553188887777", "5531988887777")),
+        ("553133334444", ("553133334444",)),  # a landline
+        ("14155550100", ("14155550100",)),
+    ])
+    def test_line_forms(self, digits, forms):
+        assert Phone(digits).line_forms() == forms
+
+    @given(st.from_regex(r"[0-9]{8,15}", fullmatch=True))
+    def test_every_line_form_is_the_same_line(self, digits):
+        phone = Phone(digits)
+        forms = phone.line_forms()
+        assert forms[0] == digits
+        assert all(Phone(form).same_line(phone) for form in forms)
+        assert all(set(Phone(form).line_forms()) == set(forms) for form in forms)
+
+    @given(st.from_regex(r"55[1-9][0-9][6-9][0-9]{7}", fullmatch=True))
+    def test_a_brazilian_mobile_has_both_forms(self, old):
+        assert set(Phone(old).line_forms()) == {old, old[:4] + "9" + old[4:]}
+
 
 class TestTenant:
     def test_rejects_unknown_timezone(self):

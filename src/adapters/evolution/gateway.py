@@ -42,11 +42,28 @@ def make_client(timeout: float) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
 
 
-# How many of the instance's newest own messages a lookup reads. A lookup reaches back about a
-# minute; even a busy center sends fewer messages than this in that time.
+# Records per findMessages page: Evolution's `offset`.
 LOOKUP_PAGE = 100
+# Pages read per chat. A lookup normally ends on the first page: the chat filter leaves only the
+# bot's messages to one member since the attempt. The bound keeps an Evolution that ignores `page`
+# (answering the same records again and again) from holding the send forever; one that ignores
+# the chat filter still gets 1,000 of the instance's messages read back towards the attempt.
+LOOKUP_PAGES = 10
 # Evolution stamps messages with its own clock, which may be a little off ours.
 CLOCK_SLACK = dt.timedelta(seconds=30)
+
+
+def _chats(recipient: str) -> list[str]:
+    """The JIDs Evolution may have stored a send to `recipient` under: an @lid address as it is;
+    a number under the JID WhatsApp knows the account by, which for a Brazilian mobile may be
+    with or without the ninth digit, whichever form it was sent to."""
+    if "@" in recipient:
+        return [recipient]
+    try:
+        forms = Phone(recipient).line_forms()
+    except ValueError:
+        forms = (recipient,)
+    return [f"{digits}@s.whatsapp.net" for digits in forms]
 
 
 def _same_chat(own: OwnMessage, recipient: str) -> bool:
@@ -75,31 +92,45 @@ class EvolutionGateway:
 
     async def find_sent(self, channel: Channel, recipient: str, text: str, since: dt.datetime) -> Sequence[str]:
         earliest = since - CLOCK_SLACK
-        # Without a chat filter: Evolution stores the chat WhatsApp answered for, which for older
-        # Brazilian accounts lacks the ninth digit. The time filter is honoured from 2.3.x on;
-        # older versions ignore it and still give the newest messages first.
+        found: dict[str, None] = {}  # ordered, once each: pages overlap when sends land between them
+        for chat in _chats(recipient):
+            for page in range(1, LOOKUP_PAGES + 1):
+                records, last_page = await self._find_page(channel, chat, earliest, since, page)
+                reached_earlier = False
+                for own in _own_messages(channel, records):
+                    reached_earlier = reached_earlier or own.timestamp < earliest
+                    # The chat is checked again for versions that ignore the chat filter.
+                    if own.text == text and own.timestamp >= earliest and _same_chat(own, recipient):
+                        found[own.message_id] = None
+                # Newest first: once a page reaches before the attempt, later pages hold nothing
+                # of it (for Evolution versions that ignore the time filter).
+                if not records or page >= last_page or reached_earlier:
+                    break
+        return list(found)
+
+    async def _find_page(
+        self, channel: Channel, chat: str, earliest: dt.datetime, since: dt.datetime, page: int
+    ) -> tuple[list, int]:
+        """One page of the instance's own messages in `chat`, newest first, and the number of
+        the last page (LOOKUP_PAGES when Evolution does not say). The time filter is honoured
+        from 2.3.x on."""
         query = {
             "where": {
-                "key": {"fromMe": True},
+                "key": {"fromMe": True, "remoteJid": chat},
                 "messageTimestamp": {"gte": earliest.isoformat(), "lte": (since + dt.timedelta(days=1)).isoformat()},
             },
             "offset": LOOKUP_PAGE,
-            "page": 1,
+            "page": page,
         }
         response = await self._post(channel, "chat/findMessages", query)
         try:
-            records = response.json()["messages"]["records"]
+            messages = response.json()["messages"]
+            records = messages["records"]
         except (ValueError, KeyError, TypeError) as error:
             raise DeliveryFailed(f"findMessages answered without messages.records: {error!r}", retryable=True) from error
-        found = []
-        for record in records if isinstance(records, list) else []:
-            try:
-                own = parse_webhook({"instance": channel.name, "event": "send.message", "data": record})
-            except (MalformedWebhook, ValueError):
-                continue  # not something the bot could have sent
-            if isinstance(own, OwnMessage) and own.text == text and own.timestamp >= earliest and _same_chat(own, recipient):
-                found.append(own.message_id)
-        return found
+        pages = messages.get("pages")
+        last_page = pages if isinstance(pages, int) and not isinstance(pages, bool) else LOOKUP_PAGES
+        return (records if isinstance(records, list) else []), last_page
 
     async def _post(self, channel: Channel, endpoint: str, body: dict) -> httpx.Response:
         if not channel.api_url:
@@ -115,3 +146,15 @@ class EvolutionGateway:
         if response.status_code >= 400:
             raise _failure(response)
         return response
+
+
+def _own_messages(channel: Channel, records: list) -> list[OwnMessage]:
+    own = []
+    for record in records:
+        try:
+            event = parse_webhook({"instance": channel.name, "event": "send.message", "data": record})
+        except (MalformedWebhook, ValueError):
+            continue  # not something the bot could have sent
+        if isinstance(event, OwnMessage):
+            own.append(event)
+    return own
