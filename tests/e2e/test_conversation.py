@@ -1,5 +1,8 @@
 """A member's turns through the real stack: PostgreSQL, Qdrant local, the offline engine."""
 
+import shutil
+
+import attrs
 import pytest
 
 from application.ingest_knowledge import cli_channel_name
@@ -11,6 +14,8 @@ from domain.route import Route
 from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.requests import in_request
+from entrypoints.settings import PROJECT_ROOT
+from entrypoints.startup import prepare
 from adapters.terminal import TerminalGateway
 
 
@@ -71,30 +76,41 @@ async def test_history_survives_a_restart(container, settings, clock, transcript
         await restarted.close()
 
 
-async def test_same_phone_at_two_tenants_are_two_clients(container, settings, tmp_path):
-    """Tenant isolation at the use-case level: one phone, two centers, two separate histories."""
-    member_a = _member(container, "5511911110004")
-    await member_a.say("quero falar com um atendente")
-    conversation_a, _, _ = await _state(container, member_a)
-    assert conversation_a.status is ConversationStatus.WAITING_HUMAN
-
-    async def other_tenant(request):
-        uow = await request.get(UnitOfWork)
-        tenant = await uow.tenants.by_slug("ct-exemplo")
-        return await uow.clients.by_phone(tenant.id, Phone("5511911110099"))
-
-    assert await in_request(container, other_tenant) is None
+async def test_same_phone_at_two_tenants_are_two_clients(settings, clock, transcript, tmp_path):
+    """Tenant isolation at the use-case level: one phone, two centers, two separate histories; an
+    escalation at one center leaves the bot answering at the other."""
+    knowledge = tmp_path / "knowledge"
+    for slug in ("ct-norte", "ct-sul"):
+        shutil.copytree(PROJECT_ROOT / "knowledge" / "ct-exemplo", knowledge / slug)
+    container = make_container(attrs.evolve(settings, knowledge_dir=knowledge), TerminalGateway(transcript), clock)
+    try:
+        await prepare(container)
+        phone = Phone("5511911110004")
+        north = TerminalConversation(container, cli_channel_name("ct-norte"), phone)
+        south = TerminalConversation(container, cli_channel_name("ct-sul"), phone)
+        assert (await north.say("quero falar com um atendente")).route is Route.ESCALATE
+        answered = await south.say("quanto custa o plano mensal?")
+        assert answered.route is Route.FAQ and "R$ 189" in answered.reply
+        assert north.received.tenant_id != south.received.tenant_id
+        (north_conversation, north_history, _), (south_conversation, south_history, _) = (
+            await _state(container, north), await _state(container, south)
+        )
+        assert north_conversation.client_id != south_conversation.client_id
+        assert north_conversation.status is ConversationStatus.WAITING_HUMAN and south_conversation.status is ConversationStatus.BOT
+        assert {m.text for m in north_history}.isdisjoint({m.text for m in south_history})
+    finally:
+        await container.close()
 
 
 @pytest.mark.parametrize(
-    ("text", "route"),
+    ("phone", "text", "route"),
     [
-        ("bom dia!", Route.SMALLTALK),
-        ("como funciona a aula experimental?", Route.FAQ),
-        ("quero marcar uma aula experimental de muay thai", Route.BOOKING),
-        ("quero falar com um atendente", Route.ESCALATE),
+        ("5511922200001", "bom dia!", Route.SMALLTALK),
+        ("5511922200002", "como funciona a aula experimental?", Route.FAQ),
+        ("5511922200003", "quero marcar uma aula experimental de muay thai", Route.BOOKING),
+        ("5511922200004", "quero falar com um atendente", Route.ESCALATE),
     ],
 )
-async def test_routes(container, text, route):
-    member = _member(container, f"55119222{abs(hash(text)) % 10**5:05d}")
+async def test_routes(container, phone, text, route):
+    member = _member(container, phone)
     assert (await member.say(text)).route is route

@@ -11,10 +11,6 @@ from entrypoints.settings import PROJECT_ROOT, Settings
 SCENARIOS = scenario_files([Path(__file__).parent / "scenarios"])
 
 
-def test_there_are_enough_scenarios():
-    assert len(SCENARIOS) >= 25
-
-
 @pytest.fixture(scope="module")
 async def runner(database_url: str, tmp_path_factory: pytest.TempPathFactory):
     settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("scenarios"), knowledge_dir=PROJECT_ROOT / "knowledge")

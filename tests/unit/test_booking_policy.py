@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 from domain.booking import BookingPolicy, ClassFull, InThePast, NotInTimetable, TooFarAhead, TooSoon, TrialLimitReached
@@ -18,6 +18,7 @@ TENANT = Tenant(slug="ct", name="CT", modalities=[MUAY_THAI], trial_class=TrialC
 POLICY = BookingPolicy(TENANT)
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SP)
 TUESDAY_19 = dt.datetime(2026, 3, 3, 19, 0, tzinfo=SP)
+SATURDAY_9 = dt.datetime(2026, 3, 7, 9, 0, tzinfo=SP)
 
 
 def test_a_class_in_the_timetable_is_bookable():
@@ -55,13 +56,34 @@ instants = st.datetimes(
 )
 
 
-@given(starts_at=instants, now=instants, booked=st.integers(0, 6), active=st.integers(0, 3))
-def test_never_books_outside_the_rules(starts_at, now, booked, active):
-    """Whatever is asked, an accepted booking is in the timetable, after the notice, within the
-    horizon, under capacity and within the person's limit."""
+# Requests worth asking: mostly the starts of real classes (a Tuesday 19h or a Saturday 9h, or a
+# minute off), asked from a moment between three weeks before and a day after; otherwise random
+# instants. Purely random instants almost never land on a class, and nothing would be accepted.
+_class_starts = st.builds(
+    lambda week, saturday, minutes_off: (SATURDAY_9 if saturday else TUESDAY_19) + dt.timedelta(weeks=week, minutes=minutes_off),
+    st.integers(-4, 40), st.booleans(), st.sampled_from([0, 0, 0, 1, -1]),
+)
+_requests = st.one_of(
+    st.tuples(instants, instants),
+    _class_starts.flatmap(lambda starts_at: st.tuples(st.just(starts_at), st.builds(
+        lambda hours: starts_at - dt.timedelta(hours=hours), st.floats(-24, 21 * 24, allow_nan=False)))),
+)
+
+
+def _accepted(starts_at: dt.datetime, now: dt.datetime, booked: int, active: int) -> bool:
     try:
         POLICY.check(MUAY_THAI, starts_at, now, booked, active)
     except (NotInTimetable, TooSoon, TooFarAhead, InThePast, ClassFull, TrialLimitReached):
+        return False
+    return True
+
+
+@given(request=_requests, booked=st.integers(0, 6), active=st.integers(0, 3))
+def test_never_books_outside_the_rules(request, booked, active):
+    """Whatever is asked, an accepted booking is in the timetable, after the notice, within the
+    horizon, under capacity and within the person's limit."""
+    starts_at, now = request
+    if not _accepted(starts_at, now, booked, active):
         return
     local = starts_at.astimezone(TENANT.zone)
     assert (local.weekday(), local.time()) in {(1, dt.time(19)), (5, dt.time(9))}
@@ -70,13 +92,16 @@ def test_never_books_outside_the_rules(starts_at, now, booked, active):
     assert booked < MUAY_THAI.capacity and active < 1
 
 
+def test_the_requests_above_reach_accepted_bookings():
+    """Without this, the property above could pass by refusing everything it is shown."""
+    find(st.tuples(_requests, st.integers(0, 6), st.integers(0, 3)), lambda case: _accepted(*case[0], *case[1:]))
+
+
 @given(now=instants)
 def test_every_offered_class_is_bookable(now):
     for starts_at in POLICY.bookable_classes(MUAY_THAI, now):
         POLICY.check(MUAY_THAI, starts_at, now, booked_in_class=0, active_for_person=0)
 
-
-SATURDAY_9 = dt.datetime(2026, 3, 7, 9, 0, tzinfo=SP)
 
 
 @pytest.mark.parametrize(
