@@ -1,4 +1,4 @@
-"""The scenario format of DESIGN.md: a conversation with expectations, loaded and validated."""
+"""The scenario format (docs/scenarios.md): a conversation with expectations, loaded and validated."""
 
 import datetime as dt
 from pathlib import Path

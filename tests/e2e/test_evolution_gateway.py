@@ -91,8 +91,8 @@ class TestFindSent:
         await gateway.send(channel, PHONE, "Oi! Tudo bem?")
         assert sorted(await gateway.find_sent(channel, PHONE, "Oi!", _an_hour_ago())) == sorted(ids)
 
-    # Under load other members' replies go out between the attempt and its lookup (issue 8: after
-    # a kill -9 with 200 members, each duplicated reply had 101-105 newer sends ahead of it).
+    # Under load other members' replies go out between the attempt and its lookup (seen from outside:
+    # after a kill -9 with 200 members, each duplicated reply had 101-105 newer sends ahead of it).
     # Evolution stores a send under the JID WhatsApp knows the account by (onWhatsApp); for a
     # Brazilian mobile that is either ninth-digit form, whichever form the number was sent as.
     @pytest.mark.parametrize(("recipient", "account", "stored"), [

@@ -54,7 +54,7 @@ def serve(database_url, evolution, tmp_path):
         "PORT": str(port), "BUFFER_WINDOW": "1", "BUFFER_MAX": "3", "WORKER_LEASE": "1", "WORKER_POLL": "0.05", "OUTBOX_RETRY": "0.1",
         # A send interrupted by the kill is looked up once its lease (3 x 3 s) runs out: by then
         # the restarted service has answered the other members, as under load, so their replies
-        # are newer than it at Evolution (issue 8: a page and more of them).
+        # are newer than it at Evolution (a page and more of them, as seen under load).
         "EVOLUTION_TIMEOUT": "3",
     }
     processes: list[subprocess.Popen] = []

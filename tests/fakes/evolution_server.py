@@ -38,8 +38,7 @@ import httpx
 import uvicorn
 
 INSTANCE_ID = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
-# A copy of the shared Evolution payload samples (shared/fixtures/evolution), kept in the repository
-# so that a clone tests on its own.
+# Evolution payload samples, each with its provenance in the README beside them.
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 
 

@@ -4,7 +4,7 @@ Pure translation, no I/O. The envelope, the message key and the timestamp are ch
 (`MalformedWebhook` names the bad field); the WhatsApp message content inside `data.message` is
 read leniently, because its protobuf-JSON shape changes between Evolution and Baileys versions.
 The sample bodies and the upstream files each rule comes from are in
-`shared/fixtures/evolution/README.md`.
+`tests/fixtures/evolution/README.md`.
 """
 
 import datetime as dt
