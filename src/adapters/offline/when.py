@@ -5,7 +5,8 @@ A small grammar of our own rather than dateparser, which misreads colloquial pt-
 Patterns run on the folded text (lowercase, no accents: "amanhã" -> "amanha", "2ª" -> "2a"), so
 they are written without accents. Order matters: noise (prices, phones, durations) is blanked
 first, then days are found and blanked, then times, so "dia 12 e 13" or "12/03" never read as
-times. Where a message names several days or times, the first one the member does not rule out ("hoje não, amanhã") wins.
+times. Where a message names several days or times, the first one the member does not rule
+out ("hoje não, amanhã") wins.
 """
 import datetime
 import re
