@@ -66,7 +66,7 @@ class ConductBookingInterview:
         policy = BookingPolicy(tenant)
         modality = next((m for m in tenant.modalities if m.name == interview.modality), None)
         if modality is None:
-            return interview.asking(Awaiting.MODALITY, modality=None), replies.ask_modality(tenant)
+            return attrs.evolve(interview, modality=None).asking(Awaiting.MODALITY), replies.ask_modality(tenant)
         if not (interview.day or interview.time or interview.period):
             return interview.asking(Awaiting.WHEN), replies.ask_when(tenant, modality, await self._open_classes(policy, modality, now))
         options = policy.classes_matching(modality, now, interview.day, interview.time, interview.period)
@@ -91,6 +91,8 @@ class ConductBookingInterview:
 
     async def _confirm(self, tenant: Tenant, conversation: Conversation, client: Client, interview: Interview) -> str:
         modality = next(m for m in tenant.modalities if m.name == interview.modality)
+        # The summary is only ever asked with both: next_step reaches CONFIRMATION through them.
+        assert interview.starts_at is not None and interview.name is not None
         try:
             trial = await self.register.execute(tenant, conversation, client, modality, interview.starts_at)
         except TrialLimitReached as error:

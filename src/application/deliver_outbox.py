@@ -23,7 +23,8 @@ class RetryPolicy:
         """Exponential backoff; None once the attempts are spent."""
         if attempts >= self.max_attempts:
             return None
-        return min(self.first_delay * 2 ** (attempts - 1), self.max_delay)
+        delay: dt.timedelta = self.first_delay * 2 ** (attempts - 1)
+        return min(delay, self.max_delay)
 
 
 @attrs.define

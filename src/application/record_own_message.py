@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from enum import StrEnum
 
 import attrs
@@ -77,7 +78,7 @@ class RecordOwnMessage:
         await self.uow.commit()
         return outcome
 
-    async def _conversation(self, tenant_id, own: OwnMessage) -> Conversation:
+    async def _conversation(self, tenant_id: uuid.UUID, own: OwnMessage) -> Conversation:
         client = await self.uow.clients.by_phone(tenant_id, own.recipient)
         if client is None and own.lid:
             client = await self.uow.clients.by_lid(tenant_id, own.lid)

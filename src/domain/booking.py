@@ -51,7 +51,7 @@ class BookingPolicy:
     def slot_at(self, modality: Modality, starts_at: dt.datetime) -> ClassSlot | None:
         local = self.local(starts_at)
         return next(
-            (s for s in modality.schedule if s.weekday.index == local.weekday() and s.start == local.time().replace(tzinfo=None)),
+            (s for s in modality.schedule if s.weekday.number == local.weekday() and s.start == local.time().replace(tzinfo=None)),
             None,
         )
 
@@ -78,7 +78,7 @@ class BookingPolicy:
         """The modality's classes on a local calendar day, in order, as aware instants."""
         zone = self.tenant.zone
         return sorted(
-            dt.datetime.combine(day, slot.start, tzinfo=zone) for slot in modality.schedule if slot.weekday.index == day.weekday()
+            dt.datetime.combine(day, slot.start, tzinfo=zone) for slot in modality.schedule if slot.weekday.number == day.weekday()
         )
 
     def bookable_classes(self, modality: Modality, now: dt.datetime) -> Iterator[dt.datetime]:

@@ -55,19 +55,23 @@ class Interview:
     ) -> "Interview":
         """New details replace old ones (None: not said); a new day keeps the time asked for, a new
         part of the day drops an exact time, and the class is worked out again."""
-        said = {"modality": modality, "day": day, "time": time, "period": period, "name": name}
-        changes = {key: value for key, value in said.items() if value is not None}
-        if period and not time:
-            changes["time"] = None
-        if time and not period:
-            changes["period"] = None
-        return attrs.evolve(self, **changes, starts_at=None)
+        return attrs.evolve(
+            self,
+            modality=self.modality if modality is None else modality,
+            day=self.day if day is None else day,
+            time=time if time is not None else None if period is not None else self.time,
+            period=period if period is not None else None if time is not None else self.period,
+            name=self.name if name is None else name,
+            starts_at=None,
+        )
 
     def without_when(self) -> "Interview":
         return attrs.evolve(self, day=None, time=None, period=None, starts_at=None)
 
-    def asking(self, awaiting: Awaiting, **changes: object) -> "Interview":
-        return attrs.evolve(self, **changes, awaiting=awaiting)
+    def asking(self, awaiting: Awaiting, starts_at: dt.datetime | None = None, name: str | None = None) -> "Interview":
+        return attrs.evolve(
+            self, awaiting=awaiting, starts_at=starts_at or self.starts_at, name=name or self.name
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -34,7 +34,7 @@ def clean_text(text: str) -> str:
     return text.replace("\x00", "")[:MAX_TEXT]
 
 
-def _not_empty(instance: object, attribute: attrs.Attribute, value: str) -> None:
+def _not_empty(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if not value.strip():
         raise ValueError("a message needs text")
 

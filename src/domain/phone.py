@@ -13,7 +13,7 @@ def _digits(value: str) -> str:
     return _NON_DIGITS.sub("", value)
 
 
-def _check(instance: "Phone", attribute: attrs.Attribute, value: str) -> None:
+def _check(instance: "Phone", attribute: "attrs.Attribute[str]", value: str) -> None:
     if not 8 <= len(value) <= 15:
         raise ValueError(f"a phone number has 8 to 15 digits, got {value!r}")
 

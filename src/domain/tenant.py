@@ -20,22 +20,22 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday is 0, as in `datetime.weekday()`."""
         return list(Weekday).index(self)
 
 
-def _positive(instance: object, attribute: attrs.Attribute, value: int) -> None:
+def _positive(instance: object, attribute: "attrs.Attribute[int]", value: int) -> None:
     if value <= 0:
         raise ValueError(f"{attribute.name} must be positive, got {value}")
 
 
-def _not_negative(instance: object, attribute: attrs.Attribute, value: int) -> None:
+def _not_negative(instance: object, attribute: "attrs.Attribute[int]", value: int) -> None:
     if value < 0:
         raise ValueError(f"{attribute.name} must not be negative, got {value}")
 
 
-def _not_blank(instance: object, attribute: attrs.Attribute, value: str) -> None:
+def _not_blank(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name} must not be blank")
 
@@ -80,19 +80,19 @@ class TrialClassRules:
     max_per_person: int = attrs.field(default=1, validator=_positive)
 
 
-def _timezone(instance: object, attribute: attrs.Attribute, value: str) -> None:
+def _timezone(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     try:
         ZoneInfo(value)
     except (KeyError, ValueError) as error:
         raise ValueError(f"unknown timezone {value!r}") from error
 
 
-def _slug(instance: object, attribute: attrs.Attribute, value: str) -> None:
+def _slug(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if not _SLUG.match(value):
         raise ValueError(f"slug must be lowercase letters, digits and dashes, got {value!r}")
 
 
-def _unique_modalities(instance: object, attribute: attrs.Attribute, value: Sequence[Modality]) -> None:
+def _unique_modalities(instance: object, attribute: "attrs.Attribute[Sequence[Modality]]", value: Sequence[Modality]) -> None:
     names = [m.name.casefold() for m in value]
     if len(names) != len(set(names)):
         raise ValueError("modality names must be unique")

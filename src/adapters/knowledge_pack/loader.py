@@ -24,7 +24,7 @@ def timetable_chunks(tenant: Tenant) -> list[Chunk]:
     for modality in tenant.modalities:
         if not modality.schedule:
             continue
-        slots = sorted(modality.schedule, key=lambda s: (s.weekday.index, s.start))
+        slots = sorted(modality.schedule, key=lambda s: (s.weekday.number, s.start))
         times = "; ".join(f"{_WEEKDAYS_PT[s.weekday]} às {s.start:%Hh%M} ({s.duration_minutes} min)" for s in slots)
         # Only aliases that add words: repeating "jiu jitsu" in the Kids section would make it
         # outrank the adult Jiu-Jitsu section for "horário do jiu jitsu".
