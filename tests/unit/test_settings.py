@@ -1,6 +1,7 @@
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
 from entrypoints.settings import PROJECT_ROOT, Settings, SettingsError
@@ -45,7 +46,15 @@ def test_the_environment_wins_over_the_env_file(tmp_path: Path):
 
 
 def test_env_example_documents_every_variable():
-    source = (PROJECT_ROOT / "src" / "entrypoints" / "settings.py").read_text(encoding="utf-8")
-    read = set(re.findall(r'_(?:optional|int|seconds)\(env, "([A-Z_]+)"', source))
+    read = set(Settings.variables())
     documented = set(re.findall(r"^#?\s*([A-Z][A-Z_]+)=", (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8"), re.M))
     assert len(read) > 20 and read <= documented, sorted(read - documented)
+
+
+def test_every_field_is_read_from_its_variable():
+    given = {name: ("DEBUG" if name == "LOG_LEVEL" else "7") for name in Settings.variables()}
+    settings = _settings(**given)
+    defaults = _settings()
+    for field, name in zip(attrs.fields(Settings), Settings.variables(), strict=True):
+        assert getattr(settings, field.name) != getattr(defaults, field.name), name
+        assert str(getattr(settings, field.name)).removesuffix(".0") == given[name], name
