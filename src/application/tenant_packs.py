@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import attrs
@@ -18,10 +18,14 @@ class InvalidTenantPack(ApplicationError):
         self.reason = reason
 
 
+def _chunks(chunks: Iterable[Chunk]) -> tuple[Chunk, ...]:
+    return tuple(chunks)
+
+
 @attrs.frozen
 class TenantPack:
     tenant: Tenant
-    chunks: tuple[Chunk, ...] = attrs.field(converter=tuple)
+    chunks: tuple[Chunk, ...] = attrs.field(converter=_chunks)
 
 
 class TenantPackSource(Protocol):

@@ -1,7 +1,7 @@
 import datetime as dt
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,14 @@ class Weekday(StrEnum):
     def number(self) -> int:
         """Monday is 0, as in `datetime.weekday()`."""
         return list(Weekday).index(self)
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _slots(values: Iterable["ClassSlot"]) -> tuple["ClassSlot", ...]:
+    return tuple(values)
 
 
 def _positive(instance: object, attribute: "attrs.Attribute[int]", value: int) -> None:
@@ -52,9 +60,9 @@ class ClassSlot:
 @attrs.frozen
 class Modality:
     name: str = attrs.field(validator=_not_blank)
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     capacity: int = attrs.field(default=20, validator=_positive)
-    schedule: tuple[ClassSlot, ...] = attrs.field(default=(), converter=tuple)
+    schedule: tuple[ClassSlot, ...] = attrs.field(default=(), converter=_slots)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -66,7 +74,7 @@ class PaidService:
     """A service sold apart from the plans; asking about or for it goes to a human."""
 
     name: str = attrs.field(validator=_not_blank)
-    keywords: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    keywords: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     @property
     def terms(self) -> tuple[str, ...]:

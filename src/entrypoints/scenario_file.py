@@ -27,11 +27,10 @@ class Expect:
 
 @attrs.frozen
 class Step:
-    """A member message, or (`restart`) the bot process restarting between messages."""
+    """A member message, or (no `user`) the bot process restarting between messages."""
 
     user: str | None
     expect: Expect = Expect()
-    restart: bool = False
 
 
 @attrs.frozen
@@ -77,7 +76,7 @@ def _step(file: Path, index: int, raw: Any) -> Step:
     if not isinstance(raw, dict):
         raise ScenarioError(file, field, "expected a mapping with `user` (or `restart: true`)")
     if raw.get("restart") is True and "user" not in raw:
-        return Step(user=None, restart=True)
+        return Step(user=None)
     user = raw.get("user")
     if not isinstance(user, (str, int)) or not str(user).strip():
         raise ScenarioError(file, f"{field}.user", "expected the member's message")

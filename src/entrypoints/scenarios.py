@@ -65,8 +65,14 @@ class ScenarioRunner:
     settings: Settings
     default_now: dt.datetime | None = None
     clock: SettableClock = attrs.field(factory=lambda: SettableClock(dt.datetime.now(dt.UTC)))
-    container: AsyncContainer | None = None
+    _container: AsyncContainer | None = None
     tenants: list[str] = attrs.field(factory=list)
+
+    @property
+    def container(self) -> AsyncContainer:
+        if self._container is None:
+            raise RuntimeError("the runner has not started")
+        return self._container
 
     def _new_container(self) -> AsyncContainer:
         # Each scenario step is a turn of its own, as in the terminal: no buffer window.
@@ -74,7 +80,7 @@ class ScenarioRunner:
         return make_container(settings, TerminalGateway(io.StringIO()), self.clock)
 
     async def start(self) -> None:
-        self.container = self._new_container()
+        self._container = self._new_container()
         self.tenants = [t.slug for t in await prepare(self.container)]
         await self._forget_earlier_runs()
 
@@ -91,14 +97,14 @@ class ScenarioRunner:
             )
 
     async def close(self) -> None:
-        if self.container is not None:
-            await self.container.close()
-            self.container = None
+        if self._container is not None:
+            await self._container.close()
+            self._container = None
 
     async def _restart(self, conversation: TerminalConversation) -> None:
         await self.close()
-        self.container = self._new_container()
-        conversation.container = self.container
+        self._container = self._new_container()
+        conversation.container = self._container
 
     def _tenant(self, scenario: Scenario) -> str:
         if scenario.tenant:
@@ -117,7 +123,7 @@ class ScenarioRunner:
         self.clock.current = scenario.now or self.default_now or dt.datetime.now(dt.UTC)
         conversation = TerminalConversation(self.container, cli_channel_name(tenant), _random_phone())
         for number, step in enumerate(scenario.steps, start=1):
-            if step.restart:
+            if step.user is None:
                 await self._restart(conversation)
                 continue
             failures = check_step(step.expect, await conversation.say(step.user))

@@ -21,12 +21,13 @@ async def ingest(container: AsyncContainer) -> list[IngestedTenant]:
 
 async def register_default_channel(container: AsyncContainer, settings: Settings) -> None:
     """EVOLUTION_INSTANCE, EVOLUTION_URL and EVOLUTION_API_KEY connect the default tenant's number."""
-    if not settings.evolution_instance:
+    instance = settings.evolution_instance
+    if not instance:
         return
 
     async def run(request: AsyncContainer) -> None:
         await (await request.get(RegisterChannel)).execute(
-            settings.default_tenant, settings.evolution_instance, settings.evolution_url, settings.evolution_api_key
+            settings.default_tenant, instance, settings.evolution_url, settings.evolution_api_key
         )
 
     await in_request(container, run)

@@ -26,10 +26,11 @@ class _Reader:
             raise self.fail(f"{field}.{unknown[0]}" if field else unknown[0], f"unknown field (expected one of: {', '.join(sorted(allowed))})")
         return value
 
-    def text(self, data: dict[str, Any], key: str, field: str, *, required: bool = True) -> str | None:
+    def optional_text(self, data: dict[str, Any], key: str, field: str) -> str | None:
+        return None if data.get(key) is None else self.text(data, key, field)
+
+    def text(self, data: dict[str, Any], key: str, field: str) -> str:
         value = data.get(key)
-        if value is None and not required:
-            return None
         if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
             raise self.fail(field, "required text" if value is None else f"expected text, got {value!r}")
         return str(value).strip()
@@ -104,13 +105,13 @@ def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
     for i, name in enumerate(names):
         if name in names[:i]:
             raise r.fail(f"modalities[{i}].name", f"duplicate modality {modalities[i].name!r}")
-    timezone = r.text(data, "timezone", "timezone", required=False) or "America/Sao_Paulo"
+    timezone = r.optional_text(data, "timezone", "timezone") or "America/Sao_Paulo"
     try:
         return Tenant(
             slug=slug,
             name=r.text(data, "name", "name"),
             timezone=timezone,
-            human_contact=r.text(data, "human_contact", "human_contact", required=False),
+            human_contact=r.optional_text(data, "human_contact", "human_contact"),
             paid_services=[_paid_service(r, p, f"paid_services[{i}]") for i, p in enumerate(r.items(data, "paid_services", "paid_services"))],
             modalities=modalities,
             trial_class=_trial_rules(r, data.get("trial_class")),

@@ -39,7 +39,8 @@ def _interview(raw: dict[str, Any] | None) -> Interview | None:
     if raw is None:
         return None
     fields = attrs.fields_dict(Interview)
-    return Interview(**{key: _PARSE[key](value) if key in _PARSE and value else value for key, value in raw.items() if key in fields})
+    values: dict[str, Any] = {key: _PARSE[key](value) if key in _PARSE and value else value for key, value in raw.items() if key in fields}
+    return Interview(**values)
 
 
 class FlowStateType(sa.types.TypeDecorator[FlowState]):

@@ -75,7 +75,7 @@ class QdrantKnowledgeIndex:
                 self.collection, scroll_filter=_tenant_filter(tenant), limit=256, offset=offset,
                 with_payload=fields, with_vectors=False,
             )
-            payloads.update({str(p.id): p.payload for p in points})
+            payloads.update({str(p.id): p.payload or {} for p in points})
             if offset is None:
                 return payloads
 
@@ -85,18 +85,18 @@ class QdrantKnowledgeIndex:
         return vocabulary
 
     async def _vocabulary(self, tenant: str) -> Vocabulary:
-        learned_at, vocabulary = self._vocabularies.get(tenant, (None, None))
-        if vocabulary is None or time.monotonic() - learned_at > VOCABULARY_SECONDS:
-            payloads = await self._payloads(tenant, ["heading", "text"])
-            vocabulary = self._learn(tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()])
-        return vocabulary
+        learned = self._vocabularies.get(tenant)
+        if learned is not None and time.monotonic() - learned[0] <= VOCABULARY_SECONDS:
+            return learned[1]
+        payloads = await self._payloads(tenant, ["heading", "text"])
+        return self._learn(tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()])
 
     async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
         await self.ensure_collection()
         indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant, ["hash"])).items()}
         wanted = {_point_id(c): c for c in chunks}
         changed = [c for pid, c in wanted.items() if indexed.get(pid) != _indexed_hash(c)]
-        gone = [pid for pid in indexed if pid not in wanted]
+        gone: list[models.ExtendedPointId] = [pid for pid in indexed if pid not in wanted]
         if changed:
             await self.client.upsert(self.collection, points=await self._points(changed), wait=True)
         if gone:
@@ -140,6 +140,6 @@ class QdrantKnowledgeIndex:
                 with_payload=True,
             )
         return [
-            Passage(chunk=Chunk(**{k: p.payload[k] for k in ("tenant", "source", "heading", "text")}), score=p.score)
+            Passage(chunk=Chunk(**{k: (p.payload or {})[k] for k in ("tenant", "source", "heading", "text")}), score=p.score)
             for p in response.points
         ]
