@@ -1,17 +1,15 @@
 import attrs
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.repositories import (
-    PostgresChannelRepository,
-    PostgresClientRepository,
-    PostgresConversationRepository,
-    PostgresEscalationRepository,
-    PostgresMessageRepository,
-    PostgresOutboxRepository,
-    PostgresStatusChangeRepository,
-    PostgresTenantRepository,
-    PostgresTrialClassRepository,
-)
+from adapters.postgres.repositories.channels import PostgresChannelRepository
+from adapters.postgres.repositories.clients import PostgresClientRepository
+from adapters.postgres.repositories.conversations import PostgresConversationRepository
+from adapters.postgres.repositories.escalations import PostgresEscalationRepository
+from adapters.postgres.repositories.messages import PostgresMessageRepository
+from adapters.postgres.repositories.outbox import PostgresOutboxRepository
+from adapters.postgres.repositories.status_changes import PostgresStatusChangeRepository
+from adapters.postgres.repositories.tenants import PostgresTenantRepository
+from adapters.postgres.repositories.trial_classes import PostgresTrialClassRepository
 
 
 @attrs.define

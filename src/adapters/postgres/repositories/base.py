@@ -1,0 +1,17 @@
+from typing import Any, cast
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@attrs.define
+class Repository:
+    session: AsyncSession
+
+    def add(self, entity: object) -> None:
+        self.session.add(entity)
+
+    async def _affected(self, statement: sa.Update) -> int:
+        """Runs an UPDATE; the number of rows it changed."""
+        return cast(sa.CursorResult[Any], await self.session.execute(statement)).rowcount

@@ -1,0 +1,31 @@
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+
+from adapters.postgres.repositories.base import Repository
+from adapters.postgres.tables import clients
+from domain.client import Client
+from domain.phone import Phone
+
+
+class PostgresClientRepository(Repository):
+    async def add_or_get(self, client: Client) -> Client:
+        values = {c.key: getattr(client, c.key) for c in clients.columns}
+        await self.session.execute(insert(clients).values(values).on_conflict_do_nothing(index_elements=["tenant_id", "phone"]))
+        found = await self.by_phone(client.tenant_id, client.phone)
+        if found is None:  # ON CONFLICT waited for the other insert, and this statement sees it
+            raise LookupError(f"client {client.id} is neither inserted nor found")
+        return found
+
+    async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
+        return await self._one(clients.c.tenant_id == tenant_id, clients.c.phone == phone)
+
+    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
+        return await self._one(clients.c.tenant_id == tenant_id, clients.c.lid == lid)
+
+    async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+        return await self._one(clients.c.tenant_id == tenant_id, clients.c.id == client_id)
+
+    async def _one(self, *conditions: sa.ColumnElement[bool]) -> Client | None:
+        return await self.session.scalar(sa.select(Client).where(*conditions))

@@ -1,0 +1,14 @@
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from adapters.postgres.repositories.base import Repository
+from adapters.postgres.tables import escalations
+from domain.escalation import Escalation
+
+
+class PostgresEscalationRepository(Repository):
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]:
+        query = sa.select(Escalation).where(escalations.c.tenant_id == tenant_id, escalations.c.conversation_id == conversation_id)
+        return (await self.session.scalars(query.order_by(escalations.c.created_at))).all()

@@ -1,0 +1,36 @@
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from adapters.postgres.repositories.base import Repository
+from adapters.postgres.tables import trial_classes
+from domain.trial_class import TrialClass, TrialClassStatus
+
+
+class PostgresTrialClassRepository(Repository):
+    async def serialize_booking(self, tenant_id: uuid.UUID, client_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> None:
+        # Transaction-scoped advisory locks, always client first then class, so two bookings can
+        # only wait on each other, never deadlock.
+        for key in (f"trial:client:{client_id}", f"trial:class:{tenant_id}:{modality}:{starts_at.astimezone(dt.UTC).isoformat()}"):
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        query = sa.select(sa.func.count()).select_from(trial_classes).where(
+            trial_classes.c.tenant_id == tenant_id,
+            trial_classes.c.modality == modality,
+            trial_classes.c.starts_at == starts_at,
+            trial_classes.c.status == TrialClassStatus.CONFIRMED.value,
+        )
+        return await self.session.scalar(query) or 0
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
+        return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.client_id == client_id)
+
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
+        return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.conversation_id == conversation_id)
+
+    async def _ordered(self, *conditions: sa.ColumnElement[bool]) -> Sequence[TrialClass]:
+        query = sa.select(TrialClass).where(*conditions).order_by(trial_classes.c.starts_at)
+        return (await self.session.scalars(query)).all()
