@@ -2,6 +2,7 @@
 of a caller's megabytes. A service of its own, on a database of its own that a test may close."""
 
 import pytest
+import sqlalchemy as sa
 import structlog
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -71,3 +72,24 @@ async def test_health_says_the_database_is_unavailable_and_logs_why(service, adm
     assert response.json() == {"status": "unhealthy", "reason": "database unavailable"}
     assert database not in response.text
     assert any(database in str(entry.get("error")) for entry in logs), logs
+
+
+async def _inbound_count(db_url: str, phone: str) -> int:
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(sa.text(
+                "SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"), {"phone": phone})).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_terminal_channel_takes_no_webhooks(service, own_database):
+    # `cli:<tenant>` is the channel `tatame chat` talks through: nothing on the webhook answers it.
+    phone = "5511970001002"
+    body = text_message(phone, "oi")
+    body["instance"] = "cli:ct-exemplo"
+    response = await service.post(body)
+    assert response.status_code == 404 and "cli:ct-exemplo" in response.json()["detail"]
+    assert await _inbound_count(own_database, phone) == 0
