@@ -1,6 +1,9 @@
 """What the service shows to whoever reaches its port: no API explorer, no driver errors, no echo
 of a caller's megabytes. A service of its own, on a database of its own that a test may close."""
 
+import time
+
+import jwt
 import pytest
 import sqlalchemy as sa
 import structlog
@@ -9,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from entrypoints.settings import PROJECT_ROOT, Settings
 from tests.e2e.database import create_database, drop_database
-from tests.e2e.whatsapp import INSTANCE, ShiftedClock, running_service, service_settings, text_message
+from tests.e2e.whatsapp import INSTANCE, SECRET, ShiftedClock, running_service, service_settings, text_message
 from tests.fakes.evolution_server import FakeEvolution
 
 
@@ -93,3 +96,37 @@ async def test_the_terminal_channel_takes_no_webhooks(service, own_database):
     response = await service.post(body)
     assert response.status_code == 404 and "cli:ct-exemplo" in response.json()["detail"]
     assert await _inbound_count(own_database, phone) == 0
+
+
+def _evolution_token(issued: int | None = 0, lifetime: int = 600, **claims) -> str:
+    """As Evolution 2.3 signs one for each event (WebhookController.generateJwtToken): HS256,
+    {iat: now, exp: now + 600, app, action}; `issued` moves iat from now (None: no iat)."""
+    now = int(time.time())
+    iat = now + (issued or 0)
+    token = {"iat": iat, "exp": iat + lifetime, "app": "evolution", "action": "webhook", **claims}
+    if issued is None:
+        del token["iat"]
+    return jwt.encode(token, SECRET, algorithm="HS256")
+
+
+_YEAR = 365 * 86_400
+
+
+@pytest.mark.parametrize(
+    ("phone", "token", "status"),
+    [
+        ("5511970002001", {}, 200),
+        ("5511970002002", {"instance": INSTANCE}, 200),
+        ("5511970002003", {"issued": -30, "lifetime": 600}, 200),  # Evolution's clock a little behind
+        ("5511970002004", {"instance": "another-number"}, 403),
+        ("5511970002005", {"lifetime": 30 * _YEAR}, 401),
+        ("5511970002006", {"lifetime": 3600}, 401),
+        ("5511970002007", {"issued": None}, 401),
+        ("5511970002008", {"issued": 3600}, 401),  # issued in the future
+        ("5511970002009", {"issued": -700}, 401),  # expired
+    ],
+)
+async def test_a_token_is_short_lived_and_for_its_own_instance(service, own_database, phone, token, status):
+    response = await service.post(text_message(phone, "oi"), headers={"authorization": f"Bearer {_evolution_token(**token)}"})
+    assert response.status_code == status, response.text
+    assert await _inbound_count(own_database, phone) == (1 if status == 200 else 0)

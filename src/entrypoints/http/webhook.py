@@ -2,7 +2,7 @@ import json
 
 from dishka import AsyncContainer
 from litestar import Request, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
 from adapters.evolution.webhook import (
     ConnectionUpdate,
@@ -59,8 +59,10 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
     Member messages, nearly all the traffic, need no unit of work, so they are served from the
     app's container; the other events open a request scope for theirs only when they come."""
     container: AsyncContainer = request.app.state.container
-    authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
+    token_instance = authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
     event = _event(await request.body())
+    if token_instance is not None and event.instance != token_instance:
+        raise PermissionDeniedException(detail="the token was issued for another instance")
     if not isinstance(event, Ignored):
         await _check_takes_webhooks(container, event.instance)
     try:
