@@ -130,3 +130,17 @@ async def test_a_token_is_short_lived_and_for_its_own_instance(service, own_data
     response = await service.post(text_message(phone, "oi"), headers={"authorization": f"Bearer {_evolution_token(**token)}"})
     assert response.status_code == status, response.text
     assert await _inbound_count(own_database, phone) == (1 if status == 200 else 0)
+
+
+async def test_a_huge_push_name_is_stored_short_and_clean(service, own_database):
+    phone = "5511970003001"
+    body = text_message(phone, "oi")
+    body["data"]["pushName"] = "  Ana\n\x00Maria\u202e " + "x" * 1_000_000
+    assert (await service.post(body)).json() == {"result": "stored"}
+    engine = create_async_engine(own_database)
+    try:
+        async with engine.connect() as connection:
+            name = (await connection.execute(sa.text("SELECT name FROM clients WHERE phone = :phone"), {"phone": phone})).scalar_one()
+    finally:
+        await engine.dispose()
+    assert name.startswith("Ana Maria xxx") and len(name) <= 100
