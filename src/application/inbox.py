@@ -5,6 +5,7 @@ from typing import Protocol
 import attrs
 
 from domain.channel import Channel
+from domain.client import clean_name
 from domain.phone import Phone
 
 
@@ -17,7 +18,7 @@ class InboundMessage:
     text: str | None  # None for media without text
     channel_message_id: str
     sent_at: dt.datetime | None = None  # the channel's own timestamp, when it gives one
-    sender_name: str | None = None
+    sender_name: str | None = attrs.field(default=None, converter=clean_name)  # as the sender's profile shows it
     lid: str | None = None  # the sender's WhatsApp @lid alias, when the channel used it
     media: str | None = None  # "audio", "image", ... for media without text
 

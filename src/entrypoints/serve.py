@@ -83,6 +83,7 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
         uvicorn.run(
             "entrypoints.http.asgi:create_app", factory=True, workers=processes, host=settings.host, port=settings.port,
             log_level="warning", lifespan="on", access_log=False,
+            log_config=None,  # uvicorn's records go to the root logger, which writes JSON lines
         )
     finally:
         stopping.set()

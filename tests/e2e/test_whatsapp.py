@@ -236,7 +236,8 @@ async def test_calls_without_the_secret_are_refused_and_store_nothing(service, d
 
 
 async def test_evolution_jwt_is_accepted(service, evolution):
-    token = jwt.encode({"exp": int(time.time()) + 600, "app": "evolution", "action": "webhook"}, SECRET, algorithm="HS256")
+    now = int(time.time())  # the claims Evolution 2.3 signs
+    token = jwt.encode({"iat": now, "exp": now + 600, "app": "evolution", "action": "webhook"}, SECRET, algorithm="HS256")
     response = await service.post(text_message("5511970000013", "oi"), headers={"authorization": f"Bearer {token}"})
     assert response.json() == {"result": "stored"}
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 import uuid
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from domain.flow import Awaiting, FlowState, Interview
+from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
 from domain.message import Author, Direction, Message, MessageStatus
@@ -15,6 +17,25 @@ from domain.phone import Phone
 from domain.tenant import ClassSlot, Modality, Tenant
 
 NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
+
+
+class TestCleanName:
+    # Every character, surrogates and bidi controls included, and long enough to be cut.
+    @given(st.text(st.characters(exclude_categories=()) | st.sampled_from("\u202e\u2066\n\x00 "), max_size=300))
+    def test_a_name_is_one_short_printable_line(self, raw):
+        name = clean_name(raw)
+        if name is not None:
+            assert 0 < len(name) <= MAX_NAME and name == name.strip() and "  " not in name
+            assert all(c == " " or not c.isspace() for c in name)
+            assert not any(unicodedata.category(c) in ("Cc", "Cs") or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in name)
+            assert clean_name(name) == name
+
+    def test_keeps_accents_and_emoji_and_drops_controls(self):
+        assert clean_name("  Zé\tda\u202e Silva 👨\u200d👩\u200d👧 \n") == "Zé da Silva 👨\u200d👩\u200d👧"
+        assert clean_name("\x00\ud800 \n") is None
+
+    def test_a_megabyte_of_name_is_cut(self):
+        assert clean_name("Ana " + "a" * 1_000_000) == "Ana " + "a" * (MAX_NAME - 4)
 
 
 class TestPhone:

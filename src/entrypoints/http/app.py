@@ -4,17 +4,22 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import attrs
+import structlog
 from dishka import AsyncContainer
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import DBAPIError
 
 from adapters.postgres.errors import DRIVER_OUTAGES, is_outage
 from application.report_backlog import ReportBacklog
+from entrypoints.http.errors import client_error
 from entrypoints.http.webhook import evolution_webhook
 from entrypoints.settings import Settings
 from entrypoints.worker import run_worker
+
+log = structlog.get_logger(__name__)
 
 _SLASHES = re.compile(r"/{2,}")
 
@@ -22,13 +27,15 @@ _SLASHES = re.compile(r"/{2,}")
 @get("/health")
 async def health(request: Request) -> Response[dict[str, object]]:
     """200 while the database answers, with what members are owed ("behind" when something is
-    late: no worker runs, or Evolution refuses sends); 503 with the reason when it does not."""
+    late: no worker runs, or Evolution refuses sends); 503 when it does not. Anyone who reaches the
+    port may ask, so the driver's error, which names the database and its host, goes to the log."""
     container: AsyncContainer = request.app.state.container
     try:
         async with container() as scope:
             backlog = await (await scope.get(ReportBacklog)).execute("evolution")
-    except Exception as error:  # noqa: BLE001 - any failure means "not healthy", and says why
-        return Response({"status": "unhealthy", "database": str(error)}, status_code=503)
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+        log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
+        return Response({"status": "unhealthy", "reason": "database unavailable"}, status_code=503)
     return Response({"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog)})
 
 
@@ -77,7 +84,13 @@ def make_app(
     app = Litestar(
         route_handlers=[evolution_webhook, health],
         lifespan=[lifespan],
-        exception_handlers={DBAPIError: _storage_error, OSError: _storage_error, **dict.fromkeys(DRIVER_OUTAGES, _storage_error)},
+        exception_handlers={
+            HTTPException: client_error,
+            DBAPIError: _storage_error, OSError: _storage_error, **dict.fromkeys(DRIVER_OUTAGES, _storage_error),
+        },
+        # No /schema (OpenAPI, Swagger, ReDoc ...): the service has one caller, Evolution, and an
+        # API explorer on a public port maps it for everyone else (and loads scripts from a CDN).
+        openapi_config=None,
         # No dishka middleware: it would open a request scope for every call, and the webhook's
         # member messages need none; a handler opens one from `container` when it needs one.
         state=State({"container": container}),

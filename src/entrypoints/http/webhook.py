@@ -2,7 +2,7 @@ import json
 
 from dishka import AsyncContainer
 from litestar import Request, post
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
 from adapters.evolution.webhook import (
     ConnectionUpdate,
@@ -15,6 +15,7 @@ from adapters.evolution.webhook import (
     parse_webhook,
 )
 from application.errors import UnknownChannel
+from application.inbox import ChannelDirectory
 from application.receive_message import InboundMessage, ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import OwnMessage as OwnMessageIn
@@ -42,6 +43,14 @@ def _event(raw: bytes) -> object:
         raise ClientException(detail=f"not an Evolution webhook event: {error}") from error
 
 
+async def _check_takes_webhooks(container: AsyncContainer, instance: str) -> None:
+    """Only Evolution channels are fed by this webhook; the terminal channel (`cli:<tenant>`) has
+    no one to answer it here, so what is sent for it would be stored and never answered."""
+    channel = await (await container.get(ChannelDirectory)).find(instance)
+    if channel is not None and channel.kind != "evolution":
+        raise NotFoundException(detail=f"instance {instance!r} is a {channel.kind} channel, not an Evolution instance")
+
+
 # Evolution posts to <url>/<event-name> when webhooks go "by events"; the suffix carries nothing
 # the body does not.
 @post(["/webhooks/evolution", "/webhooks/evolution/{event_name:str}"], status_code=200)
@@ -50,8 +59,12 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
     Member messages, nearly all the traffic, need no unit of work, so they are served from the
     app's container; the other events open a request scope for theirs only when they come."""
     container: AsyncContainer = request.app.state.container
-    authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
+    token_instance = authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
     event = _event(await request.body())
+    if token_instance is not None and event.instance != token_instance:
+        raise PermissionDeniedException(detail="the token was issued for another instance")
+    if not isinstance(event, Ignored):
+        await _check_takes_webhooks(container, event.instance)
     try:
         match event:
             case Ignored(reason=reason):

@@ -1,0 +1,146 @@
+"""What the service shows to whoever reaches its port: no API explorer, no driver errors, no echo
+of a caller's megabytes. A service of its own, on a database of its own that a test may close."""
+
+import time
+
+import jwt
+import pytest
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from entrypoints.settings import PROJECT_ROOT, Settings
+from tests.e2e.database import create_database, drop_database
+from tests.e2e.whatsapp import INSTANCE, SECRET, ShiftedClock, running_service, service_settings, text_message
+from tests.fakes.evolution_server import FakeEvolution
+
+
+@pytest.fixture(scope="module")
+def evolution():
+    with FakeEvolution(instances={INSTANCE: "fake-instance-token"}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+async def own_database(admin_url):
+    url = await create_database(admin_url)
+    yield url
+    await drop_database(admin_url, url)
+
+
+@pytest.fixture(scope="module")
+async def service(own_database, evolution, tmp_path_factory):
+    base = Settings(database_url=own_database, data_dir=tmp_path_factory.mktemp("edges"), knowledge_dir=PROJECT_ROOT / "knowledge")
+    async for running in running_service(service_settings(base, evolution), ShiftedClock()):
+        yield running
+
+
+@pytest.mark.parametrize(
+    "path", ["/schema", "/schema/openapi.json", "/schema/openapi.yaml", "/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc"]
+)
+async def test_no_api_explorer_is_served(service, path):
+    response = await service.http.get(service.url + path)
+    assert response.status_code == 404
+
+
+async def test_error_bodies_do_not_echo_the_input_whole(service):
+    body = text_message("5511970001001", "oi")
+    body["instance"] = "x" * 1_000_000
+    response = await service.post(body)
+    assert response.status_code == 404
+    assert len(response.json()["detail"]) <= 200 and len(response.content) < 1_000
+
+
+async def _close_connections(admin_url: str, database: str, allow: bool) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allow).lower()}')
+            if not allow:
+                await connection.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'")
+    finally:
+        await engine.dispose()
+
+
+async def test_health_says_the_database_is_unavailable_and_logs_why(service, admin_url, own_database):
+    database = make_url(own_database).database
+    await _close_connections(admin_url, database, allow=False)
+    try:
+        with structlog.testing.capture_logs() as logs:
+            response = await service.http.get(service.url + "/health")
+    finally:
+        await _close_connections(admin_url, database, allow=True)
+    assert response.status_code == 503
+    assert response.json() == {"status": "unhealthy", "reason": "database unavailable"}
+    assert database not in response.text
+    assert any(database in str(entry.get("error")) for entry in logs), logs
+
+
+async def _inbound_count(db_url: str, phone: str) -> int:
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as connection:
+            return (await connection.execute(sa.text(
+                "SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"), {"phone": phone})).scalar_one()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_terminal_channel_takes_no_webhooks(service, own_database):
+    # `cli:<tenant>` is the channel `tatame chat` talks through: nothing on the webhook answers it.
+    phone = "5511970001002"
+    body = text_message(phone, "oi")
+    body["instance"] = "cli:ct-exemplo"
+    response = await service.post(body)
+    assert response.status_code == 404 and "cli:ct-exemplo" in response.json()["detail"]
+    assert await _inbound_count(own_database, phone) == 0
+
+
+def _evolution_token(issued: int | None = 0, lifetime: int = 600, **claims) -> str:
+    """As Evolution 2.3 signs one for each event (WebhookController.generateJwtToken): HS256,
+    {iat: now, exp: now + 600, app, action}; `issued` moves iat from now (None: no iat)."""
+    now = int(time.time())
+    iat = now + (issued or 0)
+    token = {"iat": iat, "exp": iat + lifetime, "app": "evolution", "action": "webhook", **claims}
+    if issued is None:
+        del token["iat"]
+    return jwt.encode(token, SECRET, algorithm="HS256")
+
+
+_YEAR = 365 * 86_400
+
+
+@pytest.mark.parametrize(
+    ("phone", "token", "status"),
+    [
+        ("5511970002001", {}, 200),
+        ("5511970002002", {"instance": INSTANCE}, 200),
+        ("5511970002003", {"issued": -30, "lifetime": 600}, 200),  # Evolution's clock a little behind
+        ("5511970002004", {"instance": "another-number"}, 403),
+        ("5511970002005", {"lifetime": 30 * _YEAR}, 401),
+        ("5511970002006", {"lifetime": 3600}, 401),
+        ("5511970002007", {"issued": None}, 401),
+        ("5511970002008", {"issued": 3600}, 401),  # issued in the future
+        ("5511970002009", {"issued": -700}, 401),  # expired
+    ],
+)
+async def test_a_token_is_short_lived_and_for_its_own_instance(service, own_database, phone, token, status):
+    response = await service.post(text_message(phone, "oi"), headers={"authorization": f"Bearer {_evolution_token(**token)}"})
+    assert response.status_code == status, response.text
+    assert await _inbound_count(own_database, phone) == (1 if status == 200 else 0)
+
+
+async def test_a_huge_push_name_is_stored_short_and_clean(service, own_database):
+    phone = "5511970003001"
+    body = text_message(phone, "oi")
+    body["data"]["pushName"] = "  Ana\n\x00Maria\u202e " + "x" * 1_000_000
+    assert (await service.post(body)).json() == {"result": "stored"}
+    engine = create_async_engine(own_database)
+    try:
+        async with engine.connect() as connection:
+            name = (await connection.execute(sa.text("SELECT name FROM clients WHERE phone = :phone"), {"phone": phone})).scalar_one()
+    finally:
+        await engine.dispose()
+    assert name.startswith("Ana Maria xxx") and len(name) <= 100
