@@ -15,6 +15,7 @@ from dishka import Provider
 from adapters.evolution.gateway import EvolutionGateway
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
+from entrypoints.worker import run_worker
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
 from tests.fakes.evolution_server import FakeEvolution, load_fixture
@@ -58,14 +59,18 @@ async def running_service(settings: Settings, clock: ShiftedClock, *overrides: P
         container = make_container(settings, EvolutionGateway(outbound), clock, *overrides)
         await prepare(container)
         await register_default_channel(container, settings)
-        server = uvicorn.Server(uvicorn.Config(make_app(container, settings), host="127.0.0.1", port=0, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(make_app(container), host="127.0.0.1", port=0, log_level="warning"))
         task = asyncio.create_task(server.serve())
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_worker(container, stop, settings.worker_poll))
         while not server.started:
             await asyncio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
         try:
             yield Service(f"http://127.0.0.1:{port}", inbound, clock)
         finally:
+            stop.set()
+            await worker  # before the server's lifespan closes the container the worker uses
             server.should_exit = True
             await task
 

@@ -1,4 +1,3 @@
-import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,8 +15,6 @@ from adapters.postgres.errors import DRIVER_OUTAGES, is_outage
 from application.report_backlog import ReportBacklog
 from entrypoints.http.errors import client_error
 from entrypoints.http.webhook import evolution_webhook
-from entrypoints.settings import Settings
-from entrypoints.worker import run_worker
 
 log = structlog.get_logger(__name__)
 
@@ -58,25 +55,15 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-def make_app(
-    container: AsyncContainer,
-    settings: Settings,
-    with_worker: bool = True,
-    on_close: Callable[[], Awaitable[None]] | None = None,
-) -> ASGIApp:
-    """The service; with `with_worker`, the turn worker runs inside it. The lifespan stops the
-    worker, closes the container, then calls `on_close` (what the caller opened for it)."""
+def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] | None = None) -> ASGIApp:
+    """The webhook service; turns run elsewhere (the worker). The lifespan closes the container,
+    then calls `on_close` (what the caller opened for it)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        worker = asyncio.create_task(run_worker(container, stop, settings.worker_poll)) if with_worker else None
         try:
             yield
         finally:
-            stop.set()
-            if worker:
-                await worker
             await container.close()
             if on_close:
                 await on_close()
