@@ -88,6 +88,16 @@ class Settings:
     """HOST: where `tatame serve` listens."""
     port: int = 8000
     """PORT: where `tatame serve` listens."""
+    http_keep_alive: float = 5.0
+    """HTTP_KEEP_ALIVE: seconds `tatame serve` keeps an idle connection open after a response. Keep it
+    longer than the reverse proxy's idle timeout for upstream connections, so the proxy closes first."""
+    http_request_timeout: float = 10.0
+    """HTTP_REQUEST_TIMEOUT: seconds a client has to send a whole request (head and body), counted from
+    when the connection opens or the previous response ends; a connection that stalls is closed."""
+    http_max_header_bytes: int = 16_384
+    """HTTP_MAX_HEADER_BYTES: the largest request head (request line and headers) taken; larger gets a 431."""
+    http_max_connections: int = 1000
+    """HTTP_MAX_CONNECTIONS: open connections per server process; beyond it, requests get a 503."""
     worker_poll: float = 0.1
     """WORKER_POLL: seconds an idle worker waits before looking for due conversations again."""
     worker_lease: float = 30.0
@@ -133,6 +143,10 @@ class Settings:
             resume_keyword=_optional(env, "RESUME_KEYWORD") or "#bot",
             host=_optional(env, "HOST") or "127.0.0.1",
             port=_int(env, "PORT", 8000, minimum=1),
+            http_keep_alive=_seconds(env, "HTTP_KEEP_ALIVE", 5.0, positive=True),
+            http_request_timeout=_seconds(env, "HTTP_REQUEST_TIMEOUT", 10.0, positive=True),
+            http_max_header_bytes=_int(env, "HTTP_MAX_HEADER_BYTES", 16_384, minimum=1024),
+            http_max_connections=_int(env, "HTTP_MAX_CONNECTIONS", 1000, minimum=1),
             worker_poll=_seconds(env, "WORKER_POLL", 0.1),
             worker_lease=_seconds(env, "WORKER_LEASE", 30.0),
             outbox_retry=_seconds(env, "OUTBOX_RETRY", 2.0),
