@@ -7,6 +7,7 @@ Qdrant folder, which only one process may open."""
 
 import asyncio
 import ctypes
+import functools
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import uvicorn
 
 from adapters.terminal import TerminalGateway
 from entrypoints.container import make_container
+from entrypoints.http.connections import BoundedHttpToolsProtocol
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
 
@@ -71,6 +73,25 @@ def _stop(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """Where the server processes listen, and what they let a client hold: an idle connection
+    HTTP_KEEP_ALIVE seconds, a request's arrival HTTP_REQUEST_TIMEOUT, its head
+    HTTP_MAX_HEADER_BYTES, and at most HTTP_MAX_CONNECTIONS connections per process."""
+    return dict(
+        host=settings.host,
+        port=settings.port,
+        http=functools.partial(
+            BoundedHttpToolsProtocol, request_timeout=settings.http_request_timeout, max_header_bytes=settings.http_max_header_bytes
+        ),
+        timeout_keep_alive=settings.http_keep_alive,
+        limit_concurrency=settings.http_max_connections,
+        lifespan="on",
+        log_level="warning",
+        log_config=None,  # uvicorn's records go to the root logger, which writes JSON lines
+        access_log=False,
+    )
+
+
 def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     """Migrates and ingests once, then runs `processes` webhook server processes and, unless told
     otherwise, one turn worker process (more `tatame worker` processes may join anywhere)."""
@@ -80,11 +101,7 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     if worker is not None:
         threading.Thread(target=_watch, args=(worker, stopping), daemon=True, name="worker-watch").start()
     try:
-        uvicorn.run(
-            "entrypoints.http.asgi:create_app", factory=True, workers=processes, host=settings.host, port=settings.port,
-            log_level="warning", lifespan="on", access_log=False,
-            log_config=None,  # uvicorn's records go to the root logger, which writes JSON lines
-        )
+        uvicorn.run("entrypoints.http.asgi:create_app", factory=True, workers=processes, **uvicorn_options(settings))
     finally:
         stopping.set()
         if worker is not None:

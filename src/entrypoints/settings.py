@@ -103,6 +103,16 @@ class Settings:
     """HOST: where `tatame serve` listens."""
     port: int = _setting(8000, minimum=1)
     """PORT: where `tatame serve` listens."""
+    http_keep_alive: float = _setting(5.0, positive=True)
+    """HTTP_KEEP_ALIVE: seconds `tatame serve` keeps an idle connection open after a response. Keep it
+    longer than the reverse proxy's idle timeout for upstream connections, so the proxy closes first."""
+    http_request_timeout: float = _setting(10.0, positive=True)
+    """HTTP_REQUEST_TIMEOUT: seconds a client has to send a whole request (head and body), counted from
+    when the connection opens or the previous response ends; a connection that stalls is closed."""
+    http_max_header_bytes: int = _setting(16_384, minimum=1024)
+    """HTTP_MAX_HEADER_BYTES: the largest request head (request line and headers) taken; larger gets a 431."""
+    http_max_connections: int = _setting(1000, minimum=1)
+    """HTTP_MAX_CONNECTIONS: open connections per server process; beyond it, requests get a 503."""
     worker_poll: float = _setting(0.1)
     """WORKER_POLL: seconds an idle worker waits before looking for due conversations again."""
     worker_lease: float = _setting(30.0)

@@ -52,7 +52,7 @@ def test_env_example_documents_every_variable():
 
 
 def test_every_field_is_read_from_its_variable():
-    given = {name: ("DEBUG" if name == "LOG_LEVEL" else "7") for name in Settings.variables()}
+    given = {name: ("DEBUG" if name == "LOG_LEVEL" else "7777") for name in Settings.variables()}
     settings = _settings(**given)
     defaults = _settings()
     for field, name in zip(attrs.fields(Settings), Settings.variables(), strict=True):

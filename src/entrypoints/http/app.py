@@ -78,6 +78,9 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         # No /schema (OpenAPI, Swagger, ReDoc ...): the service has one caller, Evolution, and an
         # API explorer on a public port maps it for everyone else (and loads scripts from a CDN).
         openapi_config=None,
+        # Litestar would replace the root logger's handler with its own text format; the
+        # entrypoint configured JSON lines (entrypoints.logs) and keeps them.
+        logging_config=None,
         # No dishka middleware: it would open a request scope for every call, and the webhook's
         # member messages need none; a handler opens one from `container` when it needs one.
         state=State({"container": container}),
