@@ -126,7 +126,8 @@ _YEAR = 365 * 86_400
         ("5511970002006", {"lifetime": 3600}, 401),
         ("5511970002007", {"issued": None}, 401),
         ("5511970002008", {"issued": 3600}, 401),  # issued in the future
-        ("5511970002009", {"issued": -700}, 401),  # expired
+        ("5511970002009", {"issued": -700}, 200),  # expired, as a retry of Evolution's after our outage
+        ("5511970002010", {"issued": -3000}, 401),  # expired longer ago than Evolution retries
     ],
 )
 async def test_a_token_is_short_lived_and_for_its_own_instance(service, own_database, phone, token, status):

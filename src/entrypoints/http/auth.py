@@ -1,4 +1,5 @@
 import hmac
+import time
 
 import jwt
 from litestar.exceptions import NotAuthorizedException
@@ -11,12 +12,17 @@ SECRET_HEADER = "x-webhook-secret"
 MAX_TOKEN_LIFETIME = 600
 # Evolution's clock and ours may disagree this much (seconds) on iat and exp.
 CLOCK_SKEW = 60
+# Evolution retries a failed post with the token it signed for the first attempt, for about 20
+# minutes. After an outage of ours longer than the token's 10 minutes, refusing the expired token
+# would drop those messages (Evolution does not retry a 401); replaying one changes nothing, as
+# each message is stored once by its id.
+RETRIED_TOKEN_GRACE = 30 * 60
 
 
 def authenticate(headers: dict[str, str] | object, secret: str) -> str | None:
     """Accepts the shared secret in `X-Webhook-Secret`, or Evolution's `Authorization: Bearer`
     HS256 JWT signed with it (its `jwt_key`), issued (iat) and expiring (exp) at most
-    `MAX_TOKEN_LIFETIME` apart. The body's `apikey` is not a credential: it is often null and,
+    `MAX_TOKEN_LIFETIME` apart, and expired at most `RETRIED_TOKEN_GRACE` ago. The body's `apikey` is not a credential: it is often null and,
     when present, it is the instance's own token. Returns the instance the token names (its
     `instance` claim; Evolution's name none), which the caller holds the body to."""
     if not secret:
@@ -31,9 +37,13 @@ def authenticate(headers: dict[str, str] | object, secret: str) -> str | None:
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException(detail=f"missing credentials: send {SECRET_HEADER} or Authorization: Bearer <jwt>")
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["iat", "exp"]}, leeway=CLOCK_SKEW)
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["iat", "exp"], "verify_exp": False}, leeway=CLOCK_SKEW
+        )
     except jwt.PyJWTError as error:
         raise NotAuthorizedException(detail=f"invalid token: {error}") from error
+    if time.time() > int(claims["exp"]) + RETRIED_TOKEN_GRACE:
+        raise NotAuthorizedException(detail="invalid token: it expired longer ago than Evolution retries")
     if int(claims["exp"]) - int(claims["iat"]) > MAX_TOKEN_LIFETIME:
         raise NotAuthorizedException(detail=f"invalid token: it lives longer than {MAX_TOKEN_LIFETIME} s (exp - iat)")
     instance = claims.get("instance")
