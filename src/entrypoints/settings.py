@@ -7,8 +7,7 @@ import attrs
 import platformdirs
 from dotenv import dotenv_values
 
-# The repository root; knowledge/ ships beside src/.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from adapters.shipped import default_knowledge_dir
 
 
 class SettingsError(ValueError):
@@ -74,8 +73,8 @@ class Settings:
     """QDRANT_COLLECTION: the one collection all tenants share."""
     data_dir: Path = _setting(env="TATAME_DATA_DIR", factory=lambda: Path(platformdirs.user_data_dir("tatame")))
     """TATAME_DATA_DIR: where the embedded PostgreSQL and local Qdrant keep their files."""
-    knowledge_dir: Path = _setting(factory=lambda: PROJECT_ROOT / "knowledge")
-    """KNOWLEDGE_DIR: the folder of tenant packs, one sub-folder each."""
+    knowledge_dir: Path = _setting(factory=default_knowledge_dir)
+    """KNOWLEDGE_DIR: the folder of tenant packs, one sub-folder each. Unset: the default pack that ships with tatame."""
     default_tenant: str = _setting("ct-exemplo")
     """DEFAULT_TENANT: the tenant `tatame chat` talks to when --tenant is not given."""
     history_limit: int = _setting(20, minimum=1)

@@ -9,8 +9,9 @@ from dishka import AsyncContainer
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
 from entrypoints.container import make_container
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
 from entrypoints.startup import prepare
+from tests import PROJECT_ROOT
 from tests.e2e.database import create_database, drop_database, server_url
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))

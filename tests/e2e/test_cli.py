@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 TATAME = [sys.executable, "-m", "entrypoints.cli"]
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose (Debian package) is not installed")

@@ -14,9 +14,9 @@ from domain.route import Route
 from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.requests import in_request
-from entrypoints.settings import PROJECT_ROOT
 from entrypoints.startup import prepare
 from adapters.terminal import TerminalGateway
+from tests import PROJECT_ROOT
 
 
 def _member(container, phone: str) -> TerminalConversation:

@@ -10,7 +10,8 @@ import structlog
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
+from tests import PROJECT_ROOT
 from tests.e2e.database import create_database, drop_database
 from tests.e2e.whatsapp import INSTANCE, SECRET, ShiftedClock, running_service, service_settings, text_message
 from tests.fakes.evolution_server import FakeEvolution

@@ -5,7 +5,7 @@ from qdrant_client import AsyncQdrantClient
 
 from adapters.knowledge_pack.loader import FileTenantPackSource, load_pack
 from adapters.qdrant.index import QdrantKnowledgeIndex
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 TENANT_YAML = """
 name: CT Dois

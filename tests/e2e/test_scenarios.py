@@ -6,7 +6,8 @@ import pytest
 
 from entrypoints.scenario_file import load_scenario, scenario_files
 from entrypoints.scenarios import ScenarioRunner
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
+from tests import PROJECT_ROOT
 
 SCENARIOS = scenario_files([Path(__file__).parent / "scenarios"])
 

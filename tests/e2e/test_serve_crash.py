@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, sent_to, text_message
 from tests.fakes.evolution_server import FakeEvolution, held
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, text_message
 from tests.fakes.evolution_server import FakeEvolution
 

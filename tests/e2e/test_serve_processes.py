@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
 

@@ -35,7 +35,8 @@ def evolution():
 
 @pytest.fixture(scope="module")
 async def service(database_url, evolution, tmp_path_factory):
-    from entrypoints.settings import PROJECT_ROOT, Settings
+    from entrypoints.settings import Settings
+    from tests import PROJECT_ROOT
 
     base = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("service"), knowledge_dir=PROJECT_ROOT / "knowledge")
     async for running in running_service(service_settings(base, evolution), ShiftedClock()):

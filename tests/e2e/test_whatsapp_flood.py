@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
+from tests import PROJECT_ROOT
 from tests.e2e.whatsapp import INSTANCE, TOKEN, ShiftedClock, running_service, sent_to, service_settings, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution, server_error
 

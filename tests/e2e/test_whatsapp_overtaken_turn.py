@@ -9,7 +9,8 @@ from dishka import Provider, Scope, provide
 from adapters.offline.triage import OfflineTriager
 from application.triage import Triage, Triager
 from application.turn import TurnInput
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
+from tests import PROJECT_ROOT
 from tests.e2e.whatsapp import INSTANCE, TOKEN, ShiftedClock, running_service, service_settings, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
 

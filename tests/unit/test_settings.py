@@ -4,7 +4,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT, Settings, SettingsError
+from entrypoints.settings import Settings, SettingsError
+from tests import PROJECT_ROOT
 
 
 def _settings(**env: str) -> Settings:

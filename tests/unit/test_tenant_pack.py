@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from adapters.knowledge_pack.loader import FileTenantPackSource, load_pack
 from adapters.knowledge_pack.schema import parse_tenant
 from application.tenant_packs import InvalidTenantPack
-from entrypoints.settings import PROJECT_ROOT
+from tests import PROJECT_ROOT
 
 VALID = {
     "name": "CT Teste",

@@ -1,17 +1,14 @@
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# The repository root: migrations/ sits beside src/ (the project is installed in editable mode).
-MIGRATIONS = Path(__file__).resolve().parents[3] / "migrations"
+from adapters.shipped import migrations_dir
 
 
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(migrations_dir()))
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

@@ -1,0 +1,1 @@
+"""Installed as `tatame_data.migrations` (see adapters/shipped.py), so the wheel carries them."""
