@@ -24,7 +24,9 @@ UV = [sys.executable, "-m", "uv"]
 def venv(tmp_path_factory) -> Path:
     """A virtualenv holding requirements.lock and the wheel, nothing else."""
     root = tmp_path_factory.mktemp("wheel")
-    subprocess.run([*UV, "build", "--wheel", "--quiet", "--out-dir", str(root / "dist"), str(PROJECT_ROOT)], check=True)
+    # Through the sdist, as an index would build it: that checks the sdist carries what the wheel
+    # needs, and leaves no build/ folder in the checkout whose stale files could reach a wheel.
+    subprocess.run([*UV, "build", "--quiet", "--out-dir", str(root / "dist"), str(PROJECT_ROOT)], check=True)
     [wheel] = (root / "dist").glob("tatame-*.whl")
     subprocess.run([*UV, "venv", "--quiet", "--python", sys.executable, str(root / "venv")], check=True)
     python = str(root / "venv" / "bin" / "python")
