@@ -25,7 +25,8 @@ from adapters.terminal import TerminalGateway  # noqa: E402
 from application.deliver_outbox import DeliverOutbox  # noqa: E402
 from application.handle_turn import HandleTurn  # noqa: E402
 from application.ingest_knowledge import cli_channel_name  # noqa: E402
-from application.receive_message import InboundMessage, ReceiveMessage  # noqa: E402
+from application.inbox import InboundMessage  # noqa: E402
+from application.receive_message import ReceiveMessage  # noqa: E402
 from domain.phone import Phone  # noqa: E402
 from entrypoints.container import make_container  # noqa: E402
 from entrypoints.settings import Settings  # noqa: E402

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.ingest_knowledge import cli_channel_name
-from application.receive_message import InboundMessage, ReceiveMessage
+from application.inbox import InboundMessage
+from application.receive_message import ReceiveMessage
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel
 from domain.phone import Phone

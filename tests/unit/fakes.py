@@ -89,9 +89,10 @@ class Buffer:
 @attrs.define
 class FakeConversations(_Store):
     buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
-    messages: "FakeMessages | None" = None
-    channels: "FakeChannels | None" = None
-    outbox: "FakeOutbox | None" = None
+    # Shared with the other stores of the unit of work, which wires them.
+    messages: "FakeMessages" = attrs.field(factory=lambda: FakeMessages())
+    channels: "FakeChannels" = attrs.field(factory=lambda: FakeChannels())
+    outbox: "FakeOutbox" = attrs.field(factory=lambda: FakeOutbox())
 
     def _waits_on(self, conversation_id: uuid.UUID, channel_kind: str) -> bool:
         kinds = {c.id: c.kind for c in self.channels.items}
@@ -200,8 +201,9 @@ class FakeEscalations(_Store):
 
 @attrs.define
 class FakeOutbox(_Store):
-    messages: FakeMessages | None = None
-    channels: FakeChannels | None = None
+    # Shared with the other stores of the unit of work, which wires them.
+    messages: FakeMessages = attrs.field(factory=FakeMessages)
+    channels: FakeChannels = attrs.field(factory=FakeChannels)
 
     async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
         due = [e for e in self._undelivered(channel_kind) if e.next_attempt_at <= now]

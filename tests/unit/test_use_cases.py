@@ -10,7 +10,8 @@ from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import HandleTurn
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
-from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.inbox import BufferPolicy, InboundMessage
+from application.receive_message import ReceiveMessage
 from application.record_own_message import OwnMessage, OwnMessageOutcome, RecordOwnMessage
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
