@@ -5,6 +5,7 @@ import shutil
 import attrs
 import pytest
 
+from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
@@ -16,7 +17,6 @@ from entrypoints.conversation import TerminalConversation
 from entrypoints.requests import in_request
 from entrypoints.settings import PROJECT_ROOT
 from entrypoints.startup import prepare
-from adapters.terminal import TerminalGateway
 
 
 def _member(container, phone: str) -> TerminalConversation:

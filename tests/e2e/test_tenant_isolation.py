@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.ingest_knowledge import cli_channel_name
 from application.inbox import InboundMessage
+from application.ingest_knowledge import cli_channel_name
 from application.receive_message import ReceiveMessage
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel

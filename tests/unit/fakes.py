@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import attrs
 
 from application.booking_extractor import BookingDetails
-from application.triage import Triage
-from application.turn import TurnInput
 from application.gateway import DeliveryFailed
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
+from application.triage import Triage
+from application.turn import TurnInput
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from application.answer_question import AnswerQuestion
-from application.booking_interview import ConductBookingInterview
 from application.booking_extractor import BookingDetails, BookingIntent
+from application.booking_interview import ConductBookingInterview
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage

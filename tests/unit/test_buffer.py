@@ -1,21 +1,21 @@
 """The burst buffer: one turn per burst, and a turn that a new message overtakes is not sent."""
 
 import datetime as dt
-import attrs
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.claim_due_conversations import ClaimDueConversations
-from application.triage import Triage
-from application.turn import TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import TURN_TEXT_LIMIT, HandleTurn, burst_text
 from application.inbox import BufferPolicy, InboundMessage
 from application.receive_message import ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
+from application.triage import Triage
+from application.turn import TurnInput
 from domain.channel import Channel
 from domain.message import MAX_TEXT, MessageStatus
 from domain.phone import Phone
