@@ -26,6 +26,7 @@ def _run_once(data_dir: str) -> tuple[float, float, float]:
         [sys.executable, "-m", "entrypoints.cli", "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
     )
+    assert process.stdin is not None and process.stdout is not None  # both piped above
     process.stdin.write("oi\n")
     process.stdin.flush()
     first_reply = None

@@ -79,6 +79,7 @@ async def main(seconds: float) -> None:
     base = f"http://127.0.0.1:{port}"
     headers = {"x-webhook-secret": SECRET}
     evolution = subprocess.Popen([sys.executable, "-c", EVOLUTION], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert evolution.stdin is not None and evolution.stdout is not None  # both piped above
     evolution_url = evolution.stdout.readline().strip()
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TATAME_DATA_DIR": data, "WEBHOOK_SECRET": SECRET,
@@ -129,7 +130,8 @@ async def main(seconds: float) -> None:
                         await asyncio.sleep(0.1)
 
                 for phase, with_flood in (("quiet", False), ("flood", True)):
-                    others.clear(), health.clear()
+                    others.clear()
+                    health.clear()
                     deadline = time.monotonic() + seconds
                     await asyncio.gather(poll_health(deadline), *(member(n, deadline) for n in range(MEMBERS)), *([flooder()] if with_flood else []))
                     results[phase] = (list(others), list(health))

@@ -67,11 +67,11 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
         at3 += rank is not None
         if rank != 1:
             print(f"{'MISS' if rank is None else f'@{rank}  '} {case['question']!r}\n      want {case['section']}")
-            for label, passage in zip(labels, found):
+            for label, passage in zip(labels, found, strict=True):
                 print(f"      got  {passage.score:6.2f} {label}")
         reply = await answerer.answer(TurnInput(text=case["question"], tenant=tenant, now=NOW), found)
         answered += reply is not None
-        wanted = next((p.chunk.text for p, label in zip(found, labels) if label == case["section"]), None)
+        wanted = next((p.chunk.text for p, label in zip(found, labels, strict=True) if label == case["section"]), None)
         grounded += reply is not None and wanted is not None and reply[:60] in wanted
         if reply is None or show_answers:
             print(f"{'NO ANSWER' if reply is None else 'ANSWER'} {case['question']!r}\n      {reply}")

@@ -21,15 +21,16 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from adapters.terminal import TerminalGateway  # noqa: E402
-from application.deliver_outbox import DeliverOutbox  # noqa: E402
-from application.handle_turn import HandleTurn  # noqa: E402
-from application.ingest_knowledge import cli_channel_name  # noqa: E402
-from application.receive_message import InboundMessage, ReceiveMessage  # noqa: E402
-from domain.phone import Phone  # noqa: E402
-from entrypoints.container import make_container  # noqa: E402
-from entrypoints.settings import Settings  # noqa: E402
-from entrypoints.startup import prepare  # noqa: E402
+from adapters.terminal import TerminalGateway
+from application.deliver_outbox import DeliverOutbox
+from application.handle_turn import HandleTurn
+from application.inbox import InboundMessage
+from application.ingest_knowledge import cli_channel_name
+from application.receive_message import ReceiveMessage
+from domain.phone import Phone
+from entrypoints.container import make_container
+from entrypoints.settings import Settings
+from entrypoints.startup import prepare
 
 DATA = Path(__file__).parent / "data"
 

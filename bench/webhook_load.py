@@ -48,15 +48,22 @@ def _wait(url: str, process: subprocess.Popen) -> None:
     raise SystemExit("server did not start")
 
 
+def _find(pattern: str, wrk_output: str) -> str:
+    match = re.search(pattern, wrk_output)
+    if match is None:
+        raise SystemExit(f"unexpected wrk output:\n{wrk_output}")
+    return match.group(1)
+
+
 def _load(port: int) -> tuple[float, str, int]:
     out = subprocess.run(
         ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-s", str(ROOT / "bench" / "webhook.lua"), f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, env={**os.environ, "WEBHOOK_SECRET": SECRET}, check=True,
     ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rate = float(_find(r"Requests/sec:\s+([\d.]+)", out))
     latency = " ".join(f"{p} {v}" for p, v in re.findall(r"\s+(50|90|99)%\s+(\S+)", out))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    answered = int(re.search(r"(\d+) requests in", out).group(1))
+    answered = int(_find(r"(\d+) requests in", out))
     return rate, latency + (f"  non-2xx: {errors.group(1)}" if errors else ""), answered
 
 

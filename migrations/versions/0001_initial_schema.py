@@ -2,7 +2,7 @@
 trial classes. Every table holding member data carries tenant_id.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 20:23:14.403838
 """
 

@@ -1,8 +1,8 @@
 import attrs
 
+from application.knowledge_index import KnowledgeIndex
 from application.question_answerer import QuestionAnswerer
 from application.turn import TurnInput
-from application.knowledge_index import KnowledgeIndex
 
 
 @attrs.define

@@ -3,8 +3,8 @@ import datetime as dt
 import attrs
 
 from application import replies
-from application.clock import Clock
 from application.booking_extractor import BookingDetails, BookingIntent
+from application.clock import Clock
 from application.register_trial_class import RegisterTrialClass
 from application.unit_of_work import UnitOfWork
 from domain.booking import BookingPolicy, BookingRefused, TrialLimitReached
@@ -12,6 +12,7 @@ from domain.client import Client
 from domain.conversation import Conversation
 from domain.flow import Awaiting, Interview
 from domain.tenant import Modality, Tenant
+
 
 @attrs.define
 class ConductBookingInterview:

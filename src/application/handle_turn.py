@@ -5,14 +5,14 @@ import attrs
 
 from application import replies
 from application.answer_question import AnswerQuestion
-from application.clock import Clock
-from application.booking_interview import ConductBookingInterview
 from application.booking_extractor import BookingExtractor, BookingIntent
+from application.booking_interview import ConductBookingInterview
+from application.clock import Clock
+from application.errors import ApplicationError
+from application.escalate_to_human import EscalateToHuman
 from application.small_talker import SmallTalker
 from application.triage import Triage, Triager
 from application.turn import TurnInput
-from application.escalate_to_human import EscalateToHuman
-from application.errors import ApplicationError
 from application.unit_of_work import UnitOfWork
 from domain.client import Client
 from domain.conversation import Conversation

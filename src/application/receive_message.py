@@ -4,7 +4,7 @@ import attrs
 
 from application.clock import Clock
 from application.errors import UnknownChannel
-from application.inbox import BufferPolicy, ChannelDirectory, Inbox, InboundMessage
+from application.inbox import BufferPolicy, ChannelDirectory, InboundMessage, Inbox
 from domain.message import clean_text
 
 # What a media message without text reads as in the history.

@@ -17,15 +17,32 @@ class UnitOfWork(Protocol):
     """One transaction over all repositories. Nothing is stored until `commit`; leaving the scope
     without committing discards the changes."""
 
-    tenants: TenantRepository
-    channels: ChannelRepository
-    clients: ClientRepository
-    conversations: ConversationRepository
-    status_changes: StatusChangeRepository
-    messages: MessageRepository
-    escalations: EscalationRepository
-    outbox: OutboxRepository
-    trial_classes: TrialClassRepository
+    @property
+    def tenants(self) -> TenantRepository: ...
+
+    @property
+    def channels(self) -> ChannelRepository: ...
+
+    @property
+    def clients(self) -> ClientRepository: ...
+
+    @property
+    def conversations(self) -> ConversationRepository: ...
+
+    @property
+    def status_changes(self) -> StatusChangeRepository: ...
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def escalations(self) -> EscalationRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def trial_classes(self) -> TrialClassRepository: ...
 
     async def commit(self) -> None: ...
 

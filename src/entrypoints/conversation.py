@@ -7,7 +7,8 @@ from dishka import AsyncContainer
 
 from application.deliver_outbox import DeliverOutbox
 from application.handle_turn import HandleTurn, TurnResult
-from application.receive_message import InboundMessage, Received, ReceiveMessage
+from application.inbox import InboundMessage
+from application.receive_message import Received, ReceiveMessage
 from domain.phone import Phone
 from entrypoints.requests import in_request
 

@@ -20,7 +20,7 @@ async def _reachable(url: str) -> bool:
             asyncpg.connect(user=parsed.username, host=parsed.host, port=parsed.port, database=parsed.database, password=parsed.password),
             timeout=3,
         )
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return False
     await connection.close()
     return True

@@ -5,6 +5,7 @@ import shutil
 import attrs
 import pytest
 
+from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
@@ -15,7 +16,6 @@ from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.requests import in_request
 from entrypoints.startup import prepare
-from adapters.terminal import TerminalGateway
 from tests import PROJECT_ROOT
 
 

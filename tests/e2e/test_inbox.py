@@ -47,7 +47,7 @@ def _message(phone: str, message_id: str) -> InboundMessage:
 
 
 async def _store(inbox: PostgresInbox, channel: Channel, message: InboundMessage):
-    return await inbox.store(channel, message, text=message.text, media=None, arrived_at=ARRIVED, buffer=BUFFER)
+    return await inbox.store(channel, message, text=message.text or "", media=None, arrived_at=ARRIVED, buffer=BUFFER)
 
 
 async def _rows(engine: AsyncEngine, sql: str, **parameters) -> list[tuple]:

@@ -1,3 +1,4 @@
+import functools
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -47,10 +48,10 @@ async def test_stairway_upgrade_downgrade_upgrade_each_revision(empty_engine):
     """Every revision upgrades, downgrades back cleanly, and upgrades again."""
     revisions = _revisions()
     assert revisions, "no migrations found"
-    for previous, revision in zip(["base", *revisions], revisions):
-        await _alembic(empty_engine, lambda c: command.upgrade(c, revision))
-        await _alembic(empty_engine, lambda c: command.downgrade(c, previous))
-        await _alembic(empty_engine, lambda c: command.upgrade(c, revision))
+    for previous, revision in zip(["base", *revisions], revisions, strict=False):
+        await _alembic(empty_engine, functools.partial(command.upgrade, revision=revision))
+        await _alembic(empty_engine, functools.partial(command.downgrade, revision=previous))
+        await _alembic(empty_engine, functools.partial(command.upgrade, revision=revision))
     assert {"tenants", "channels", "clients", "conversations", "messages", "outbox", "escalations", "trial_classes"} <= await _tables(empty_engine)
     await _alembic(empty_engine, lambda c: command.downgrade(c, "base"))
     assert await _tables(empty_engine) == {"alembic_version"}

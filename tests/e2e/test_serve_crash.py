@@ -70,7 +70,7 @@ def serve(database_url, evolution, tmp_path):
             except httpx.TransportError:
                 time.sleep(0.1)
             if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode())
+                raise RuntimeError(process.communicate()[1].decode())
         raise RuntimeError("tatame serve did not become healthy")
 
     yield start, f"http://127.0.0.1:{port}/webhooks/evolution"

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.inbox import InboundMessage
 from application.ingest_knowledge import cli_channel_name
-from application.receive_message import InboundMessage, ReceiveMessage
+from application.receive_message import ReceiveMessage
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel
 from domain.phone import Phone

@@ -8,9 +8,9 @@ import time
 
 import jwt
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.e2e.whatsapp import (
@@ -18,13 +18,12 @@ from tests.e2e.whatsapp import (
     SECRET,
     ShiftedClock,
     running_service,
-    sent_to,
     service_settings,
     staff_message,
     text_message,
     wait_for_replies,
 )
-from tests.fakes.evolution_server import FakeEvolution, failure, load_fixture, not_on_whatsapp, server_error
+from tests.fakes.evolution_server import FakeEvolution, load_fixture, not_on_whatsapp, server_error
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +180,7 @@ async def test_the_echo_of_a_send_beats_its_answer(service, evolution, db):
     evolution.echo_to(service.url + "/webhooks/evolution", {"x-webhook-secret": SECRET})
     try:
         await service.post(text_message(phone, "qual o endereço?"))
-        [reply] = await wait_for_replies(evolution, phone, 1)
+        [_reply] = await wait_for_replies(evolution, phone, 1)
     finally:
         evolution.echo_to(None)
     assert evolution.echo_answers == [{"result": "bot_echo"}]

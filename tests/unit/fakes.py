@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import attrs
 
 from application.booking_extractor import BookingDetails
-from application.triage import Triage
-from application.turn import TurnInput
 from application.gateway import DeliveryFailed
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
+from application.triage import Triage
+from application.turn import TurnInput
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus
@@ -89,9 +89,10 @@ class Buffer:
 @attrs.define
 class FakeConversations(_Store):
     buffers: dict[uuid.UUID, Buffer] = attrs.field(factory=dict)
-    messages: "FakeMessages | None" = None
-    channels: "FakeChannels | None" = None
-    outbox: "FakeOutbox | None" = None
+    # Shared with the other stores of the unit of work, which wires them.
+    messages: "FakeMessages" = attrs.field(factory=lambda: FakeMessages())
+    channels: "FakeChannels" = attrs.field(factory=lambda: FakeChannels())
+    outbox: "FakeOutbox" = attrs.field(factory=lambda: FakeOutbox())
 
     def _waits_on(self, conversation_id: uuid.UUID, channel_kind: str) -> bool:
         kinds = {c.id: c.kind for c in self.channels.items}
@@ -200,8 +201,9 @@ class FakeEscalations(_Store):
 
 @attrs.define
 class FakeOutbox(_Store):
-    messages: FakeMessages | None = None
-    channels: FakeChannels | None = None
+    # Shared with the other stores of the unit of work, which wires them.
+    messages: FakeMessages = attrs.field(factory=FakeMessages)
+    channels: FakeChannels = attrs.field(factory=FakeChannels)
 
     async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
         due = [e for e in self._undelivered(channel_kind) if e.next_attempt_at <= now]

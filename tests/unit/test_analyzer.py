@@ -107,7 +107,7 @@ class TestSpelling:
 
 
 class TestQueryAgainstVocabulary:
-    PACK = ["Posso trancar o plano?\nSim, o trancamento do plano custa R$ 20.", "Qual o preço?\nO preço é R$ 189."]
+    PACK = ("Posso trancar o plano?\nSim, o trancamento do plano custa R$ 20.", "Qual o preço?\nO preço é R$ 189.")
 
     def test_a_typo_meets_the_word_the_pack_holds(self):
         vocabulary = Vocabulary.of(self.PACK)

@@ -3,11 +3,12 @@ import datetime as dt
 import pytest
 
 from application.answer_question import AnswerQuestion
-from application.booking_interview import ConductBookingInterview
 from application.booking_extractor import BookingDetails, BookingIntent
+from application.booking_interview import ConductBookingInterview
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import HandleTurn
-from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.inbox import BufferPolicy, InboundMessage
+from application.receive_message import ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
 from domain.booking import ClassFull
 from domain.channel import Channel

@@ -2,18 +2,20 @@
 
 import datetime as dt
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.claim_due_conversations import ClaimDueConversations
-from application.triage import Triage
-from application.turn import TurnInput
 from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import TURN_TEXT_LIMIT, HandleTurn, burst_text
-from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.inbox import BufferPolicy, InboundMessage
+from application.receive_message import ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
+from application.triage import Triage
+from application.turn import TurnInput
 from domain.channel import Channel
 from domain.message import MAX_TEXT, MessageStatus
 from domain.phone import Phone
@@ -70,8 +72,12 @@ async def test_a_claimed_conversation_is_not_claimed_twice_until_the_lease_ends(
     assert len(await claim.execute(10, "evolution")) == 1
 
 
+@attrs.define
 class Interrupting(ScriptedEngine):
     """The member writes again while the engine is thinking."""
+
+    uow: FakeUnitOfWork = attrs.field(factory=FakeUnitOfWork)
+    clock: FakeClock = attrs.field(factory=FakeClock)
 
     async def triage(self, turn: TurnInput) -> Triage:
         if not self.seen:
@@ -81,8 +87,7 @@ class Interrupting(ScriptedEngine):
 
 async def test_a_message_during_the_turn_makes_one_reply_for_both():
     uow, clock = _world()
-    engine = Interrupting(Route.SMALLTALK)
-    engine.uow, engine.clock = uow, clock
+    engine = Interrupting(Route.SMALLTALK, uow=uow, clock=clock)
     received = await _receive(uow, clock, "oi", "1")
     turn = _turn(uow, clock, engine)
     assert await turn.execute(received.tenant_id, received.conversation_id) is None

@@ -7,10 +7,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from domain.flow import Awaiting, FlowState, Interview
 from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
+from domain.flow import Awaiting, FlowState, Interview
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.phone import Phone

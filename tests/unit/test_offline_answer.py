@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from adapters.offline.answer import OfflineQuestionAnswerer
-from application.turn import TurnInput
 from application.knowledge_index import Passage
+from application.turn import TurnInput
 from domain.knowledge import Chunk
 from domain.tenant import Tenant
 

@@ -86,7 +86,7 @@ _yaml_values = st.recursive(
 )
 
 
-@given(st.dictionaries(st.sampled_from(sorted(VALID) + ["other"]), _yaml_values, max_size=6))
+@given(st.dictionaries(st.sampled_from([*sorted(VALID), "other"]), _yaml_values, max_size=6))
 def test_any_document_is_a_tenant_or_a_named_error(data):
     try:
         parse_tenant("t.yaml", "ct", {**VALID, **data})

@@ -4,14 +4,15 @@ import pytest
 
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
-from application.register_trial_class import RegisterTrialClass
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import HandleTurn
+from application.inbox import BufferPolicy, InboundMessage
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
-from application.receive_message import BufferPolicy, InboundMessage, ReceiveMessage
+from application.receive_message import ReceiveMessage
 from application.record_own_message import OwnMessage, OwnMessageOutcome, RecordOwnMessage
+from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack

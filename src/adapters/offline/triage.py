@@ -117,7 +117,7 @@ def _phrase(term: str) -> tuple[str, ...]:
 
 def _contains(said: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
-    return n > 0 and any(all(_same(s, p) for s, p in zip(said[i : i + n], phrase)) for i in range(len(said) - n + 1))
+    return n > 0 and any(all(_same(s, p) for s, p in zip(said[i : i + n], phrase, strict=True)) for i in range(len(said) - n + 1))
 
 
 def _same(said: str, term: str) -> bool:

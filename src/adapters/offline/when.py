@@ -201,7 +201,7 @@ def _hour_minute(m: re.Match[str], text: str) -> tuple[int, int, str | None] | N
         # Number words are also articles and counts ("uma aula", "as duas turmas"): they need
         # "e meia", "da tarde", or "às" closing the clause ("às sete", "às sete horas").
         clause_ends = not text[m.end():].lstrip()[:1].isalnum()
-        if not (m["emin"] or m["prep"] == "da" or m["lead"] and (m["h"] or clause_ends)):
+        if not (m["emin"] or m["prep"] == "da" or (m["lead"] and (m["h"] or clause_ends))):
             return None
         hour = HOUR_WORDS[m["word"]]
     elif m["lead"] or m["colon"] or m["h"] or m["emin"] or m["period"]:
@@ -215,7 +215,7 @@ def _hour_minute(m: re.Match[str], text: str) -> tuple[int, int, str | None] | N
 def _clock(hour: int, minute: int, period: str | None) -> datetime.time:
     """A 12-hour reading made 24-hour by the part of the day: "7 da noite" is 19:00, "1 da tarde"
     13:00, "12 da noite" midnight; "2 da noite" stays 02:00 (late night, not evening)."""
-    if period == "tarde" and 1 <= hour <= 11 or period == "noite" and 6 <= hour <= 11:
+    if (period == "tarde" and 1 <= hour <= 11) or (period == "noite" and 6 <= hour <= 11):
         hour += 12
     elif period == "noite" and hour == 12:
         hour = 0

@@ -81,7 +81,7 @@ class GroupCommit(Generic[Item, Result]):
     async def _settle(future: asyncio.Future[Result], work: Awaitable[Result]) -> None:
         try:
             result = await work
-        except Exception as error:  # noqa: BLE001 - handed to the item's caller
+        except Exception as error:
             if not future.done():
                 future.set_exception(error)
         else:

@@ -1,5 +1,6 @@
 import hmac
 import time
+from collections.abc import Mapping
 
 import jwt
 from litestar.exceptions import NotAuthorizedException
@@ -19,7 +20,7 @@ CLOCK_SKEW = 60
 RETRIED_TOKEN_GRACE = 30 * 60
 
 
-def authenticate(headers: dict[str, str] | object, secret: str) -> str | None:
+def authenticate(headers: Mapping[str, str], secret: str) -> str | None:
     """Accepts the shared secret in `X-Webhook-Secret`, or Evolution's `Authorization: Bearer`
     HS256 JWT signed with it (its `jwt_key`), issued (iat) and expiring (exp) at most
     `MAX_TOKEN_LIFETIME` apart, and expired at most `RETRIED_TOKEN_GRACE` ago. The body's `apikey` is not a credential: it is often null and,

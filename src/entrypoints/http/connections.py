@@ -7,12 +7,13 @@ within `request_timeout` of the connection opening or of the previous response, 
 head must fit in `max_header_bytes`."""
 
 import asyncio
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    def __init__(self, *args: object, request_timeout: float, max_header_bytes: int, **kwargs: object) -> None:
+    def __init__(self, *args: Any, request_timeout: float, max_header_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._request_timeout = request_timeout
         self._max_header_bytes = max_header_bytes
