@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -37,7 +37,7 @@ def venv(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-async def own_database(admin_url) -> Iterator[str]:
+async def own_database(admin_url) -> AsyncIterator[str]:
     """Empty, so that `tatame migrate` creates the whole schema from the shipped migrations."""
     url = await create_database(admin_url)
     yield url
