@@ -59,8 +59,8 @@ class AdaptersProvider(Provider):
         return DatabaseUrl(settings.database_url or start_embedded(settings.data_dir))
 
     @provide(scope=Scope.APP)
-    async def engine(self, url: DatabaseUrl) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(url)
+    async def engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(url, connect_timeout=settings.database_connect_timeout)
         yield engine
         await engine.dispose()
 
