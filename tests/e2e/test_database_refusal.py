@@ -146,7 +146,6 @@ async def test_the_worker_backs_off_logs_one_traceback_and_stops_at_once(admin_u
             worker.wait()
 
 
-@pytest.mark.xfail(strict=True, reason="uvicorn sends SIGTERM again once stopped: serve dies of it, before stopping its worker")
 async def test_serve_stops_at_once_on_sigterm_while_the_database_refuses(admin_url, own_database, evolution, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
