@@ -20,6 +20,7 @@ from adapters.postgres.embedded import start_embedded
 from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
+from adapters.postgres.migrate import SchemaMigrator
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
@@ -74,6 +75,7 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+    migrator = provide(SchemaMigrator, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def inbox(self, engine: AsyncEngine) -> Inbox:
