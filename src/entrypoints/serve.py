@@ -102,7 +102,7 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     # parent-death signal) in the middle of a turn, with a signal's exit status instead of 0.
     # Here it only records the order to stop; the server and then the worker stop in their turn.
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda signum, frame: stopping.set())
+        signal.signal(signum, lambda *_: stopping.set())
     worker = _start_worker() if with_worker else None
     if worker is not None:
         threading.Thread(target=_watch, args=(worker, stopping), daemon=True, name="worker-watch").start()

@@ -60,3 +60,11 @@ async def test_a_pool_held_up_for_its_whole_timeout_is_storage_unavailable(engin
     finally:
         for connection in held:
             await connection.close()
+
+
+async def test_a_cancelled_query_stays_a_cancellation(engine):
+    # SQLAlchemy treats a cancellation as a disconnect (the connection is left mid-statement); it
+    # must still reach the caller as one, not as an outage.
+    with pytest.raises(TimeoutError):
+        async with engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(sa.text("SELECT pg_sleep(5)")), timeout=0.2)

@@ -1,6 +1,6 @@
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 from adapters.postgres.errors import translate_errors, unavailable
 from adapters.postgres.tables import map_tables
@@ -9,7 +9,7 @@ from adapters.postgres.tables import map_tables
 class _Pool(AsyncAdaptedQueuePool):
     """Every connection busy for the whole pool timeout means a database too slow to use."""
 
-    def _do_get(self):  # noqa: ANN202 - the pool's own extension point
+    def _do_get(self) -> ConnectionPoolEntry:
         try:
             return super()._do_get()
         except exc.TimeoutError as error:

@@ -43,6 +43,9 @@ def _connect(dialect: Dialect, record: Any, cargs: tuple, cparams: dict) -> Any:
 
 def _translate(context: ExceptionContext) -> StorageUnavailable | None:
     error = context.original_exception
+    if not isinstance(error, Exception):
+        # A cancellation or an exit counts as a disconnect for the pool, not as an outage.
+        return None
     if _sqlstate(error).startswith(_LOST):
         # SQLAlchemy recognises a closed connection by its message; a server that ends the
         # session (pg_terminate_backend, a shutdown) is as final, and the pool must drop it too.
