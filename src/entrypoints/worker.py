@@ -3,7 +3,6 @@ and as `tatame worker`; any number of them share the work through the database."
 
 import asyncio
 import contextlib
-import functools
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -84,8 +83,20 @@ async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str
     return bool(claimed or delivered)
 
 
-async def run_worker(container: AsyncContainer, stop: asyncio.Event, poll: float) -> None:
-    await run_rounds(functools.partial(work_once, container), stop, poll, Backoff())
+async def run_worker(
+    container: AsyncContainer, stop: asyncio.Event, poll: float, first: Callable[[AsyncContainer], Awaitable[None]] | None = None
+) -> None:
+    """Rounds until `stop` is set. `first` (the migration, for a worker started on its own) runs
+    before the first round and, like a round, waits out an outage instead of ending the worker."""
+
+    async def work() -> bool:
+        nonlocal first
+        if first is not None:
+            await first(container)
+            first = None
+        return await work_once(container)
+
+    await run_rounds(work, stop, poll, Backoff())
 
 
 async def run_rounds(work: Callable[[], Awaitable[bool]], stop: asyncio.Event, poll: float, backoff: Backoff) -> None:

@@ -146,6 +146,25 @@ async def test_the_worker_backs_off_logs_one_traceback_and_stops_at_once(admin_u
             worker.wait()
 
 
+async def test_a_worker_started_in_an_outage_waits_it_out(admin_url, own_database, evolution, tmp_path):
+    await refuse_connections(admin_url, own_database)
+    env = _environment(own_database, tmp_path / "data", evolution, LOG_LEVEL="INFO")
+    worker = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "worker"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+    try:
+        logs = LogLines(worker)
+        await logs.wait_for("worker.storage_unavailable", timeout=60)  # its migration met the outage
+        await asyncio.sleep(1.0)
+        assert worker.poll() is None, logs.lines
+        await allow_connections(admin_url, own_database)
+        await logs.wait_for("worker.storage_recovered", timeout=20)  # migrated, and a round done
+        assert _stop_time(worker) < STOP_WITHIN
+        assert worker.returncode == 0, logs.lines
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
 async def test_serve_stops_at_once_on_sigterm_while_the_database_refuses(admin_url, own_database, evolution, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
