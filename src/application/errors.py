@@ -8,3 +8,8 @@ class UnknownTenant(ApplicationError):
 
 class UnknownChannel(ApplicationError):
     pass
+
+
+class StorageUnavailable(ApplicationError):
+    """The database cannot be reached or used right now (refused, lost, shutting down, out of
+    resources). Nothing was committed by the failed call: trying again later is safe."""

@@ -117,8 +117,7 @@ async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            await migrate(container)
-            await run_worker(container, stop, settings.worker_poll)
+            await run_worker(container, stop, settings.worker_poll, first=migrate)
         finally:
             await container.close()
     return 0

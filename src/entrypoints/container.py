@@ -20,6 +20,7 @@ from adapters.postgres.embedded import start_embedded
 from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
+from adapters.postgres.migrate import SchemaMigrator
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
@@ -59,8 +60,8 @@ class AdaptersProvider(Provider):
         return DatabaseUrl(settings.database_url or start_embedded(settings.data_dir))
 
     @provide(scope=Scope.APP)
-    async def engine(self, url: DatabaseUrl) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(url)
+    async def engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = make_engine(url, connect_timeout=settings.database_connect_timeout)
         yield engine
         await engine.dispose()
 
@@ -74,6 +75,7 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+    migrator = provide(SchemaMigrator, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
     def inbox(self, engine: AsyncEngine) -> Inbox:

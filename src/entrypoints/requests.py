@@ -5,7 +5,7 @@ from typing import TypeVar
 import structlog
 from dishka import AsyncContainer
 
-from adapters.postgres.errors import is_outage
+from application.errors import StorageUnavailable
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -21,8 +21,8 @@ async def in_request(
         try:
             async with container() as request:
                 return await action(request)
-        except Exception as error:
-            if attempt == attempts or not is_outage(error):
+        except StorageUnavailable as error:
+            if attempt == attempts:
                 raise
             log.warning("database.unavailable", attempt=attempt, retry_in=delay, error=str(error))
             await asyncio.sleep(delay)

@@ -97,11 +97,18 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     otherwise, one turn worker process (more `tatame worker` processes may join anywhere)."""
     asyncio.run(_prepare(settings))
     stopping = threading.Event()
+    # uvicorn answers SIGTERM and SIGINT while it runs, then sends the signal again to whatever
+    # handled it before: by default that ends serve on the spot, its worker killed along (the
+    # parent-death signal) in the middle of a turn, with a signal's exit status instead of 0.
+    # Here it only records the order to stop; the server and then the worker stop in their turn.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     worker = _start_worker() if with_worker else None
     if worker is not None:
         threading.Thread(target=_watch, args=(worker, stopping), daemon=True, name="worker-watch").start()
     try:
-        uvicorn.run("entrypoints.http.asgi:create_app", factory=True, workers=processes, **uvicorn_options(settings))
+        if not stopping.is_set():
+            uvicorn.run("entrypoints.http.asgi:create_app", factory=True, workers=processes, **uvicorn_options(settings))
     finally:
         stopping.set()
         if worker is not None:

@@ -65,6 +65,9 @@ class Settings:
 
     database_url: str | None = _setting(None)
     """DATABASE_URL: PostgreSQL (postgresql+asyncpg://...). Unset: an embedded server in the data folder."""
+    database_connect_timeout: float = _setting(5.0, positive=True)
+    """DATABASE_CONNECT_TIMEOUT: seconds a new database connection may take to open; after it, the
+    database counts as unavailable (webhooks get a 503, the worker backs off)."""
     qdrant_url: str | None = _setting(None)
     """QDRANT_URL: a Qdrant server. Unset: Qdrant local mode in the data folder."""
     qdrant_api_key: str | None = _setting(None)

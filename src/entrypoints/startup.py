@@ -1,7 +1,6 @@
 from dishka import AsyncContainer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.migrate import upgrade
+from adapters.postgres.migrate import SchemaMigrator
 from application.ingest_knowledge import IngestedTenant, IngestKnowledge
 from application.register_channel import RegisterChannel
 from entrypoints.requests import in_request
@@ -9,7 +8,7 @@ from entrypoints.settings import Settings
 
 
 async def migrate(container: AsyncContainer) -> None:
-    await upgrade(await container.get(AsyncEngine))
+    await (await container.get(SchemaMigrator)).upgrade()
 
 
 async def ingest(container: AsyncContainer) -> list[IngestedTenant]:

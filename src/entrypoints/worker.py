@@ -2,17 +2,29 @@
 and as `tatame worker`; any number of them share the work through the database."""
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import structlog
 from dishka import AsyncContainer
 
 from application.claim_due_conversations import ClaimDueConversations
 from application.deliver_outbox import DeliverOutbox
+from application.errors import StorageUnavailable
 from application.handle_turn import HandleTurn, TurnResult
-from entrypoints.requests import in_request
+from entrypoints.outage import Backoff
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
+
+
+async def _in_request(container: AsyncContainer, action: Callable[[AsyncContainer], Awaitable[T]]) -> T:
+    # No retry within a round: in an outage the round ends at once, and `run_rounds` waits, still
+    # listening for the order to stop.
+    async with container() as request:
+        return await action(request)
 
 
 async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
@@ -23,13 +35,15 @@ async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id
         await (await request.get(ClaimDueConversations)).release(tenant_id, conversation_id)
 
     try:
-        result = await in_request(container, turn)
+        result = await _in_request(container, turn)
+    except StorageUnavailable:
+        raise  # the round's outage, not this turn's fault
     except Exception:
         # The lease brings the conversation back later; one bad turn must not stop the worker.
         log.exception("turn.failed", conversation=str(conversation_id))
         return
     if result is None:
-        await in_request(container, release)
+        await _in_request(container, release)
     else:
         log.info("turn.done", conversation=str(conversation_id), route=str(result.route), handled=result.handled)
 
@@ -38,7 +52,7 @@ async def _deliver(container: AsyncContainer, channel_kind: str) -> int:
     async def deliver(request: AsyncContainer) -> int:
         return await (await request.get(DeliverOutbox)).execute(channel_kind)
 
-    return await in_request(container, deliver)
+    return await _in_request(container, deliver)
 
 
 async def _answer(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id: uuid.UUID, channel_kind: str) -> None:
@@ -55,23 +69,59 @@ async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str
     async def claim(request: AsyncContainer):
         return await (await request.get(ClaimDueConversations)).execute(batch, channel_kind)
 
-    claimed = await in_request(container, claim)
-    await asyncio.gather(*(_answer(container, tenant_id, conversation_id, channel_kind) for tenant_id, conversation_id in claimed))
+    claimed = await _in_request(container, claim)
+    # Every turn ends before the round does, even when one meets an outage: the worker stops (and
+    # closes the container) only between rounds.
+    answered = await asyncio.gather(
+        *(_answer(container, tenant_id, conversation_id, channel_kind) for tenant_id, conversation_id in claimed),
+        return_exceptions=True,
+    )
+    for outcome in answered:
+        if isinstance(outcome, BaseException):
+            raise outcome
     delivered = await _deliver(container, channel_kind)
     return bool(claimed or delivered)
 
 
-async def run_worker(container: AsyncContainer, stop: asyncio.Event, poll: float) -> None:
+async def run_worker(
+    container: AsyncContainer, stop: asyncio.Event, poll: float, first: Callable[[AsyncContainer], Awaitable[None]] | None = None
+) -> None:
+    """Rounds until `stop` is set. `first` (the migration, for a worker started on its own) runs
+    before the first round and, like a round, waits out an outage instead of ending the worker."""
+
+    async def work() -> bool:
+        nonlocal first
+        if first is not None:
+            await first(container)
+            first = None
+        return await work_once(container)
+
+    await run_rounds(work, stop, poll, Backoff())
+
+
+async def run_rounds(work: Callable[[], Awaitable[bool]], stop: asyncio.Event, poll: float, backoff: Backoff) -> None:
+    """Runs `work` until `stop` is set: again at once while it finds something to do, after `poll`
+    seconds when it does not, and after `backoff`'s growing wait while the database is
+    unavailable. A wait ends as soon as `stop` is set; a round in hand is finished."""
     log.info("worker.started")
     while not stop.is_set():
         try:
-            busy = await work_once(container)
+            busy = await work()
+        except StorageUnavailable as error:
+            wait = backoff.failed()
+            # The traceback once per outage: it names the cause, the next attempts only repeat it.
+            log.warning(
+                "worker.storage_unavailable", failures=backoff.failures, retry_in=wait,
+                **({"exc_info": error} if backoff.failures == 1 else {"error": str(error)}),
+            )
         except Exception:
             log.exception("worker.round_failed")
-            busy = False
-        if not busy:
-            try:
-                await asyncio.wait_for(stop.wait(), poll)
-            except TimeoutError:
-                pass
+            wait = poll
+        else:
+            if failures := backoff.succeeded():
+                log.warning("worker.storage_recovered", failures=failures)
+            wait = 0.0 if busy else poll
+        if wait:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
     log.info("worker.stopped")

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import structlog
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
@@ -13,6 +14,12 @@ from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests import PROJECT_ROOT
 from tests.e2e.database import create_database, drop_database, server_url
+
+# structlog's default renderer draws a traceback with every frame's locals through rich: seconds
+# for a driver error, all spent in the event loop that the service under test shares.
+structlog.configure(
+    processors=[*structlog.get_config()["processors"][:-1], structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)]
+)
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))
 

@@ -62,3 +62,27 @@ async def drop_database(admin_url: str, url: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+async def _as_admin(admin_url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(**_connect_args(admin_url))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def refuse_connections(admin_url: str, url: str) -> None:
+    """The database refuses new connections and loses its open ones, as during a restart or a
+    failover: PostgreSQL answers, but `url` cannot be used."""
+    name = make_url(url).database
+    await _as_admin(
+        admin_url,
+        f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false',
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+    )
+
+
+async def allow_connections(admin_url: str, url: str) -> None:
+    await _as_admin(admin_url, f'ALTER DATABASE "{make_url(url).database}" ALLOW_CONNECTIONS true')

@@ -1,12 +1,15 @@
+import contextlib
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import attrs
+from asyncpg import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.errors import is_outage
+from adapters.postgres.errors import is_outage, unavailable
 from adapters.postgres.group_commit import GroupCommit
+from application.errors import StorageUnavailable
 from application.inbox import BufferPolicy, InboundMessage, Stored
 from domain.channel import Channel
 
@@ -73,7 +76,7 @@ class PostgresInbox:
     transaction with one commit flush. Items of a batch see each other's writes, so two messages of
     one member in a batch meet on the unique keys exactly as two transactions one after the other
     would. When a batch fails, its stores are retried alone, in autocommit, unless the database
-    is unreachable."""
+    is unavailable (`StorageUnavailable`)."""
 
     engine: AsyncEngine
     max_batch: int = 16
@@ -82,7 +85,11 @@ class PostgresInbox:
 
     def __attrs_post_init__(self) -> None:
         self._commits = GroupCommit(
-            self._store_batch, self._store_alone, lambda error: not is_outage(error), self.max_batch, self.max_in_flight
+            self._store_batch,
+            self._store_alone,
+            lambda error: not isinstance(error, StorageUnavailable),
+            self.max_batch,
+            self.max_in_flight,
         )
 
     async def store(
@@ -100,16 +107,30 @@ class PostgresInbox:
         # Every batch takes the row locks of its members in the same order, so two batches in
         # flight wait for each other instead of deadlocking.
         order = sorted(range(len(items)), key=lambda i: (items[i][_TENANT], items[i][_PHONE]))
-        async with self.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            rows = await raw.driver_connection.fetchmany(_STORE, [items[i] for i in order])
+        async with self._driver() as driver:
+            rows = await driver.fetchmany(_STORE, [items[i] for i in order])
         stored: list[Stored] = [None] * len(items)  # type: ignore[list-item]
         for i, row in zip(order, rows, strict=True):
             stored[i] = Stored(conversation_id=row["conversation_id"], stored=row["stored"])
         return stored
 
     async def _store_alone(self, item: tuple) -> Stored:
-        async with self.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            row = await raw.driver_connection.fetchrow(_STORE, *item)
+        async with self._driver() as driver:
+            row = await driver.fetchrow(_STORE, *item)
         return Stored(conversation_id=row["conversation_id"], stored=row["stored"])
+
+    @contextlib.asynccontextmanager
+    async def _driver(self) -> AsyncIterator[Connection]:
+        """A pooled connection's asyncpg connection. SQLAlchemy does not see what asyncpg raises
+        here, so this translates an outage itself, and drops every pooled connection opened before
+        it, as SQLAlchemy does on a disconnect: after a restart they are all dead, and each would
+        fail a webhook of its own."""
+        async with self.engine.connect() as connection:
+            pooled = await connection.get_raw_connection()
+            try:
+                yield pooled.driver_connection
+            except Exception as error:
+                if pooled.driver_connection.is_closed() or is_outage(error):
+                    self.engine.sync_engine.pool._invalidate(pooled, error)
+                    raise unavailable(error) from error
+                raise

@@ -1,3 +1,4 @@
+import attrs
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
@@ -24,3 +25,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(run)
+
+
+@attrs.frozen
+class SchemaMigrator:
+    """What a process that talks to members runs first: the schema at head, on the service's engine."""
+
+    engine: AsyncEngine
+
+    async def upgrade(self) -> None:
+        await upgrade(self.engine)

@@ -9,9 +9,8 @@ from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy.exc import DBAPIError
 
-from adapters.postgres.errors import DRIVER_OUTAGES, is_outage
+from application.errors import StorageUnavailable
 from application.report_backlog import ReportBacklog
 from entrypoints.http.errors import client_error
 from entrypoints.http.webhook import evolution_webhook
@@ -36,10 +35,16 @@ async def health(request: Request) -> Response[dict[str, object]]:
     return Response({"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog)})
 
 
-def _storage_error(request: Request, error: Exception) -> Response[dict[str, str]]:
-    # Evolution retries a 5xx with backoff, so an outage costs time, not messages.
-    if is_outage(error):
-        return Response({"detail": "storage unavailable, retry later"}, status_code=503)
+def _storage_unavailable(request: Request, error: StorageUnavailable) -> Response[dict[str, str]]:
+    # Evolution retries a 5xx with backoff, so an outage costs time, not messages. The outage is
+    # the worker's and /health's to report: a line per refused webhook would flood the log.
+    return Response({"detail": "storage unavailable, retry later"}, status_code=503)
+
+
+def _internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:
+    # A bug: the traceback goes to the log, never to the caller. The path names the event, and
+    # the body (a member's text and phone) stays out of the log.
+    log.error("request.failed", method=request.method, path=request.url.path, exc_info=error)
     return Response({"detail": "internal error"}, status_code=500)
 
 
@@ -73,7 +78,8 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         lifespan=[lifespan],
         exception_handlers={
             HTTPException: client_error,
-            DBAPIError: _storage_error, OSError: _storage_error, **dict.fromkeys(DRIVER_OUTAGES, _storage_error),
+            StorageUnavailable: _storage_unavailable,
+            Exception: _internal_error,
         },
         # No /schema (OpenAPI, Swagger, ReDoc ...): the service has one caller, Evolution, and an
         # API explorer on a public port maps it for everyone else (and loads scripts from a CDN).

@@ -1,0 +1,70 @@
+"""The postgres adapter's side of an outage, on a real server: whatever says the database cannot be
+reached or used becomes `StorageUnavailable`, a query's own error keeps its type, and the
+connections an outage killed are not handed out again once it is over."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.engine import make_engine
+from application.errors import StorageUnavailable
+from tests.e2e.database import allow_connections, create_database, drop_database, refuse_connections
+
+
+@pytest.fixture
+async def own_database(admin_url) -> AsyncIterator[str]:
+    url = await create_database(admin_url)
+    yield url
+    await allow_connections(admin_url, url)
+    await drop_database(admin_url, url)
+
+
+@pytest.fixture
+async def engine(own_database) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(own_database, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+async def _select(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        return (await connection.execute(sa.text("SELECT 1"))).scalar_one()
+
+
+async def test_a_refused_connection_and_a_terminated_session_are_storage_unavailable(engine, admin_url, own_database):
+    assert await _select(engine) == 1  # a pooled connection, killed below
+    await refuse_connections(admin_url, own_database)
+    for _ in range(2):  # the pooled connection dies, then a new one is refused
+        with pytest.raises(StorageUnavailable):
+            await _select(engine)
+    await allow_connections(admin_url, own_database)
+    assert await _select(engine) == 1
+
+
+async def test_a_query_error_is_not_an_outage(engine):
+    with pytest.raises(exc.ProgrammingError):
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT * FROM no_such_table"))
+
+
+async def test_a_pool_held_up_for_its_whole_timeout_is_storage_unavailable(engine):
+    engine.sync_engine.pool._timeout = 0.2  # instead of waiting 30 s
+    held = [await engine.connect() for _ in range(4)]  # pool_size 2, and as many overflowing
+    try:
+        with pytest.raises(StorageUnavailable):
+            await asyncio.wait_for(_select(engine), timeout=5)
+    finally:
+        for connection in held:
+            await connection.close()
+
+
+async def test_a_cancelled_query_stays_a_cancellation(engine):
+    # SQLAlchemy treats a cancellation as a disconnect (the connection is left mid-statement); it
+    # must still reach the caller as one, not as an outage.
+    with pytest.raises(TimeoutError):
+        async with engine.connect() as connection:
+            await asyncio.wait_for(connection.execute(sa.text("SELECT pg_sleep(5)")), timeout=0.2)
