@@ -16,10 +16,20 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from entrypoints.settings import PROJECT_ROOT, Settings
+from entrypoints.settings import Settings
+from tests import PROJECT_ROOT
 from tests.e2e.database import allow_connections, create_database, drop_database, refuse_connections
 from tests.e2e.whatsapp import (
-    INSTANCE, SECRET, TOKEN, Service, ShiftedClock, running_service, sent_to, service_settings, text_message, wait_for_replies,
+    INSTANCE,
+    SECRET,
+    TOKEN,
+    Service,
+    ShiftedClock,
+    running_service,
+    sent_to,
+    service_settings,
+    text_message,
+    wait_for_replies,
 )
 from tests.fakes.evolution_server import FakeEvolution
 
