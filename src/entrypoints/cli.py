@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -104,8 +103,6 @@ def _require_secret(settings: Settings) -> None:
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     _require_secret(settings)
-    if args.knowledge:  # the server and worker processes read their settings from the environment
-        os.environ["KNOWLEDGE_DIR"] = str(settings.knowledge_dir)
     return serve(settings, args.processes, with_worker=not args.no_worker)
 
 

@@ -16,8 +16,8 @@ from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
-from adapters.postgres.embedded import start_embedded
 from adapters.postgres.channel_directory import PostgresChannelDirectory
+from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
 from adapters.postgres.migrate import SchemaMigrator
@@ -26,16 +26,16 @@ from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
-from application.clock import Clock
 from application.claim_due_conversations import ClaimDueConversations
+from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
-from application.ingest_knowledge import IngestKnowledge
-from application.question_answerer import QuestionAnswerer
-from application.knowledge_index import KnowledgeIndex
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
+from application.ingest_knowledge import IngestKnowledge
+from application.knowledge_index import KnowledgeIndex
+from application.question_answerer import QuestionAnswerer
 from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import RecordOwnMessage

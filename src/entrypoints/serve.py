@@ -13,12 +13,15 @@ import signal
 import subprocess
 import sys
 import threading
+from typing import Any
 
 import structlog
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from adapters.terminal import TerminalGateway
 from entrypoints.container import make_container
+from entrypoints.http.asgi import create_app
 from entrypoints.http.connections import BoundedHttpToolsProtocol
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
@@ -46,14 +49,15 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _start_worker() -> subprocess.Popen:
+def _start_worker(settings: Settings) -> "subprocess.Popen[bytes]":
     return subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli", "worker"],
+        env={**os.environ, **settings.environment()},
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
 
 
-def _watch(worker: subprocess.Popen, stopping: threading.Event) -> None:
+def _watch(worker: "subprocess.Popen[bytes]", stopping: threading.Event) -> None:
     """A worker that dies on its own would leave members unanswered behind a healthy webhook: stop
     the whole service instead, so its supervisor restarts it and the on-call engineer sees why."""
     code = worker.wait()
@@ -62,7 +66,7 @@ def _watch(worker: subprocess.Popen, stopping: threading.Event) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _stop(worker: subprocess.Popen) -> None:
+def _stop(worker: "subprocess.Popen[bytes]") -> None:
     if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)
     try:
@@ -73,7 +77,7 @@ def _stop(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-def uvicorn_options(settings: Settings) -> dict[str, object]:
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """Where the server processes listen, and what they let a client hold: an idle connection
     HTTP_KEEP_ALIVE seconds, a request's arrival HTTP_REQUEST_TIMEOUT, its head
     HTTP_MAX_HEADER_BYTES, and at most HTTP_MAX_CONNECTIONS connections per process."""
@@ -92,6 +96,17 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     )
 
 
+def _run_servers(settings: Settings, processes: int) -> None:
+    """`uvicorn.run`, but each server process gets the settings themselves (pickled with the app
+    factory), where `uvicorn.run` takes several processes only for an import string, whose
+    processes would read their settings from the environment alone (losing `--knowledge`)."""
+    config = uvicorn.Config(functools.partial(create_app, settings), factory=True, workers=processes, **uvicorn_options(settings))
+    if processes > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        uvicorn.Server(config).run()
+
+
 def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     """Migrates and ingests once, then runs `processes` webhook server processes and, unless told
     otherwise, one turn worker process (more `tatame worker` processes may join anywhere)."""
@@ -103,12 +118,12 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     # Here it only records the order to stop; the server and then the worker stop in their turn.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    worker = _start_worker() if with_worker else None
+    worker = _start_worker(settings) if with_worker else None
     if worker is not None:
         threading.Thread(target=_watch, args=(worker, stopping), daemon=True, name="worker-watch").start()
     try:
         if not stopping.is_set():
-            uvicorn.run("entrypoints.http.asgi:create_app", factory=True, workers=processes, **uvicorn_options(settings))
+            _run_servers(settings, processes)
     finally:
         stopping.set()
         if worker is not None:

@@ -135,6 +135,10 @@ class Settings:
         """The environment variables read, one per field."""
         return [_variable(field) for field in attrs.fields(cls)]
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the variables `from_env` reads back: how a child process gets them."""
+        return {_variable(field): "" if value is None else str(value) for field, value in zip(attrs.fields(type(self)), attrs.astuple(self, recurse=False), strict=True)}
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> "Settings":
         """The process environment wins over `.env`, which only fills in what is unset; a variable

@@ -3,11 +3,13 @@ its own: the worker goes down with serve (no orphan after a `kill -9`), and serv
 its worker dies (a supervisor restarts the whole service rather than leaving members unanswered)."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,31 +25,39 @@ def evolution():
         yield server
 
 
-@pytest.fixture
-def service(database_url, evolution, tmp_path):
+def _start(database_url: str, evolution: FakeEvolution, data_dir: Path, *options: str) -> tuple["subprocess.Popen[bytes]", str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(data_dir), "PYTHONPATH": str(PROJECT_ROOT / "src"),
         "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
         "PORT": str(port), "BUFFER_WINDOW": "0.2", "WORKER_POLL": "0.05",
     }
-    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve", *options], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while True:
-        assert process.poll() is None, process.stderr.read().decode()
+        assert process.poll() is None, process.communicate()[1].decode()
         assert time.monotonic() < deadline, "tatame serve did not become healthy"
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                break
+                return process, f"http://127.0.0.1:{port}"
         except httpx.TransportError:
             time.sleep(0.1)
-    yield process, f"http://127.0.0.1:{port}"
+
+
+def _stop(process: "subprocess.Popen[bytes]") -> None:
     if process.poll() is None:
         process.kill()
     process.wait(timeout=10)
+
+
+@pytest.fixture
+def service(database_url, evolution, tmp_path):
+    process, url = _start(database_url, evolution, tmp_path / "data")
+    yield process, url
+    _stop(process)
 
 
 def _children(pid: int) -> list[int]:
@@ -90,3 +100,22 @@ def test_serve_stops_when_its_worker_dies(service):
     os.kill(worker, signal.SIGKILL)
     assert process.wait(timeout=20) != 0
     assert b"serve.worker_exited" in process.stderr.read()
+
+
+async def test_the_command_line_reaches_every_process(database_url, evolution, tmp_path):
+    """`--knowledge` and `--processes`: the worker answers from the pack the command line named
+    (the environment names none), behind two server processes."""
+    packs = tmp_path / "packs"
+    shutil.copytree(PROJECT_ROOT / "knowledge" / "ct-exemplo", packs / "ct-exemplo")
+    prices = packs / "ct-exemplo" / "planos-e-precos.md"
+    prices.write_text(prices.read_text().replace("custa R$ 189,00 por mês", "custa R$ 777,00 por mês"))
+    process, url = _start(database_url, evolution, tmp_path / "data", "--processes", "2", "--knowledge", str(packs))
+    try:
+        async with httpx.AsyncClient() as client:
+            message = text_message("5511977770003", "quanto custa o plano mensal?")
+            response = await client.post(url + "/webhooks/evolution", json=message, headers={"x-webhook-secret": SECRET})
+        assert response.status_code == 200
+        [reply] = await wait_for_replies(evolution, "5511977770003", 1, timeout=20, settle=0)
+        assert "R$ 777" in reply
+    finally:
+        _stop(process)

@@ -59,3 +59,11 @@ def test_every_field_is_read_from_its_variable():
     for field, name in zip(attrs.fields(Settings), Settings.variables(), strict=True):
         assert getattr(settings, field.name) != getattr(defaults, field.name), name
         assert str(getattr(settings, field.name)).removesuffix(".0") == given[name], name
+
+
+def test_settings_survive_the_trip_through_a_child_environment(tmp_path):
+    """How `tatame serve` hands its settings (with what the command line changed) to the worker."""
+    changed = Settings(knowledge_dir=tmp_path / "packs", database_url="postgresql+asyncpg://u@h/db", buffer_window=7.5, port=9123, log_level="debug")
+    assert changed != Settings()
+    assert Settings.from_env(environ=changed.environment(), env_file=None) == changed
+    assert Settings.from_env(environ=Settings().environment(), env_file=None) == Settings()

@@ -29,7 +29,7 @@ async def health(request: Request) -> Response[dict[str, object]]:
     try:
         async with container() as scope:
             backlog = await (await scope.get(ReportBacklog)).execute("evolution")
-    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+    except Exception as error:
         log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
         return Response({"status": "unhealthy", "reason": "database unavailable"}, status_code=503)
     return Response({"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog)})

@@ -1,4 +1,4 @@
-"""`tatame serve` with several processes: uvicorn calls `create_app` once in each."""
+"""The webhook app of one server process: `tatame serve` gives each process its factory, with the settings."""
 
 import gc
 
@@ -11,10 +11,10 @@ from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
 
-def create_app() -> ASGIApp:
+def create_app(settings: Settings | None = None) -> ASGIApp:
     """The parent process already migrated and ingested; each server process only wires itself.
     Turns run in the worker process `tatame serve` starts beside the servers, never here."""
-    settings = Settings.from_env()
+    settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     http = make_client(settings.evolution_timeout)
     container = make_container(settings, EvolutionGateway(http))
