@@ -100,6 +100,7 @@ class LogLines:
         threading.Thread(target=self._read, args=(process,), daemon=True).start()
 
     def _read(self, process: subprocess.Popen) -> None:
+        assert process.stderr is not None  # piped by the caller
         for raw in process.stderr:
             try:
                 self.lines.append(json.loads(raw))
