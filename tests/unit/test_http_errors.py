@@ -31,7 +31,8 @@ async def _post(error: Exception) -> httpx.Response:
     provider.from_context(provides=ChannelDirectory)
     container = make_async_container(provider, context={Settings: Settings(webhook_secret=SECRET), ChannelDirectory: FailingDirectory(error)})
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(make_app(container))  # type: ignore[arg-type]  # httpx types ASGI loosely, base_url="http://tatame") as client:
+        transport = httpx.ASGITransport(make_app(container))  # type: ignore[arg-type]  # httpx types ASGI apps loosely
+        async with httpx.AsyncClient(transport=transport, base_url="http://tatame") as client:
             return await client.post("/webhooks/evolution", json=EVENT, headers={"x-webhook-secret": SECRET})
     finally:
         await container.close()
