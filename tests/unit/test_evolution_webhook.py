@@ -7,17 +7,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.evolution.webhook import (
+from adapters.evolution.events import (
     ConnectionUpdate,
     DeliveryStatus,
     DeliveryUpdate,
     Ignored,
     InboundMedia,
     InboundText,
-    MalformedWebhook,
     OwnMessage,
-    parse_webhook,
 )
+from adapters.evolution.parsing import MalformedWebhook, parse_webhook
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 FIXTURE_NAMES = sorted(path.name for path in FIXTURES.glob("*.json"))

@@ -4,16 +4,8 @@ from dishka import AsyncContainer
 from litestar import Request, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
-from adapters.evolution.webhook import (
-    ConnectionUpdate,
-    DeliveryUpdate,
-    Ignored,
-    InboundMedia,
-    InboundText,
-    MalformedWebhook,
-    OwnMessage,
-    parse_webhook,
-)
+from adapters.evolution.events import ConnectionUpdate, DeliveryUpdate, Ignored, InboundMedia, InboundText, OwnMessage
+from adapters.evolution.parsing import MalformedWebhook, parse_webhook
 from application.errors import UnknownChannel
 from application.inbox import ChannelDirectory
 from application.receive_message import InboundMessage, ReceiveMessage
