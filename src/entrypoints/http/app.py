@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.postgres.errors import DRIVER_OUTAGES, is_outage
 from application.report_backlog import ReportBacklog
-from entrypoints.http.errors import client_error
+from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.webhook import evolution_webhook
 
 log = structlog.get_logger(__name__)
@@ -40,7 +40,7 @@ def _storage_error(request: Request, error: Exception) -> Response[dict[str, str
     # Evolution retries a 5xx with backoff, so an outage costs time, not messages.
     if is_outage(error):
         return Response({"detail": "storage unavailable, retry later"}, status_code=503)
-    return Response({"detail": "internal error"}, status_code=500)
+    return internal_error(request, error)
 
 
 class CollapseSlashes:
@@ -72,7 +72,7 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         route_handlers=[evolution_webhook, health],
         lifespan=[lifespan],
         exception_handlers={
-            HTTPException: client_error,
+            HTTPException: client_error, Exception: internal_error,
             DBAPIError: _storage_error, OSError: _storage_error, **dict.fromkeys(DRIVER_OUTAGES, _storage_error),
         },
         # No /schema (OpenAPI, Swagger, ReDoc ...): the service has one caller, Evolution, and an
