@@ -55,6 +55,7 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
     container: AsyncContainer = request.app.state.container
     token_instance = authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
     event = _event(await request.body())
+    # For the log of a failure (`errors.internal_error`): which event it was, not what it said.
     request.state.event_kind = type(event).__name__
     request.state.message_id = getattr(event, "message_id", None)
     if token_instance is not None and event.instance != token_instance:
