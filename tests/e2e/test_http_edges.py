@@ -179,7 +179,8 @@ async def test_a_lone_surrogate_in_a_text_is_stored_as_a_replacement_character(s
     phone = "5511970004001"
     raw = json.dumps(text_message(phone, "oi PLACEHOLDER tudo bem")).replace("PLACEHOLDER", "\\ud800").encode()
     assert (await _post_raw(service, raw)).json() == {"result": "stored"}
-    query = "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"
+    query = ("SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+             "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone")
     assert await _stored(own_database, query, phone=phone) == [("oi \ufffd tudo bem",)]
 
 
