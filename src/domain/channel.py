@@ -3,6 +3,12 @@ import uuid
 
 import attrs
 
+# An Evolution instance name, as the channels table keeps it: names are chosen by whoever creates
+# the instance, a few words at most.
+CHANNEL_NAME_MAX = 128
+# "open", "connecting", "close": room for a state a newer Evolution may add.
+CONNECTION_STATE_MAX = 32
+
 
 @attrs.define(slots=False, kw_only=True)
 class Channel:

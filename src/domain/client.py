@@ -8,6 +8,8 @@ from domain.phone import Phone
 # A name is said back in a booking summary and shown to staff: a line, not a page. Channels
 # deliver whatever the sender's profile holds (a 1 MB WhatsApp pushName was stored whole).
 MAX_NAME = 100
+# "<digits>@lid": WhatsApp's LIDs have 14 or 15 digits; a longer one is not an alias WhatsApp gave.
+LID_MAX = 64
 # They reorder what follows them on screen, so a name could show one thing and be another.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import uuid
 from enum import StrEnum
 
@@ -27,11 +28,19 @@ class MessageStatus(StrEnum):
 # WhatsApp's own limit for one message: a longer text did not come from a member's phone, and no
 # turn reads that far (the engine reads a few thousand characters of a burst).
 MAX_TEXT = 65_536
+# A channel's message id: WhatsApp's are 16 to 32 characters; the column leaves room for other
+# channels, and an id that does not fit cannot be told apart from another one cut to the same start.
+MESSAGE_ID_MAX = 128
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
-    """No channel means a NUL character, and text columns cannot hold one."""
-    return text.replace("\x00", "")[:MAX_TEXT]
+    """No channel means a NUL character, and text columns cannot hold one; a lone UTF-16
+    surrogate (JSON may escape one, `"\\ud800"`) cannot even be encoded to be stored, so it reads as
+    U+FFFD, the character for one that was lost. A paired one never gets here: JSON decoding
+    joins the pair into one character."""
+    return _LONE_SURROGATE.sub("\ufffd", text.replace("\x00", "")[:MAX_TEXT])
 
 
 def _not_empty(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
-from tests.e2e.whatsapp import ShiftedClock, running_service, service_settings, sent_to, text_message, wait_for_replies
+from tests.e2e.whatsapp import ShiftedClock, running_service, sent_to, service_settings, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
 
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from adapters.evolution.webhook import OwnMessage, parse_webhook
+from adapters.evolution.events import OwnMessage
+from adapters.evolution.parsing import parse_webhook
 from tests.fakes.evolution_server import (
     FIXTURES,
     FakeEvolution,

@@ -15,9 +15,9 @@ from dishka import Provider
 from adapters.evolution.gateway import EvolutionGateway
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
-from entrypoints.worker import run_worker
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
+from entrypoints.worker import run_worker
 from tests.fakes.evolution_server import FakeEvolution, load_fixture
 
 INSTANCE = "cs-bot"

@@ -11,7 +11,7 @@ from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
 from domain.flow import Awaiting, FlowState, Interview
-from domain.message import Author, Direction, Message, MessageStatus
+from domain.message import Author, Direction, Message, MessageStatus, clean_text
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
 from domain.tenant import ClassSlot, Modality, Tenant
@@ -257,3 +257,14 @@ class ConversationHandoff(RuleBasedStateMachine):
 
 
 TestConversationHandoff = ConversationHandoff.TestCase
+
+
+@given(st.text(st.characters(codec=None, categories=None), max_size=50))
+def test_a_cleaned_text_can_be_stored(text):
+    cleaned = clean_text(text)
+    cleaned.encode("utf-8")  # a lone surrogate would raise here, as it does in the driver
+    assert "\x00" not in cleaned and len(cleaned) <= len(text)
+
+
+def test_a_lone_surrogate_reads_as_the_replacement_character():
+    assert clean_text("oi \ud800 tudo \udfff bem") == "oi \ufffd tudo \ufffd bem"

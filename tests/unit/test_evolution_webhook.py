@@ -7,17 +7,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.evolution.webhook import (
+from adapters.evolution.events import (
     ConnectionUpdate,
     DeliveryStatus,
     DeliveryUpdate,
     Ignored,
     InboundMedia,
     InboundText,
-    MalformedWebhook,
     OwnMessage,
-    parse_webhook,
 )
+from adapters.evolution.parsing import MAX_DEPTH, MalformedWebhook, parse_body, parse_webhook
+from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX
+from domain.client import LID_MAX
+from domain.message import MESSAGE_ID_MAX
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 FIXTURE_NAMES = sorted(path.name for path in FIXTURES.glob("*.json"))
@@ -383,12 +385,24 @@ known_shapes = st.recursive(
 envelopes = st.fixed_dictionaries({"event": event_names, "instance": st.just("cs-bot"), "data": known_shapes})
 
 
-def parses_or_is_malformed(body: object) -> None:
+def storable(name: str, max_length: int) -> bool:
+    return 0 < len(name) <= max_length and "\x00" not in name and not any("\ud800" <= c <= "\udfff" for c in name)
+
+
+def parses_or_is_malformed(body: object, parse=parse_webhook) -> None:
     try:
-        event = parse_webhook(body)
+        event = parse(body)
     except MalformedWebhook as error:
         assert str(error)
         return
+    # Whatever is parsed fits the columns it is stored in or looked up by.
+    assert storable(event.instance, CHANNEL_NAME_MAX)
+    if hasattr(event, "message_id"):
+        assert storable(event.message_id, MESSAGE_ID_MAX)
+    if isinstance(event, ConnectionUpdate):
+        assert storable(event.state, CONNECTION_STATE_MAX)
+    if getattr(event, "lid", None) is not None:
+        assert len(event.lid) <= LID_MAX and event.lid[: -len("@lid")].isdigit()
     if isinstance(event, InboundText | InboundMedia | OwnMessage):
         assert event.message_id.strip() and event.phone.isdigit() and event.phone.isascii()
         assert event.timestamp.tzinfo is not None
@@ -451,3 +465,52 @@ def test_fixtures_without_one_key(name, data):
         parent = parent[step]
     del parent[last]
     parses_or_is_malformed(body)
+
+
+# Any character, unpaired surrogates and NUL included, at lengths around the columns' limits.
+any_text = st.text(st.characters(codec=None, categories=None), max_size=3) | st.text(min_size=30, max_size=140)
+lids = st.integers(0, 10**80).map(lambda n: f"{n}@lid") | any_text.map(lambda t: f"{t}@lid")
+keys = st.fixed_dictionaries(
+    {"id": any_text, "remoteJid": st.sampled_from(["5511999990001@s.whatsapp.net"]) | lids, "fromMe": st.booleans()},
+    optional={"remoteJidAlt": lids | st.just("5511999990002@s.whatsapp.net"), "senderLid": lids},
+)
+edge_envelopes = st.fixed_dictionaries(
+    {
+        "event": event_names,
+        "instance": st.just("cs-bot") | any_text,
+        "data": st.fixed_dictionaries(
+            {"key": keys, "message": st.fixed_dictionaries({"conversation": any_text}), "messageTimestamp": st.just(1763652000)},
+            optional={"keyId": any_text, "status": st.just("READ"), "state": any_text},
+        ),
+    }
+)
+
+
+@settings(max_examples=300)
+@given(edge_envelopes)
+def test_names_ids_and_lids_at_the_edges(body):
+    parses_or_is_malformed(body)
+
+
+def nested(body: object, depth: int) -> object:
+    for _ in range(depth):
+        body = {"data": body}
+    return body
+
+
+@given(st.one_of(json_values, envelopes, edge_envelopes), st.integers(0, 2 * MAX_DEPTH), st.booleans())
+def test_any_body_as_bytes(body, depth, raw_escapes):
+    raw = json.dumps(nested(body, depth), ensure_ascii=raw_escapes).encode("utf-8", "surrogatepass")
+    parses_or_is_malformed(raw, parse=parse_body)
+
+
+@pytest.mark.parametrize("raw", [b"[" * 1_000 + b"]" * 1_000, b"[" * 100_000, b'{"a": ' * 65 + b"1" + b"}" * 65, b"\xff{", b""])
+def test_bodies_too_deep_or_not_json_are_malformed(raw):
+    with pytest.raises(MalformedWebhook):
+        parse_body(raw)
+
+
+def test_a_body_at_the_deepest_level_allowed_is_parsed():
+    body = fixture("v2-messages-upsert-text.json")
+    body["data"]["message"]["messageContextInfo"] = nested({}, MAX_DEPTH - 4)
+    assert isinstance(parse_body(json.dumps(body).encode()), InboundText)

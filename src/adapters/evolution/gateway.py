@@ -4,7 +4,8 @@ from collections.abc import Sequence
 import attrs
 import httpx
 
-from adapters.evolution.webhook import MalformedWebhook, OwnMessage, parse_webhook
+from adapters.evolution.events import OwnMessage
+from adapters.evolution.parsing import MalformedWebhook, parse_webhook
 from application.gateway import DeliveryFailed
 from domain.channel import Channel
 from domain.phone import Phone

@@ -1,13 +1,18 @@
 """Driver errors become application errors here, so nothing above the adapter knows SQLAlchemy or
 asyncpg: a database that cannot be reached or used raises `StorageUnavailable`."""
 
-from typing import Any
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.errors import StorageUnavailable
+
+T = TypeVar("T")
 
 # SQLSTATE classes that say the database cannot be used now, whatever the statement: the
 # connection is gone (08), the server is short of resources (53: too many connections, disk full,
@@ -18,14 +23,26 @@ _UNUSABLE = ("08", "53", "57P", "58", "25006")
 _LOST = ("08", "57P")
 
 
-def _sqlstate(error: BaseException) -> str:
-    return getattr(error, "sqlstate", None) or ""
+# SQLSTATEs of a transaction that PostgreSQL aborted because of a concurrent one, not because of
+# anything wrong in it: run again, it meets the other one committed.
+DEADLOCK, SERIALIZATION_FAILURE, UNIQUE_VIOLATION = "40P01", "40001", "23505"
+CONFLICTS = frozenset({DEADLOCK, SERIALIZATION_FAILURE})
+# Enough for a burst of deliveries of one member to get through; more means something is wrong.
+CONFLICT_ATTEMPTS = 5
+
+
+def sqlstate(error: BaseException) -> str:
+    """The SQLSTATE of an asyncpg error, raw or wrapped by SQLAlchemy ("" for any other error)."""
+    for candidate in (error, getattr(error, "orig", None), error.__cause__):
+        if (code := getattr(candidate, "sqlstate", None)) is not None:
+            return str(code)
+    return ""
 
 
 def is_outage(error: BaseException) -> bool:
     """Whether `error`, raised by asyncpg or by SQLAlchemy's adaptation of it, means the database
     could not be reached or used (worth retrying later), as opposed to a query or data problem."""
-    return isinstance(error, (OSError, TimeoutError)) or _sqlstate(error).startswith(_UNUSABLE)
+    return isinstance(error, (OSError, TimeoutError)) or sqlstate(error).startswith(_UNUSABLE)
 
 
 def unavailable(error: BaseException) -> StorageUnavailable:
@@ -46,7 +63,7 @@ def _translate(context: ExceptionContext) -> StorageUnavailable | None:
     if not isinstance(error, Exception):
         # A cancellation or an exit counts as a disconnect for the pool, not as an outage.
         return None
-    if _sqlstate(error).startswith(_LOST):
+    if sqlstate(error).startswith(_LOST):
         # SQLAlchemy recognises a closed connection by its message; a server that ends the
         # session (pg_terminate_backend, a shutdown) is as final, and the pool must drop it too.
         context.is_disconnect = True
@@ -60,3 +77,20 @@ def translate_errors(engine: AsyncEngine) -> None:
     what the outage broke; other errors keep their SQLAlchemy type."""
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _translate)
+
+
+async def retry_conflicts(
+    work: Callable[[], Awaitable[T]], *, states: Collection[str] = CONFLICTS, attempts: int = CONFLICT_ATTEMPTS
+) -> T:
+    """Runs `work`, a whole transaction, again when it failed with one of `states`, up to
+    `attempts` times in all; the last failure is raised as it came."""
+    attempt = 1
+    while True:
+        try:
+            return await work()
+        except Exception as error:
+            if attempt >= attempts or sqlstate(error) not in states:
+                raise
+        # A random pause, so that the two transactions that met do not meet again in step.
+        await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+        attempt += 1

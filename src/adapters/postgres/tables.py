@@ -3,11 +3,11 @@ from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.flow_state import FlowStateType
 from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
-from domain.channel import Channel
-from domain.client import Client
+from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
+from domain.client import LID_MAX, Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.escalation import Escalation, EscalationReason
-from domain.message import Author, Direction, Message, MessageStatus
+from domain.message import MESSAGE_ID_MAX, Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.route import Route
 from domain.tenant import Tenant
@@ -48,11 +48,11 @@ channels = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("name", sa.String(CHANNEL_NAME_MAX), nullable=False, unique=True),
     sa.Column("api_url", sa.Text),
     sa.Column("api_key", sa.Text),
     sa.Column("connected", sa.Boolean),
-    sa.Column("connection_state", sa.String(32)),
+    sa.Column("connection_state", sa.String(CONNECTION_STATE_MAX)),
     sa.Column("connection_changed_at", TZ),
 )
 
@@ -62,7 +62,7 @@ clients = sa.Table(
     _tenant_id(),
     sa.Column("phone", PhoneType, nullable=False),
     sa.Column("name", sa.Text),
-    sa.Column("lid", sa.String(64)),
+    sa.Column("lid", sa.String(LID_MAX)),
     sa.UniqueConstraint("tenant_id", "phone"),
     sa.UniqueConstraint("tenant_id", "lid"),
 )
@@ -110,7 +110,7 @@ messages = sa.Table(
     sa.Column("direction", StrEnumType(Direction), nullable=False),
     sa.Column("author", StrEnumType(Author), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
-    sa.Column("channel_message_id", sa.String(128)),
+    sa.Column("channel_message_id", sa.String(MESSAGE_ID_MAX)),
     sa.Column("status", StrEnumType(MessageStatus), nullable=False),
     sa.Column("route", StrEnumType(Route)),
     sa.Column("delivery_status", sa.String(32)),

@@ -12,7 +12,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import StorageUnavailable
 from application.report_backlog import ReportBacklog
-from entrypoints.http.errors import client_error
+from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.webhook import evolution_webhook
 
 log = structlog.get_logger(__name__)
@@ -40,12 +40,6 @@ def _storage_unavailable(request: Request, error: StorageUnavailable) -> Respons
     # the worker's and /health's to report: a line per refused webhook would flood the log.
     return Response({"detail": "storage unavailable, retry later"}, status_code=503)
 
-
-def _internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:
-    # A bug: the traceback goes to the log, never to the caller. The path names the event, and
-    # the body (a member's text and phone) stays out of the log.
-    log.error("request.failed", method=request.method, path=request.url.path, exc_info=error)
-    return Response({"detail": "internal error"}, status_code=500)
 
 
 class CollapseSlashes:
@@ -79,7 +73,7 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         exception_handlers={
             HTTPException: client_error,
             StorageUnavailable: _storage_unavailable,
-            Exception: _internal_error,
+            Exception: internal_error,
         },
         # No /schema (OpenAPI, Swagger, ReDoc ...): the service has one caller, Evolution, and an
         # API explorer on a public port maps it for everyone else (and loads scripts from a CDN).

@@ -1,5 +1,8 @@
+import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+
+log = structlog.get_logger(__name__)
 
 # Enough to name the field at fault and show the start of its value. A reason quotes what the
 # caller sent (an instance name, a field's value), and a caller may send megabytes of it.
@@ -18,3 +21,14 @@ def client_error(request: Request, error: HTTPException) -> Response[dict[str, o
         status_code=error.status_code,
         headers=error.headers,
     )
+
+
+def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:
+    """Any failure no other handler claims: logged with its traceback, since Evolution retries a
+    5xx and a failure nobody sees repeats forever. The log names the event, never its text or the
+    member's phone; the answer names nothing, as a driver's error may name the database."""
+    log.error(
+        "request.failed", method=request.method, path=request.url.path, kind=request.state.get("event_kind"),
+        message_id=request.state.get("message_id"), exc_info=error,
+    )
+    return Response({"detail": "internal error"}, status_code=500)

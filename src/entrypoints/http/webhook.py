@@ -1,19 +1,17 @@
-import json
-
 from dishka import AsyncContainer
 from litestar import Request, post
 from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 
-from adapters.evolution.webhook import (
+from adapters.evolution.events import (
     ConnectionUpdate,
     DeliveryUpdate,
     Ignored,
     InboundMedia,
     InboundText,
-    MalformedWebhook,
     OwnMessage,
-    parse_webhook,
+    WebhookEvent,
 )
+from adapters.evolution.parsing import MalformedWebhook, parse_body
 from application.errors import UnknownChannel
 from application.inbox import ChannelDirectory
 from application.receive_message import InboundMessage, ReceiveMessage
@@ -32,13 +30,9 @@ def _phone(value: str) -> Phone:
         raise ClientException(detail=f"unusable phone number: {error}") from error
 
 
-def _event(raw: bytes) -> object:
+def _event(raw: bytes) -> WebhookEvent:
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ClientException(detail=f"body is not JSON: {error}") from error
-    try:
-        return parse_webhook(body)
+        return parse_body(raw)
     except MalformedWebhook as error:
         raise ClientException(detail=f"not an Evolution webhook event: {error}") from error
 
@@ -61,6 +55,9 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
     container: AsyncContainer = request.app.state.container
     token_instance = authenticate(request.headers, (await container.get(Settings)).webhook_secret or "")
     event = _event(await request.body())
+    # For the log of a failure (`errors.internal_error`): which event it was, not what it said.
+    request.state.event_kind = type(event).__name__
+    request.state.message_id = getattr(event, "message_id", None)
     if token_instance is not None and event.instance != token_instance:
         raise PermissionDeniedException(detail="the token was issued for another instance")
     if not isinstance(event, Ignored):

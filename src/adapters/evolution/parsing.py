@@ -8,106 +8,61 @@ The sample bodies and the upstream files each rule comes from are in
 """
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
-from enum import StrEnum
 
-import attrs
+from adapters.evolution.events import (
+    ConnectionUpdate,
+    DeliveryStatus,
+    DeliveryUpdate,
+    Ignored,
+    InboundMedia,
+    InboundText,
+    OwnMessage,
+    WebhookEvent,
+    jid_digits,
+    jid_user,
+)
+from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX
+from domain.client import LID_MAX
+from domain.message import MESSAGE_ID_MAX
+
+# Evolution's deepest bodies (a quoted message inside a context info inside the message) nest about
+# fifteen levels; nothing Tatame reads is deeper, and a deeper body is no webhook event.
+MAX_DEPTH = 64
 
 
 class MalformedWebhook(Exception):
     """The body is not an Evolution webhook event; the message says which field is wrong."""
 
-
-class DeliveryStatus(StrEnum):
-    # src/utils/renderStatus.ts (numbers 0-5 from Baileys); DELETED is what v1 stores for deletions.
-    ERROR = "ERROR"
-    PENDING = "PENDING"
-    SERVER_ACK = "SERVER_ACK"
-    DELIVERY_ACK = "DELIVERY_ACK"
-    READ = "READ"
-    PLAYED = "PLAYED"
-    DELETED = "DELETED"
-
-
-class _FromContact:
-    __slots__ = ()
-    phone: str
-    lid: str | None
-
-    @property
-    def address(self) -> str:
-        """The `number` to reply to through sendText: the phone digits, or the `@lid` JID when
-        the body named no phone number at all (issue #1872) and `phone` holds the LID's digits."""
-        if self.lid is not None and self.phone == _digits(self.lid):
-            return self.lid
-        return self.phone
+def parse_body(raw: bytes) -> WebhookEvent:
+    """Translates one webhook body as it came over HTTP. Raises `MalformedWebhook`, and nothing else."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        # RecursionError: the decoder itself gives up near a thousand levels.
+        raise MalformedWebhook(f"the body is not JSON ({type(error).__name__}: {error})") from error
+    if _deeper_than(body, MAX_DEPTH):
+        raise MalformedWebhook(f"the body nests deeper than {MAX_DEPTH} levels")
+    return parse_webhook(body)
 
 
-@attrs.frozen(kw_only=True)
-class InboundText(_FromContact):
-    instance: str
-    message_id: str
-    phone: str  # digits only; see `address`
-    lid: str | None  # "<digits>@lid" when the key names the sender's LID alias
-    text: str  # the text, or the caption of an image, video or document
-    timestamp: dt.datetime
-    push_name: str | None
-
-
-@attrs.frozen(kw_only=True)
-class InboundMedia(_FromContact):
-    instance: str
-    message_id: str
-    phone: str
-    lid: str | None
-    kind: str  # audio, image, video, document, sticker, location, contact, poll or other
-    timestamp: dt.datetime
-    push_name: str | None
-
-
-@attrs.frozen(kw_only=True)
-class OwnMessage(_FromContact):
-    """Sent from the center's own number: typed on the phone or another linked device
-    (`from_api=False`), or an echo of a REST API send (`send.message`, `from_api=True`)."""
-
-    instance: str
-    message_id: str
-    phone: str  # the recipient
-    lid: str | None
-    text: str | None  # None for media without a caption
-    timestamp: dt.datetime
-    from_api: bool
-
-
-@attrs.frozen(kw_only=True)
-class DeliveryUpdate:
-    instance: str
-    message_id: str
-    status: DeliveryStatus
-    from_me: bool | None = None  # updates also come for the members' messages (e.g. READ by staff)
-
-
-@attrs.frozen(kw_only=True)
-class ConnectionUpdate:
-    instance: str
-    state: str  # open, connecting or close
-    status_reason: int | None  # Baileys DisconnectReason, e.g. 401 = logged out
-
-
-@attrs.frozen(kw_only=True)
-class Ignored:
-    instance: str
-    reason: str
-
-
-WebhookEvent = InboundText | InboundMedia | OwnMessage | DeliveryUpdate | ConnectionUpdate | Ignored
+def _deeper_than(value: object, limit: int) -> bool:
+    # Level by level rather than recursively: the check must not fail on what it is checking.
+    depth, level = 0, [value]
+    while containers := [node for node in level if isinstance(node, (dict, list))]:
+        depth += 1
+        if depth > limit:
+            return True
+        level = [child for node in containers for child in (node.values() if isinstance(node, dict) else node)]
+    return False
 
 
 def parse_webhook(body: object) -> WebhookEvent:
     """Translates one decoded JSON webhook body. Raises `MalformedWebhook`, and nothing else."""
     envelope = _object(body, "the body")
-    instance = _text(envelope, "instance", "body")
+    instance = _key(envelope, "instance", "body", CHANNEL_NAME_MAX)
     # The body says `messages.upsert`; configuration and some proxies say `MESSAGES_UPSERT`.
     event = _text(envelope, "event", "body").strip().lower().replace("_", ".").replace("-", ".")
     if event == "messages.upsert":
@@ -123,7 +78,7 @@ def parse_webhook(body: object) -> WebhookEvent:
 
 def _message(instance: str, data: Mapping, *, from_api: bool) -> WebhookEvent:
     key = _object(data.get("key"), "data.key")
-    message_id = _text(key, "id", "data.key")
+    message_id = _key(key, "id", "data.key", MESSAGE_ID_MAX)
     remote_jid = _text(key, "remoteJid", "data.key")
     from_me = key.get("fromMe")
     if not isinstance(from_me, bool):
@@ -155,7 +110,7 @@ def _delivery(instance: str, data: Mapping) -> WebhookEvent:
     # v1.8 spreads the key instead: {remoteJid, fromMe, id, status, datetime, owner, pollUpdates}.
     if "keyId" not in data and "id" not in data:
         raise MalformedWebhook("data.keyId (v2) or data.id (v1) is missing")
-    message_id = _text(data, "keyId" if "keyId" in data else "id", "data")
+    message_id = _key(data, "keyId" if "keyId" in data else "id", "data", MESSAGE_ID_MAX)
     remote_jid = data.get("remoteJid")
     if isinstance(remote_jid, str) and (reason := _ignored_chat(remote_jid)) is not None:
         return Ignored(instance=instance, reason=reason)
@@ -174,7 +129,7 @@ def _delivery(instance: str, data: Mapping) -> WebhookEvent:
 
 def _connection(instance: str, data: Mapping) -> ConnectionUpdate:
     # connectionUpdate() in whatsapp.baileys.service.ts: {instance, state, statusReason, wuid?, ...}
-    state = _text(data, "state", "data")
+    state = _key(data, "state", "data", CONNECTION_STATE_MAX)
     reason = data.get("statusReason")
     if reason is not None and (isinstance(reason, bool) or not isinstance(reason, int)):
         raise MalformedWebhook(f"data.statusReason must be an integer, got {reason!r}")
@@ -281,21 +236,15 @@ def _sender(key: Mapping, remote_jid: str) -> tuple[str, str | None]:
         source = sender_pn
     else:
         source = remote_jid
-    phone = _digits(source)
+    phone = jid_digits(source)
     if not phone:
         raise MalformedWebhook(f"no phone number in data.key ({source!r})")
     aliases = (remote_jid, alt, _optional_text(key, "senderLid"))
-    lid = next((f"{_user(jid)}@lid" for jid in aliases if jid and jid.endswith("@lid")), None)
+    lid = next((f"{jid_user(jid)}@lid" for jid in aliases if jid and jid.endswith("@lid")), None)
+    # An alias is only a second address; one that is no LID is dropped, the message is kept.
+    if lid is not None and not (len(lid) <= LID_MAX and re.fullmatch(r"[0-9]+@lid", lid)):
+        lid = None
     return phone, lid
-
-
-def _user(jid: str) -> str:
-    """'5511999990001:12@s.whatsapp.net' -> '5511999990001' (drops the server and the device)."""
-    return jid.split("@", 1)[0].split(":", 1)[0]
-
-
-def _digits(jid: str) -> str:
-    return re.sub(r"[^0-9]", "", _user(jid))
 
 
 # datetime's own range ends in year 9999; a bigger number is not a WhatsApp timestamp.
@@ -339,6 +288,18 @@ def _text(holder: Mapping, field: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         what = "missing" if value is None else f"not a non-empty string ({value!r})"
         raise MalformedWebhook(f"{where}.{field} is {what}")
+    return value
+
+
+def _key(holder: Mapping, field: str, where: str, max_length: int) -> str:
+    """A name or id Tatame looks rows up by and stores: what does not fit its column, or holds
+    what a column cannot (NUL, a lone surrogate), is refused rather than cut, as a cut id could
+    stand for another one."""
+    value = _text(holder, field, where)
+    if len(value) > max_length:
+        raise MalformedWebhook(f"{where}.{field} is longer than {max_length} characters ({len(value)})")
+    if "\x00" in value or re.search("[\ud800-\udfff]", value):
+        raise MalformedWebhook(f"{where}.{field} holds a NUL or an unpaired surrogate character")
     return value
 
 
