@@ -23,8 +23,13 @@ def _run_once(data_dir: str) -> tuple[float, float, float]:
     env.update(TATAME_DATA_DIR=data_dir, PYTHONPATH=str(ROOT / "src"))
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT,
+        [sys.executable, "-m", "entrypoints.cli", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     assert process.stdin is not None and process.stdout is not None  # both piped above
     process.stdin.write("oi\n")
@@ -37,10 +42,14 @@ def _run_once(data_dir: str) -> tuple[float, float, float]:
             first_reply = time.perf_counter() - start
             status = Path(f"/proc/{process.pid}/status").read_text()
             peak_kib = int(next(s for s in status.splitlines() if s.startswith("VmHWM")).split()[1])
-            postgres_kib = sum(
-                p.memory_info().rss for p in psutil.process_iter(["name", "cmdline"])
-                if p.info["name"] == "postgres" and data_dir in " ".join(p.info["cmdline"] or [])
-            ) // 1024
+            postgres_kib = (
+                sum(
+                    p.memory_info().rss
+                    for p in psutil.process_iter(["name", "cmdline"])
+                    if p.info["name"] == "postgres" and data_dir in " ".join(p.info["cmdline"] or [])
+                )
+                // 1024
+            )
             break
     process.stdin.close()
     process.wait(timeout=60)
@@ -53,7 +62,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         for label in ("cold (fresh data folder)", "warm (same folder)"):
             seconds, rss, postgres = _run_once(data_dir)
-            print(f"{label:26s} first reply after {seconds:5.2f} s   tatame peak RSS {rss:6.1f} MiB   postgres processes RSS {postgres:6.1f} MiB")
+            print(
+                f"{label:26s} first reply after {seconds:5.2f} s   tatame peak RSS {rss:6.1f} MiB   postgres processes RSS {postgres:6.1f} MiB"
+            )
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ MEMBERS, INTERVAL = 20, 2.0
 QUESTIONS = ["qual o endereço?", "quanto custa o plano mensal?", "tem aula de jiu-jitsu sábado?", "oi, tudo bem?"]
 EVOLUTION = f"""
 import sys, time
-sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'src')!r}]
+sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "src")!r}]
 from tests.fakes.evolution_server import FakeEvolution
 with FakeEvolution(instances={{{INSTANCE!r}: {TOKEN!r}}}) as evolution:
     print(evolution.base_url, flush=True)
@@ -50,8 +50,10 @@ def _summary(name: str, samples: list[float]) -> str:
     if len(samples) < 2:
         return f"{name}: {len(samples)} samples"
     q = statistics.quantiles(samples, n=100)
-    return (f"{name:<28} n={len(samples):<5} p50 {statistics.median(samples):7.1f} ms  p95 {q[94]:7.1f} ms  "
-            f"p99 {q[98]:7.1f} ms  max {max(samples):7.1f} ms")
+    return (
+        f"{name:<28} n={len(samples):<5} p50 {statistics.median(samples):7.1f} ms  p95 {q[94]:7.1f} ms  "
+        f"p99 {q[98]:7.1f} ms  max {max(samples):7.1f} ms"
+    )
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -82,9 +84,19 @@ async def main(seconds: float) -> None:
     assert evolution.stdin is not None and evolution.stdout is not None  # both piped above
     evolution_url = evolution.stdout.readline().strip()
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TATAME_DATA_DIR": data, "WEBHOOK_SECRET": SECRET,
-               "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution_url, "EVOLUTION_API_KEY": TOKEN,
-               "PORT": str(port), "BUFFER_WINDOW": "1", "WORKER_POLL": "0.02", "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src"),
+            "TATAME_DATA_DIR": data,
+            "WEBHOOK_SECRET": SECRET,
+            "EVOLUTION_INSTANCE": INSTANCE,
+            "EVOLUTION_URL": evolution_url,
+            "EVOLUTION_API_KEY": TOKEN,
+            "PORT": str(port),
+            "BUFFER_WINDOW": "1",
+            "WORKER_POLL": "0.02",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
+        }
         server = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=ROOT)
         others: list[float] = []
         health: list[float] = []
@@ -123,7 +135,9 @@ async def main(seconds: float) -> None:
                         flood.append(await _timed(client, "POST", base + "/webhooks/evolution", json=body, headers=headers))
                     query = {"where": {"key": {"fromMe": True, "remoteJid": f"{FLOOD_PHONE}@s.whatsapp.net"}}}
                     while time.monotonic() < started + 60:
-                        sent = (await client.post(f"{evolution_url}/chat/findMessages/{INSTANCE}", headers={"apikey": TOKEN}, json=query)).json()
+                        sent = (
+                            await client.post(f"{evolution_url}/chat/findMessages/{INSTANCE}", headers={"apikey": TOKEN}, json=query)
+                        ).json()
                         if sent["messages"]["records"]:
                             replied.append(time.monotonic() - started)
                             return
@@ -133,7 +147,9 @@ async def main(seconds: float) -> None:
                     others.clear()
                     health.clear()
                     deadline = time.monotonic() + seconds
-                    await asyncio.gather(poll_health(deadline), *(member(n, deadline) for n in range(MEMBERS)), *([flooder()] if with_flood else []))
+                    await asyncio.gather(
+                        poll_health(deadline), *(member(n, deadline) for n in range(MEMBERS)), *([flooder()] if with_flood else [])
+                    )
                     results[phase] = (list(others), list(health))
                 rss = _peak_rss_mb(server.pid)
         finally:
@@ -141,14 +157,17 @@ async def main(seconds: float) -> None:
             server.wait(timeout=30)
             evolution.stdin.close()
             evolution.wait(timeout=10)
-    print(f"each phase {seconds:.0f} s: {MEMBERS} members writing every {INTERVAL:.0f} s, /health every 50 ms; "
-          "then the same while one member posts 20 x 65,536 characters")
+    print(
+        f"each phase {seconds:.0f} s: {MEMBERS} members writing every {INTERVAL:.0f} s, /health every 50 ms; "
+        "then the same while one member posts 20 x 65,536 characters"
+    )
     for phase, (webhooks, polls) in results.items():
         print(_summary(f"{phase}: webhook, others", webhooks))
         print(_summary(f"{phase}: GET /health", polls))
     print(_summary("flood: the flood's own posts", flood))
     print(f"the flood's reply reached Evolution {replied[0]:.1f} s after its first post" if replied else "the flood got no reply in 60 s")
     print(f"peak RSS of serve (server + worker): {rss:.0f} MB")
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

@@ -46,9 +46,19 @@ async def _burst(client: httpx.AsyncClient, url: str, evolution: FakeEvolution, 
 async def main(bursts: int, wave: int) -> None:
     port = _port()
     with FakeEvolution(instances={INSTANCE: TOKEN}) as evolution, tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TATAME_DATA_DIR": data, "WEBHOOK_SECRET": SECRET,
-               "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
-               "PORT": str(port), "BUFFER_WINDOW": str(WINDOW), "WORKER_POLL": "0.02", "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR")}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src"),
+            "TATAME_DATA_DIR": data,
+            "WEBHOOK_SECRET": SECRET,
+            "EVOLUTION_INSTANCE": INSTANCE,
+            "EVOLUTION_URL": evolution.base_url,
+            "EVOLUTION_API_KEY": TOKEN,
+            "PORT": str(port),
+            "BUFFER_WINDOW": str(WINDOW),
+            "WORKER_POLL": "0.02",
+            "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
+        }
         server = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=ROOT)
         try:
             async with httpx.AsyncClient(timeout=10) as client:
@@ -69,7 +79,9 @@ async def main(bursts: int, wave: int) -> None:
             server.wait(timeout=20)
     q = statistics.quantiles(latencies, n=100)
     print(f"{len(latencies)} bursts of 2 messages, {wave} conversation(s) at a time, window {WINDOW:.0f} s")
-    print(f"last message -> reply at Evolution, minus the window: p50 {statistics.median(latencies):.1f} ms  p95 {q[94]:.1f} ms  p99 {q[98]:.1f} ms")
+    print(
+        f"last message -> reply at Evolution, minus the window: p50 {statistics.median(latencies):.1f} ms  p95 {q[94]:.1f} ms  p99 {q[98]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ how the offline answer step treats those questions and some the pack cannot answ
 Run from the repository root: `PYTHONPATH=src .venv/bin/python bench/retrieval.py [--answers]`.
 With `--answers` it also prints the offline engine's reply to every question.
 """
+
 import asyncio
 import datetime as dt
 import sys
@@ -77,8 +78,7 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
             print(f"{'NO ANSWER' if reply is None else 'ANSWER'} {case['question']!r}\n      {reply}")
     n = len(cases)
     print(f"\n{n} questions  recall@1 {at1 / n:.3f}  recall@{DEPTH} {at3 / n:.3f}")
-    print(f"answer step: answered {answered}/{n}, {grounded} of them from the labelled section; "
-          "the rest would get the no-answer reply")
+    print(f"answer step: answered {answered}/{n}, {grounded} of them from the labelled section; the rest would get the no-answer reply")
 
 
 async def out_of_scope(index: QdrantKnowledgeIndex, tenant: Tenant, questions: list[str], show_answers: bool) -> None:

@@ -3,6 +3,7 @@
 Run from the repository root: `PYTHONPATH=src .venv/bin/python bench/triage.py`.
 Every message is triaged alone, as the first message of a conversation (no history, no flow state).
 """
+
 import asyncio
 import datetime as dt
 from collections import Counter

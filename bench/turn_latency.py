@@ -54,7 +54,10 @@ async def main(turns: int) -> None:
                 # A new member every 10 messages keeps history realistic (a few turns deep).
                 phone = Phone(f"5599{os.getpid() % 1000:03d}{i // 10:06d}")
                 inbound = InboundMessage(
-                    channel=cli_channel_name("ct-exemplo"), sender=phone, text=questions[i % len(questions)], channel_message_id=uuid.uuid4().hex
+                    channel=cli_channel_name("ct-exemplo"),
+                    sender=phone,
+                    text=questions[i % len(questions)],
+                    channel_message_id=uuid.uuid4().hex,
                 )
                 start = time.perf_counter()
                 async with container() as request:

@@ -57,8 +57,23 @@ def _find(pattern: str, wrk_output: str) -> str:
 
 def _load(port: int) -> tuple[float, str, int]:
     out = subprocess.run(
-        ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency", "-s", str(ROOT / "bench" / "webhook.lua"), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, env={**os.environ, "WEBHOOK_SECRET": SECRET}, check=True,
+        [
+            "wrk",
+            "-t",
+            THREADS,
+            "-c",
+            CONNECTIONS,
+            "-d",
+            DURATION,
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / "webhook.lua"),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WEBHOOK_SECRET": SECRET},
+        check=True,
     ).stdout
     rate = float(_find(r"Requests/sec:\s+([\d.]+)", out))
     latency = " ".join(f"{p} {v}" for p, v in re.findall(r"\s+(50|90|99)%\s+(\S+)", out))
@@ -95,13 +110,29 @@ def main(processes: int) -> None:
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk (apt install wrk)")
     with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TATAME_DATA_DIR": data, "WEBHOOK_SECRET": SECRET,
-               "EVOLUTION_INSTANCE": "bench", "EVOLUTION_URL": "http://127.0.0.1:9", "LOG_LEVEL": "ERROR"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT / "src"),
+            "TATAME_DATA_DIR": data,
+            "WEBHOOK_SECRET": SECRET,
+            "EVOLUTION_INSTANCE": "bench",
+            "EVOLUTION_URL": "http://127.0.0.1:9",
+            "LOG_LEVEL": "ERROR",
+        }
         bare_port, tatame_port = _port(), _port()
-        bare = _run([sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
-                    {**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}, bare_port, "/")
+        bare = _run(
+            [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(bare_port), "--log-level", "warning"],
+            {**env, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"},
+            bare_port,
+            "/",
+        )
         before = asyncio.run(_stored_messages())
-        tatame = _run([sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker", "--processes", str(processes)], {**env, "PORT": str(tatame_port)}, tatame_port, "/health")
+        tatame = _run(
+            [sys.executable, "-m", "entrypoints.cli", "serve", "--no-worker", "--processes", str(processes)],
+            {**env, "PORT": str(tatame_port)},
+            tatame_port,
+            "/health",
+        )
     print(f"wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}; bare: one uvicorn worker, tatame: {processes} server process(es)")
     print(f"bare Litestar endpoint : {bare[0]:8.0f} req/s   latency {bare[1]}")
     print(f"tatame webhook (commit): {tatame[0]:8.0f} req/s   latency {tatame[1]}")

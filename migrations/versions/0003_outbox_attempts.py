@@ -11,15 +11,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.add_column('outbox', sa.Column('attempt_started_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column("outbox", sa.Column("attempt_started_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column('outbox', 'attempt_started_at')
+    op.drop_column("outbox", "attempt_started_at")

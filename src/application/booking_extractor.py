@@ -30,7 +30,11 @@ class BookingDetails:
 
     @property
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in {"modality": self.modality, "day": self.day, "time": self.time, "period": self.period, "name": self.name}.items() if v is not None}
+        return {
+            k: v
+            for k, v in {"modality": self.modality, "day": self.day, "time": self.time, "period": self.period, "name": self.name}.items()
+            if v is not None
+        }
 
 
 class BookingExtractor(Protocol):

@@ -96,9 +96,7 @@ class HandleTurn:
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=handled)
 
-    async def _decide(
-        self, tenant: Tenant, conversation: Conversation, client: Client, burst: Sequence[Message]
-    ) -> tuple[Route, str]:
+    async def _decide(self, tenant: Tenant, conversation: Conversation, client: Client, burst: Sequence[Message]) -> tuple[Route, str]:
         texts = [message for message in burst if message.media is None]
         if not texts:
             return Route.SMALLTALK, replies.media_not_understood(burst[-1].media)

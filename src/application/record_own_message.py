@@ -60,9 +60,15 @@ class RecordOwnMessage:
         now = self.clock.now()
         stored = await self.uow.messages.add_unique(
             Message(
-                tenant_id=channel.tenant_id, conversation_id=conversation.id, channel_id=channel.id,
-                direction=Direction.OUTBOUND, author=Author.STAFF, text=text or "[mídia]",
-                channel_message_id=own.channel_message_id, status=MessageStatus.SENT, created_at=own.sent_at,
+                tenant_id=channel.tenant_id,
+                conversation_id=conversation.id,
+                channel_id=channel.id,
+                direction=Direction.OUTBOUND,
+                author=Author.STAFF,
+                text=text or "[mídia]",
+                channel_message_id=own.channel_message_id,
+                status=MessageStatus.SENT,
+                created_at=own.sent_at,
             )
         )
         if not stored:

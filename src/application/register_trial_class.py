@@ -26,7 +26,11 @@ class RegisterTrialClass:
         await self.uow.trial_classes.serialize_booking(tenant.id, client.id, modality.name, starts_at)
         mine = await self.uow.trial_classes.for_client(tenant.id, client.id)
         same = next(
-            (t for t in mine if t.conversation_id == conversation.id and t.modality == modality.name and t.starts_at == starts_at and t.is_active),
+            (
+                t
+                for t in mine
+                if t.conversation_id == conversation.id and t.modality == modality.name and t.starts_at == starts_at and t.is_active
+            ),
             None,
         )
         if same is not None:
@@ -40,7 +44,12 @@ class RegisterTrialClass:
             active_for_person=sum(t.is_active for t in mine),
         )
         trial = TrialClass(
-            tenant_id=tenant.id, client_id=client.id, conversation_id=conversation.id, modality=modality.name, starts_at=starts_at, created_at=now
+            tenant_id=tenant.id,
+            client_id=client.id,
+            conversation_id=conversation.id,
+            modality=modality.name,
+            starts_at=starts_at,
+            created_at=now,
         )
         self.uow.trial_classes.add(trial)
         return trial

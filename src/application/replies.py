@@ -11,12 +11,12 @@ _WEEKDAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "s
 
 
 def on(local: dt.datetime) -> str:
-    """"na terça-feira, 03/03, às 19h", "no sábado, 07/03, às 9h"."""
+    """ "na terça-feira, 03/03, às 19h", "no sábado, 07/03, às 9h"."""
     return ("no " if local.weekday() >= 5 else "na ") + when(local)
 
 
 def when(local: dt.datetime) -> str:
-    """"terça-feira, 03/03, às 19h" in the tenant's local time."""
+    """ "terça-feira, 03/03, às 19h" in the tenant's local time."""
     minutes = f"{local.minute:02d}" if local.minute else ""
     return f"{_WEEKDAYS[local.weekday()]}, {local:%d/%m}, às {local.hour}h{minutes}"
 
@@ -32,16 +32,12 @@ def _contact(tenant: Tenant) -> str:
 def escalated_paid_service(tenant: Tenant, service: str) -> str:
     return (
         f"{service} é um serviço à parte, combinado diretamente com a nossa equipe. "
-        f"Já avisei um atendente do {tenant.name}, que vai continuar a conversa com você por aqui em breve."
-        + _contact(tenant)
+        f"Já avisei um atendente do {tenant.name}, que vai continuar a conversa com você por aqui em breve." + _contact(tenant)
     )
 
 
 def escalated_on_request(tenant: Tenant) -> str:
-    return (
-        f"Claro! Já chamei alguém da equipe do {tenant.name}, que vai responder você por aqui em breve."
-        + _contact(tenant)
-    )
+    return f"Claro! Já chamei alguém da equipe do {tenant.name}, que vai responder você por aqui em breve." + _contact(tenant)
 
 
 def _not_found(tenant: Tenant) -> str:
@@ -54,9 +50,7 @@ def not_found(tenant: Tenant) -> str:
 
 
 def no_answer(tenant: Tenant) -> str:
-    return _not_found(tenant) + " Quer que eu chame alguém da equipe para te ajudar? É só responder \"sim\"."
-
-
+    return _not_found(tenant) + ' Quer que eu chame alguém da equipe para te ajudar? É só responder "sim".'
 
 
 def ask_modality(tenant: Tenant) -> str:
@@ -104,12 +98,12 @@ def ask_name() -> str:
 def summary(tenant: Tenant, modality: Modality, starts_at: dt.datetime, name: str) -> str:
     return (
         f"Confirmando: aula experimental de {modality.name} {on(starts_at.astimezone(tenant.zone))}, em nome de {name}. "
-        "Posso confirmar? Responda \"sim\" para confirmar ou \"não\" para mudar algo."
+        'Posso confirmar? Responda "sim" para confirmar ou "não" para mudar algo.'
     )
 
 
 def ask_confirmation_again() -> str:
-    return "Só preciso que você confirme: responda \"sim\" para eu agendar ou \"não\" para mudar algo."
+    return 'Só preciso que você confirme: responda "sim" para eu agendar ou "não" para mudar algo.'
 
 
 def ask_what_to_change() -> str:
@@ -146,5 +140,7 @@ def back_to_booking(pending: str) -> str:
 
 
 def media_not_understood(media: str | None) -> str:
-    what = {"audio": "ouvir áudios", "image": "ver imagens", "video": "ver vídeos", "sticker": "ver figurinhas"}.get(media or "", "abrir arquivos")
+    what = {"audio": "ouvir áudios", "image": "ver imagens", "video": "ver vídeos", "sticker": "ver figurinhas"}.get(
+        media or "", "abrir arquivos"
+    )
     return f"Desculpe, ainda não consigo {what} por aqui. Pode me escrever sua dúvida em texto?"

@@ -69,9 +69,7 @@ class Interview:
         return attrs.evolve(self, day=None, time=None, period=None, starts_at=None)
 
     def asking(self, awaiting: Awaiting, starts_at: dt.datetime | None = None, name: str | None = None) -> "Interview":
-        return attrs.evolve(
-            self, awaiting=awaiting, starts_at=starts_at or self.starts_at, name=name or self.name
-        )
+        return attrs.evolve(self, awaiting=awaiting, starts_at=starts_at or self.starts_at, name=name or self.name)
 
 
 @attrs.frozen(kw_only=True)

@@ -191,9 +191,7 @@ class GivenClockProvider(Provider):
     clock = from_context(provides=Clock, scope=Scope.APP)
 
 
-def make_container(
-    settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider
-) -> AsyncContainer:
+def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
     providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), GatewayProvider()]
     context: dict[object, object] = {Settings: settings, MessageGateway: gateway}

@@ -90,9 +90,7 @@ class ScenarioRunner:
         engine = await self.container.get(AsyncEngine)
         async with engine.begin() as connection:
             await connection.execute(
-                sa.text(
-                    "DELETE FROM trial_classes WHERE client_id IN (SELECT id FROM clients WHERE phone LIKE :prefix)"
-                ),
+                sa.text("DELETE FROM trial_classes WHERE client_id IN (SELECT id FROM clients WHERE phone LIKE :prefix)"),
                 {"prefix": f"{SCENARIO_PREFIX}%"},
             )
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import structlog
 import uvicorn
+from litestar.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from adapters.terminal import TerminalGateway
@@ -43,17 +44,25 @@ async def _prepare(settings: Settings) -> None:
 
 
 def _die_with_parent() -> None:
-    """Runs in the worker before it starts: a `kill -9` of serve takes the worker along (Linux), so
-    a restarted service never runs beside an orphan of the old one."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    """Runs in each child of serve before it starts: a `kill -9` of serve takes the children along
+    (Linux), so a restarted service never runs beside an orphan of the old one (holding the port,
+    or answering turns)."""
+    if sys.platform == "linux":
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _server_process_app(settings: Settings) -> ASGIApp:
+    """The app of one of several server processes (uvicorn starts them)."""
+    _die_with_parent()
+    return create_app(settings)
 
 
 def _start_worker(settings: Settings) -> "subprocess.Popen[bytes]":
     return subprocess.Popen(
         [sys.executable, "-m", "entrypoints.cli", "worker"],
         env={**os.environ, **settings.environment()},
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        preexec_fn=_die_with_parent,
     )
 
 
@@ -100,11 +109,13 @@ def _run_servers(settings: Settings, processes: int) -> None:
     """`uvicorn.run`, but each server process gets the settings themselves (pickled with the app
     factory), where `uvicorn.run` takes several processes only for an import string, whose
     processes would read their settings from the environment alone (losing `--knowledge`)."""
-    config = uvicorn.Config(functools.partial(create_app, settings), factory=True, workers=processes, **uvicorn_options(settings))
     if processes > 1:
+        config = uvicorn.Config(
+            functools.partial(_server_process_app, settings), factory=True, workers=processes, **uvicorn_options(settings)
+        )
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.Server(config).run()
+        uvicorn.Server(uvicorn.Config(functools.partial(create_app, settings), factory=True, **uvicorn_options(settings))).run()
 
 
 def serve(settings: Settings, processes: int, with_worker: bool) -> int:

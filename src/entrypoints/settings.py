@@ -17,9 +17,7 @@ class SettingsError(ValueError):
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
-def _setting(
-    default: object = attrs.NOTHING, *, env: str | None = None, minimum: int = 0, positive: bool = False, **kwargs: Any
-) -> Any:
+def _setting(default: object = attrs.NOTHING, *, env: str | None = None, minimum: int = 0, positive: bool = False, **kwargs: Any) -> Any:
     """A field read from the environment variable `env` (default: the field's name in capitals).
     Numbers are never negative; an int below `minimum`, or a `positive` float of 0, is refused."""
     return attrs.field(default=default, metadata={"env": env, "minimum": minimum, "positive": positive}, **kwargs)
@@ -137,7 +135,10 @@ class Settings:
 
     def environment(self) -> dict[str, str]:
         """These settings as the variables `from_env` reads back: how a child process gets them."""
-        return {_variable(field): "" if value is None else str(value) for field, value in zip(attrs.fields(type(self)), attrs.astuple(self, recurse=False), strict=True)}
+        return {
+            _variable(field): "" if value is None else str(value)
+            for field, value in zip(attrs.fields(type(self)), attrs.astuple(self, recurse=False), strict=True)
+        }
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> "Settings":

@@ -111,7 +111,9 @@ async def run_rounds(work: Callable[[], Awaitable[bool]], stop: asyncio.Event, p
             wait = backoff.failed()
             # The traceback once per outage: it names the cause, the next attempts only repeat it.
             log.warning(
-                "worker.storage_unavailable", failures=backoff.failures, retry_in=wait,
+                "worker.storage_unavailable",
+                failures=backoff.failures,
+                retry_in=wait,
                 **({"exc_info": error} if backoff.failures == 1 else {"error": str(error)}),
             )
         except Exception:

@@ -18,7 +18,10 @@ from tests.e2e.database import create_database, drop_database, server_url
 # structlog's default renderer draws a traceback with every frame's locals through rich: seconds
 # for a driver error, all spent in the event loop that the service under test shares.
 structlog.configure(
-    processors=[*structlog.get_config()["processors"][:-1], structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)]
+    processors=[
+        *structlog.get_config()["processors"][:-1],
+        structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
+    ]
 )
 
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))

@@ -40,8 +40,11 @@ async def server_url() -> str:
 def _connect_args(url: str) -> dict:
     parsed = make_url(url)
     return {
-        "user": parsed.username, "password": parsed.password, "database": parsed.database,
-        "host": parsed.query.get("host") or parsed.host, "port": parsed.port,
+        "user": parsed.username,
+        "password": parsed.password,
+        "database": parsed.database,
+        "host": parsed.query.get("host") or parsed.host,
+        "port": parsed.port,
     }
 
 

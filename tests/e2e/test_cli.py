@@ -23,7 +23,7 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def _replies(stdout: str) -> list[str]:
-    return [line[len("bot> "):] for line in stdout.splitlines() if line.startswith("bot> ")]
+    return [line[len("bot> ") :] for line in stdout.splitlines() if line.startswith("bot> ")]
 
 
 def test_chat_answers_each_line_and_remembers_across_restarts(env):
@@ -69,7 +69,11 @@ def test_scenarios_report_each_and_fail_the_run(env, tmp_path):
     result = _run(["scenarios", "run", str(tmp_path / "ok.yaml"), str(tmp_path / "bad.yaml")], env)
     lines = result.stdout.splitlines()
     assert result.returncode == 1
-    assert lines[0] == "PASS  price" and lines[1].startswith("FAIL  wrong on purpose") and "route: expected escalate, got smalltalk" in lines[1]
+    assert (
+        lines[0] == "PASS  price"
+        and lines[1].startswith("FAIL  wrong on purpose")
+        and "route: expected escalate, got smalltalk" in lines[1]
+    )
     assert lines[-1] == "1 passed, 1 failed"
 
     passing = _run(["scenarios", "run", str(tmp_path / "ok.yaml")], env)

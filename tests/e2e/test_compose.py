@@ -14,7 +14,10 @@ def test_compose_file_is_valid_and_names_its_required_secrets():
     assert ok.returncode == 0, ok.stderr
     assert {"bot:", "postgres:", "qdrant:", "redis:", "evolution:"} <= {line.strip() for line in ok.stdout.splitlines()}
     missing = subprocess.run(
-        ["docker-compose", "config"], cwd=PROJECT_ROOT / "compose", capture_output=True, text=True,
+        ["docker-compose", "config"],
+        cwd=PROJECT_ROOT / "compose",
+        capture_output=True,
+        text=True,
         env={k: v for k, v in env.items() if k != "WEBHOOK_SECRET"},
     )
     assert missing.returncode != 0 and "WEBHOOK_SECRET" in missing.stderr

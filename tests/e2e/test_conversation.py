@@ -93,7 +93,8 @@ async def test_same_phone_at_two_tenants_are_two_clients(settings, clock, transc
         assert answered.route is Route.FAQ and "R$ 189" in answered.reply
         assert north.received.tenant_id != south.received.tenant_id
         (north_conversation, north_history, _), (south_conversation, south_history, _) = (
-            await _state(container, north), await _state(container, south)
+            await _state(container, north),
+            await _state(container, south),
         )
         assert north_conversation.client_id != south_conversation.client_id
         assert north_conversation.status is ConversationStatus.WAITING_HUMAN and south_conversation.status is ConversationStatus.BOT

@@ -86,9 +86,16 @@ async def test_webhooks_get_503_while_the_database_refuses_and_the_retry_is_stor
 def _environment(database_url: str, data_dir, evolution: FakeEvolution, **changes: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(data_dir), "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
-        "BUFFER_WINDOW": "0.2", "WORKER_POLL": "0.05", **changes,
+        "DATABASE_URL": database_url,
+        "TATAME_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "WEBHOOK_SECRET": SECRET,
+        "EVOLUTION_INSTANCE": INSTANCE,
+        "EVOLUTION_URL": evolution.base_url,
+        "EVOLUTION_API_KEY": TOKEN,
+        "BUFFER_WINDOW": "0.2",
+        "WORKER_POLL": "0.05",
+        **changes,
     }
 
 

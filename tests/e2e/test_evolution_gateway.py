@@ -49,13 +49,16 @@ class TestSend:
     async def test_returns_the_message_id(self, evolution, gateway, channel):
         assert await gateway.send(channel, PHONE, "Olá!") == evolution.sent[0]["key"]["id"]
 
-    @pytest.mark.parametrize(("reply", "retryable", "maybe_sent"), [
-        (server_error(), True, True),
-        (failure(400, ["Error: Timed Out"]), True, True),
-        (failure(429, "Too Many Requests"), True, False),
-        (not_on_whatsapp(), False, False),
-        (failure(401, "Unauthorized"), False, False),
-    ])
+    @pytest.mark.parametrize(
+        ("reply", "retryable", "maybe_sent"),
+        [
+            (server_error(), True, True),
+            (failure(400, ["Error: Timed Out"]), True, True),
+            (failure(429, "Too Many Requests"), True, False),
+            (not_on_whatsapp(), False, False),
+            (failure(401, "Unauthorized"), False, False),
+        ],
+    )
     async def test_classifies_failures(self, evolution, gateway, channel, reply, retryable, maybe_sent):
         evolution.plan(reply)
         with pytest.raises(DeliveryFailed) as failed:
@@ -95,14 +98,17 @@ class TestFindSent:
     # after a kill -9 with 200 members, each duplicated reply had 101-105 newer sends ahead of it).
     # Evolution stores a send under the JID WhatsApp knows the account by (onWhatsApp); for a
     # Brazilian mobile that is either ninth-digit form, whichever form the number was sent as.
-    @pytest.mark.parametrize(("recipient", "account", "stored"), [
-        ("5511999990001", None, "5511999990001@s.whatsapp.net"),
-        ("5531988887777", None, "553188887777@s.whatsapp.net"),  # createJid drops it for DDD 31+
-        ("5531988887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # a newer account
-        ("553188887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # written the old way
-        ("551199990001", "5511999990001@s.whatsapp.net", "5511999990001@s.whatsapp.net"),
-        ("123456789012345@lid", None, "123456789012345@lid"),
-    ])
+    @pytest.mark.parametrize(
+        ("recipient", "account", "stored"),
+        [
+            ("5511999990001", None, "5511999990001@s.whatsapp.net"),
+            ("5531988887777", None, "553188887777@s.whatsapp.net"),  # createJid drops it for DDD 31+
+            ("5531988887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # a newer account
+            ("553188887777", "5531988887777@s.whatsapp.net", "5531988887777@s.whatsapp.net"),  # written the old way
+            ("551199990001", "5511999990001@s.whatsapp.net", "5511999990001@s.whatsapp.net"),
+            ("123456789012345@lid", None, "123456789012345@lid"),
+        ],
+    )
     async def test_finds_it_in_the_chat_it_was_stored_under(self, evolution, gateway, channel, recipient, account, stored):
         if account is not None:
             evolution.accounts[recipient] = account

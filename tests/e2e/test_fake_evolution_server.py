@@ -86,9 +86,7 @@ class TestSendText:
     def test_brazilian_numbers_lose_the_ninth_digit_outside_ddd_11_to_30(self, client):
         # createJid.ts: those accounts predate the ninth digit, so WhatsApp knows them without it.
         assert send_text(client, number="5561999990001").json()["key"]["remoteJid"] == "556199990001@s.whatsapp.net"
-        assert send_text(client, number="+55 (21) 99999-0001").json()["key"]["remoteJid"] == (
-            "5521999990001@s.whatsapp.net"
-        )
+        assert send_text(client, number="+55 (21) 99999-0001").json()["key"]["remoteJid"] == ("5521999990001@s.whatsapp.net")
 
     def test_sends_to_the_account_whatsapp_knows(self, evolution, client):
         # whatsappNumber(): onWhatsApp may answer a DDD 31+ mobile with its ninth digit (a newer
@@ -252,7 +250,17 @@ class TestFindMessages:
         assert (page["total"], page["pages"], page["currentPage"]) == (2, 1, 1)
         assert [r["key"]["id"] for r in page["records"]] == [second["key"]["id"], first["key"]["id"]]
         record = page["records"][1]
-        assert set(record) == {"id", "key", "pushName", "messageType", "message", "messageTimestamp", "instanceId", "source", "MessageUpdate"}
+        assert set(record) == {
+            "id",
+            "key",
+            "pushName",
+            "messageType",
+            "message",
+            "messageTimestamp",
+            "instanceId",
+            "source",
+            "MessageUpdate",
+        }
         assert record["message"] == {"conversation": "primeira"}
 
     def test_filters_by_chat_and_time_and_pages(self, evolution, client):

@@ -44,20 +44,33 @@ async def _load(container, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> 
 async def test_a_row_in_the_format_before_versions_loads(container):
     tenant_id, conversation_id = await _new_conversation(container)
     before_versions = {
-        "booking": {"modality": "Jiu-Jitsu", "day": "2026-03-06", "time": "19:30:00", "period": None, "name": "Ana",
-                    "starts_at": "2026-03-06T19:30:00-03:00", "awaiting": "confirmation"},
+        "booking": {
+            "modality": "Jiu-Jitsu",
+            "day": "2026-03-06",
+            "time": "19:30:00",
+            "period": None,
+            "name": "Ana",
+            "starts_at": "2026-03-06T19:30:00-03:00",
+            "awaiting": "confirmation",
+        },
         "offer_human": True,
     }
     async with container() as request:
         engine = await request.get(sa.ext.asyncio.AsyncEngine)
     async with engine.begin() as connection:
-        await connection.execute(sa.text("UPDATE conversations SET flow_state = CAST(:flow AS jsonb) WHERE id = :id"),
-                                 {"flow": json.dumps(before_versions), "id": conversation_id})
+        await connection.execute(
+            sa.text("UPDATE conversations SET flow_state = CAST(:flow AS jsonb) WHERE id = :id"),
+            {"flow": json.dumps(before_versions), "id": conversation_id},
+        )
     loaded = await _load(container, tenant_id, conversation_id)
     assert loaded.flow == FlowState(
         interview=Interview(
-            modality="Jiu-Jitsu", day=dt.date(2026, 3, 6), time=dt.time(19, 30), name="Ana",
-            starts_at=dt.datetime(2026, 3, 6, 19, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3))), awaiting=Awaiting.CONFIRMATION,
+            modality="Jiu-Jitsu",
+            day=dt.date(2026, 3, 6),
+            time=dt.time(19, 30),
+            name="Ana",
+            starts_at=dt.datetime(2026, 3, 6, 19, 30, tzinfo=dt.timezone(dt.timedelta(hours=-3))),
+            awaiting=Awaiting.CONFIRMATION,
         ),
         offered_human=True,
     )

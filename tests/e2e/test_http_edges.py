@@ -39,7 +39,8 @@ async def service(own_database, evolution, tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "path", ["/schema", "/schema/openapi.json", "/schema/openapi.yaml", "/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc"]
+    "path",
+    ["/schema", "/schema/openapi.json", "/schema/openapi.yaml", "/schema/swagger", "/schema/redoc", "/schema/elements", "/schema/rapidoc"],
 )
 async def test_no_api_explorer_is_served(service, path):
     response = await service.http.get(service.url + path)
@@ -86,9 +87,15 @@ async def _inbound_count(db_url: str, phone: str) -> int:
     engine = create_async_engine(db_url)
     try:
         async with engine.connect() as connection:
-            return (await connection.execute(sa.text(
-                "SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-                "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"), {"phone": phone})).scalar_one()
+            return (
+                await connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                        "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"
+                    ),
+                    {"phone": phone},
+                )
+            ).scalar_one()
     finally:
         await engine.dispose()
 
@@ -180,8 +187,10 @@ async def test_a_lone_surrogate_in_a_text_is_stored_as_a_replacement_character(s
     phone = "5511970004001"
     raw = json.dumps(text_message(phone, "oi PLACEHOLDER tudo bem")).replace("PLACEHOLDER", "\\ud800").encode()
     assert (await _post_raw(service, raw)).json() == {"result": "stored"}
-    query = ("SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-             "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone")
+    query = (
+        "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+        "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"
+    )
     assert await _stored(own_database, query, phone=phone) == [("oi \ufffd tudo bem",)]
 
 

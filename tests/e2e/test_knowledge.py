@@ -29,7 +29,9 @@ def pack(tmp_path: Path) -> Path:
     folder = tmp_path / "packs" / "ct-dois"
     folder.mkdir(parents=True)
     (folder / "tenant.yaml").write_text(TENANT_YAML)
-    (folder / "faq.md").write_text("## Estacionamento\nO CT Dois tem estacionamento gratuito.\n\n## Chuveiro\nTemos chuveiros com água quente.\n")
+    (folder / "faq.md").write_text(
+        "## Estacionamento\nO CT Dois tem estacionamento gratuito.\n\n## Chuveiro\nTemos chuveiros com água quente.\n"
+    )
     return folder
 
 

@@ -52,7 +52,9 @@ async def test_stairway_upgrade_downgrade_upgrade_each_revision(empty_engine):
         await _alembic(empty_engine, functools.partial(command.upgrade, revision=revision))
         await _alembic(empty_engine, functools.partial(command.downgrade, revision=previous))
         await _alembic(empty_engine, functools.partial(command.upgrade, revision=revision))
-    assert {"tenants", "channels", "clients", "conversations", "messages", "outbox", "escalations", "trial_classes"} <= await _tables(empty_engine)
+    assert {"tenants", "channels", "clients", "conversations", "messages", "outbox", "escalations", "trial_classes"} <= await _tables(
+        empty_engine
+    )
     await _alembic(empty_engine, lambda c: command.downgrade(c, "base"))
     assert await _tables(empty_engine) == {"alembic_version"}
 

@@ -49,9 +49,19 @@ def serve(database_url, evolution, tmp_path):
     port = _free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port), "BUFFER_WINDOW": "1", "BUFFER_MAX": "3", "WORKER_LEASE": "1", "WORKER_POLL": "0.05", "OUTBOX_RETRY": "0.1",
+        "DATABASE_URL": database_url,
+        "TATAME_DATA_DIR": str(tmp_path / "data"),
+        "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "WEBHOOK_SECRET": SECRET,
+        "EVOLUTION_INSTANCE": INSTANCE,
+        "EVOLUTION_URL": evolution.base_url,
+        "EVOLUTION_API_KEY": TOKEN,
+        "PORT": str(port),
+        "BUFFER_WINDOW": "1",
+        "BUFFER_MAX": "3",
+        "WORKER_LEASE": "1",
+        "WORKER_POLL": "0.05",
+        "OUTBOX_RETRY": "0.1",
         # A send interrupted by the kill is looked up once its lease (3 x 3 s) runs out: by then
         # the restarted service has answered the other members, as under load, so their replies
         # are newer than it at Evolution (a page and more of them, as seen under load).
@@ -83,13 +93,14 @@ def serve(database_url, evolution, tmp_path):
 async def _post_bursts(url: str, phones: list[str], words: list[str]) -> None:
     """Each member's messages back to back (one burst each), eight members writing at a time."""
     async with httpx.AsyncClient(timeout=10) as client:
+
         async def member(phone: str) -> None:
             for text in words:
                 response = await client.post(url, json=text_message(phone, text), headers={"x-webhook-secret": SECRET})
                 assert response.status_code == 200
 
         for first in range(0, len(phones), 8):
-            await asyncio.gather(*(member(phone) for phone in phones[first:first + 8]))
+            await asyncio.gather(*(member(phone) for phone in phones[first : first + 8]))
 
 
 async def _until(condition: Callable[[], object], what: str, timeout: float = 60) -> None:
@@ -105,26 +116,36 @@ async def _value(result: object) -> object:
 
 async def _attempts_open(database: AsyncEngine, phones: list[str]) -> int:
     async with database.connect() as connection:
-        return (await connection.execute(
-            sa.text("SELECT count(*) FROM outbox WHERE recipient = ANY(:phones) AND attempt_started_at IS NOT NULL AND delivered_at IS NULL"),
-            {"phones": phones},
-        )).scalar_one()
+        return (
+            await connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM outbox WHERE recipient = ANY(:phones) AND attempt_started_at IS NOT NULL AND delivered_at IS NULL"
+                ),
+                {"phones": phones},
+            )
+        ).scalar_one()
 
 
 async def _all_answered(database: AsyncEngine, phones: list[str]) -> bool:
     """No message received and not processed, no reply unsent, no outbox entry undelivered:
     nothing is left that could still go out."""
     async with database.connect() as connection:
-        messages = (await connection.execute(
-            sa.text("SELECT count(*) FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
+        messages = (
+            await connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
                     "JOIN conversations c ON c.id = m.conversation_id AND c.client_id = k.id "
                     "WHERE k.phone = ANY(:phones) AND ((m.direction = 'in' AND m.status <> 'processed') "
-                    "OR (m.direction = 'out' AND m.status <> 'sent'))"),
-            {"phones": phones},
-        )).scalar_one()
-        entries = (await connection.execute(
-            sa.text("SELECT count(*) FROM outbox WHERE recipient = ANY(:phones) AND delivered_at IS NULL"), {"phones": phones}
-        )).scalar_one()
+                    "OR (m.direction = 'out' AND m.status <> 'sent'))"
+                ),
+                {"phones": phones},
+            )
+        ).scalar_one()
+        entries = (
+            await connection.execute(
+                sa.text("SELECT count(*) FROM outbox WHERE recipient = ANY(:phones) AND delivered_at IS NULL"), {"phones": phones}
+            )
+        ).scalar_one()
     return messages + entries == 0
 
 

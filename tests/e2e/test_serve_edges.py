@@ -39,10 +39,20 @@ def serve(database_url, evolution, tmp_path_factory):
         port = probe.getsockname()[1]
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(folder / "data"), "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port), "BUFFER_WINDOW": "0.2", "WORKER_POLL": "0.05", "LOG_LEVEL": "INFO",
-        "HTTP_KEEP_ALIVE": str(KEEP_ALIVE), "HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
+        "DATABASE_URL": database_url,
+        "TATAME_DATA_DIR": str(folder / "data"),
+        "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "WEBHOOK_SECRET": SECRET,
+        "EVOLUTION_INSTANCE": INSTANCE,
+        "EVOLUTION_URL": evolution.base_url,
+        "EVOLUTION_API_KEY": TOKEN,
+        "PORT": str(port),
+        "BUFFER_WINDOW": "0.2",
+        "WORKER_POLL": "0.05",
+        "LOG_LEVEL": "INFO",
+        "HTTP_KEEP_ALIVE": str(KEEP_ALIVE),
+        "HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT),
+        "HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
         "HTTP_MAX_HEADER_BYTES": "8192",
     }
     stderr = folder / "stderr.log"
@@ -140,7 +150,9 @@ def _log_lines(stderr: Path) -> list[str]:
 def test_every_log_line_is_json(serve, evolution):
     port, stderr = serve
     phone = "5511977780001"
-    response = httpx.post(f"http://127.0.0.1:{port}/webhooks/evolution", json=text_message(phone, "qual o endereço?"), headers={"x-webhook-secret": SECRET})
+    response = httpx.post(
+        f"http://127.0.0.1:{port}/webhooks/evolution", json=text_message(phone, "qual o endereço?"), headers={"x-webhook-secret": SECRET}
+    )
     assert response.status_code == 200
     deadline = time.monotonic() + 20
     # httpx logs each call to Evolution, alembic each migration step: plain text, unless routed.

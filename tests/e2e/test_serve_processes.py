@@ -31,11 +31,20 @@ def _start(database_url: str, evolution: FakeEvolution, data_dir: Path, *options
         port = probe.getsockname()[1]
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url, "TATAME_DATA_DIR": str(data_dir), "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET, "EVOLUTION_INSTANCE": INSTANCE, "EVOLUTION_URL": evolution.base_url, "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port), "BUFFER_WINDOW": "0.2", "WORKER_POLL": "0.05",
+        "DATABASE_URL": database_url,
+        "TATAME_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(PROJECT_ROOT / "src"),
+        "WEBHOOK_SECRET": SECRET,
+        "EVOLUTION_INSTANCE": INSTANCE,
+        "EVOLUTION_URL": evolution.base_url,
+        "EVOLUTION_API_KEY": TOKEN,
+        "PORT": str(port),
+        "BUFFER_WINDOW": "0.2",
+        "WORKER_POLL": "0.05",
     }
-    process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve", *options], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.cli", "serve", *options], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 60
     while True:
         assert process.poll() is None, process.communicate()[1].decode()
@@ -87,7 +96,9 @@ async def test_the_worker_process_answers_and_dies_with_serve(service, evolution
     process, url = service
     [worker] = _children(process.pid)
     async with httpx.AsyncClient() as client:
-        response = await client.post(url + "/webhooks/evolution", json=text_message("5511977770001", "qual o endereço?"), headers={"x-webhook-secret": SECRET})
+        response = await client.post(
+            url + "/webhooks/evolution", json=text_message("5511977770001", "qual o endereço?"), headers={"x-webhook-secret": SECRET}
+        )
     assert response.status_code == 200
     assert len(await wait_for_replies(evolution, "5511977770001", 1, timeout=20, settle=0)) == 1
     process.send_signal(signal.SIGKILL)
@@ -104,7 +115,7 @@ def test_serve_stops_when_its_worker_dies(service):
 
 async def test_the_command_line_reaches_every_process(database_url, evolution, tmp_path):
     """`--knowledge` and `--processes`: the worker answers from the pack the command line named
-    (the environment names none), behind two server processes."""
+    (the environment names none), behind two server processes, and all go down with serve."""
     packs = tmp_path / "packs"
     shutil.copytree(PROJECT_ROOT / "knowledge" / "ct-exemplo", packs / "ct-exemplo")
     prices = packs / "ct-exemplo" / "planos-e-precos.md"
@@ -117,5 +128,8 @@ async def test_the_command_line_reaches_every_process(database_url, evolution, t
         assert response.status_code == 200
         [reply] = await wait_for_replies(evolution, "5511977770003", 1, timeout=20, settle=0)
         assert "R$ 777" in reply
+        children = _children(process.pid)
+        process.send_signal(signal.SIGKILL)
+        assert _eventually(lambda: not any(_alive(child) for child in children)), "a server process outlived a killed serve"
     finally:
         _stop(process)

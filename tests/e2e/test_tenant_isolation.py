@@ -36,7 +36,17 @@ async def tenants(container) -> list[Tenant]:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(writes=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.text(alphabet=st.characters(blacklist_characters='\x00'), min_size=1, max_size=20).filter(str.strip)), min_size=1, max_size=8))
+@given(
+    writes=st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.integers(0, 3),
+            st.text(alphabet=st.characters(blacklist_characters="\x00"), min_size=1, max_size=20).filter(str.strip),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 async def test_no_query_crosses_tenants(container, tenants, writes):
     received = []
     for tenant_index, phone_index, text in writes:

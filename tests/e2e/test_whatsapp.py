@@ -76,9 +76,19 @@ async def test_burst_is_ordered_by_the_channel_timestamp(service, evolution, db)
     await service.post(text_message(phone, "oi", timestamp=now - 5))
     await wait_for_replies(evolution, phone, 1)
     async with db.connect() as connection:
-        texts = (await connection.execute(sa.text(
-            "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN clients k ON k.id = c.client_id "
-            "WHERE k.phone = :phone AND m.direction = 'in' ORDER BY m.created_at"), {"phone": phone})).scalars().all()
+        texts = (
+            (
+                await connection.execute(
+                    sa.text(
+                        "SELECT m.text FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN clients k ON k.id = c.client_id "
+                        "WHERE k.phone = :phone AND m.direction = 'in' ORDER BY m.created_at"
+                    ),
+                    {"phone": phone},
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert texts == ["oi", "quanto custa o plano mensal?"]
 
 
@@ -139,9 +149,15 @@ async def test_staff_takeover_and_resume_from_the_phone(service, evolution, db):
     kinds = await _messages(db, phone)
     assert ("out", "staff", "sent", None) in kinds and kinds.count(("in", "member", "processed", "paused")) == 1
     async with db.connect() as connection:
-        changes = (await connection.execute(sa.text(
-            "SELECT s.before, s.after, s.cause FROM status_changes s JOIN conversations c ON c.id = s.conversation_id "
-            "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone ORDER BY s.at"), {"phone": phone})).all()
+        changes = (
+            await connection.execute(
+                sa.text(
+                    "SELECT s.before, s.after, s.cause FROM status_changes s JOIN conversations c ON c.id = s.conversation_id "
+                    "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone ORDER BY s.at"
+                ),
+                {"phone": phone},
+            )
+        ).all()
     assert [tuple(c) for c in changes] == [
         ("bot", "human", "staff wrote from the phone"),
         ("human", "bot", "staff typed #bot on the phone"),
@@ -204,9 +220,15 @@ async def test_client_errors_are_recorded_as_failed(service, evolution, db):
     await wait_for_replies(evolution, phone, 1, timeout=2)
     assert ("out", "bot", "failed", None) in await _messages(db, phone)
     async with db.connect() as connection:
-        error = (await connection.execute(sa.text(
-            "SELECT o.last_error FROM outbox o JOIN messages m ON m.id = o.message_id JOIN conversations c ON c.id = m.conversation_id "
-            "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"), {"phone": phone})).scalar_one()
+        error = (
+            await connection.execute(
+                sa.text(
+                    "SELECT o.last_error FROM outbox o JOIN messages m ON m.id = o.message_id JOIN conversations c ON c.id = m.conversation_id "
+                    "JOIN clients k ON k.id = c.client_id WHERE k.phone = :phone"
+                ),
+                {"phone": phone},
+            )
+        ).scalar_one()
     assert error.startswith("400")
 
 
@@ -220,8 +242,12 @@ async def test_acks_and_connection_updates_are_recorded(service, evolution, db):
     assert (await service.post(ack)).json()["result"] == "recorded"
     assert (await service.post(load_fixture("v2-connection-update-open"))).json() == {"result": "recorded"}
     async with db.connect() as connection:
-        assert (await connection.execute(sa.text("SELECT delivery_status FROM messages WHERE channel_message_id = :id"), {"id": sent_id})).scalar_one() == "READ"
-        assert (await connection.execute(sa.text("SELECT connection_state, connected FROM channels WHERE name = :n"), {"n": INSTANCE})).one() == ("open", True)
+        assert (
+            await connection.execute(sa.text("SELECT delivery_status FROM messages WHERE channel_message_id = :id"), {"id": sent_id})
+        ).scalar_one() == "READ"
+        assert (
+            await connection.execute(sa.text("SELECT connection_state, connected FROM channels WHERE name = :n"), {"n": INSTANCE})
+        ).one() == ("open", True)
 
 
 @pytest.mark.parametrize(
@@ -250,9 +276,13 @@ async def test_unknown_instance_is_404_and_stores_nothing(service, db):
     assert await _messages(db, "5511970000014") == []
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[]", b'{"event": "messages.upsert"}', b'{"event": "messages.upsert", "instance": "cs-bot", "data": {}}'])
+@pytest.mark.parametrize(
+    "raw", [b"{not json", b"[]", b'{"event": "messages.upsert"}', b'{"event": "messages.upsert", "instance": "cs-bot", "data": {}}']
+)
 async def test_malformed_bodies_are_400_with_a_reason(service, raw):
-    response = await service.http.post(service.url + "/webhooks/evolution", content=raw, headers={"x-webhook-secret": SECRET, "content-type": "application/json"})
+    response = await service.http.post(
+        service.url + "/webhooks/evolution", content=raw, headers={"x-webhook-secret": SECRET, "content-type": "application/json"}
+    )
     assert response.status_code == 400 and response.json()["detail"]
 
 
@@ -261,7 +291,13 @@ _json = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
     max_leaves=20,
 )
-_FIXTURES = ["v2-messages-upsert-text", "v1-messages-upsert-extended-text", "v2-messages-upsert-lid", "v2-messages-update-ack", "v2-connection-update-open"]
+_FIXTURES = [
+    "v2-messages-upsert-text",
+    "v1-messages-upsert-extended-text",
+    "v2-messages-upsert-lid",
+    "v2-messages-update-ack",
+    "v2-connection-update-open",
+]
 
 
 @st.composite
@@ -317,8 +353,10 @@ async def test_health_reports_a_stuck_burst(service, evolution, db):
     phone = "5511970000020"
     baseline = (await _health(service))["backlog"]["bursts_overdue"]
     await service.post(text_message(phone, "qual o endereço?"))
-    stuck = ("UPDATE conversations SET due_at = now() - interval '10 minutes', claimed_until = {until} "
-             "WHERE client_id = (SELECT id FROM clients WHERE phone = :phone)")
+    stuck = (
+        "UPDATE conversations SET due_at = now() - interval '10 minutes', claimed_until = {until} "
+        "WHERE client_id = (SELECT id FROM clients WHERE phone = :phone)"
+    )
     async with db.begin() as connection:  # a worker holds it and never finishes
         await connection.execute(sa.text(stuck.format(until="now() + interval '1 hour'")), {"phone": phone})
     health = await _health(service)

@@ -31,9 +31,11 @@ async def db(database_url):
 async def _inbound(db, phone: str) -> list[str]:
     async with db.connect() as connection:
         rows = await connection.execute(
-            sa.text("SELECT m.status FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
-                    "JOIN conversations c ON c.id = m.conversation_id AND c.client_id = k.id "
-                    "WHERE k.phone = :phone AND m.direction = 'in'"),
+            sa.text(
+                "SELECT m.status FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
+                "JOIN conversations c ON c.id = m.conversation_id AND c.client_id = k.id "
+                "WHERE k.phone = :phone AND m.direction = 'in'"
+            ),
             {"phone": phone},
         )
         return [row.status for row in rows]
@@ -41,12 +43,16 @@ async def _inbound(db, phone: str) -> list[str]:
 
 async def _outbound(db, phone: str) -> int:
     async with db.connect() as connection:
-        return (await connection.execute(
-            sa.text("SELECT count(*) FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
+        return (
+            await connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM messages m JOIN clients k ON k.tenant_id = m.tenant_id "
                     "JOIN conversations c ON c.id = m.conversation_id AND c.client_id = k.id "
-                    "WHERE k.phone = :phone AND m.direction = 'out'"),
-            {"phone": phone},
-        )).scalar_one()
+                    "WHERE k.phone = :phone AND m.direction = 'out'"
+                ),
+                {"phone": phone},
+            )
+        ).scalar_one()
 
 
 async def test_a_flood_in_one_window_gets_one_reply_and_every_message_is_recorded(database_url, evolution, db, tmp_path):

@@ -67,7 +67,11 @@ def _tatame(venv: Path, args: list[str], env: dict[str, str], cwd: Path, stdin: 
 def test_the_code_runs_from_the_virtualenv_not_the_checkout(venv, env, outside):
     found = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import entrypoints, tatame_data.migrations; print(entrypoints.__file__)"],
-        capture_output=True, text=True, env=env, cwd=outside, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=outside,
+        check=True,
     )
     assert Path(found.stdout.strip()).is_relative_to(venv)
 

@@ -39,7 +39,10 @@ def service_settings(base: Settings, evolution: FakeEvolution, **changes) -> Set
     defaults = dict(buffer_window=0.4, buffer_max=2.0, worker_poll=0.02, worker_lease=2.0, outbox_retry=0.05, port=0)
     return attrs.evolve(
         base,
-        webhook_secret=SECRET, evolution_instance=INSTANCE, evolution_url=evolution.base_url, evolution_api_key=TOKEN,
+        webhook_secret=SECRET,
+        evolution_instance=INSTANCE,
+        evolution_url=evolution.base_url,
+        evolution_api_key=TOKEN,
         **{**defaults, **changes},
     )
 

@@ -164,7 +164,12 @@ class FakeEvolution:
 
     def start(self) -> "FakeEvolution":
         config = uvicorn.Config(
-            self._app, host="127.0.0.1", port=0, interface="asgi3", lifespan="off", log_level="warning",
+            self._app,
+            host="127.0.0.1",
+            port=0,
+            interface="asgi3",
+            lifespan="off",
+            log_level="warning",
             timeout_graceful_shutdown=2,
         )
         self._server = uvicorn.Server(config)
@@ -270,7 +275,8 @@ class FakeEvolution:
         where = (request.get("where") if isinstance(request, dict) else None) or {}
         key = where.get("key") or {}
         records = [
-            r for r in reversed(self._stored)
+            r
+            for r in reversed(self._stored)
             if all(r["key"].get(field) == key[field] for field in ("id", "remoteJid") if key.get(field))
             and (not key.get("fromMe") or r["key"]["fromMe"] is True)
             and _in_period(r["messageTimestamp"], where.get("messageTimestamp"))
@@ -278,8 +284,10 @@ class FakeEvolution:
         records.sort(key=lambda r: r["messageTimestamp"], reverse=True)  # stable: same second, later first
         per_page = request.get("offset") or 50
         page = request.get("page") or 1
-        chosen = records[per_page * (page - 1):per_page * page]
-        return 200, {"messages": {"total": len(records), "pages": math.ceil(len(records) / per_page), "currentPage": page, "records": chosen}}
+        chosen = records[per_page * (page - 1) : per_page * page]
+        return 200, {
+            "messages": {"total": len(records), "pages": math.ceil(len(records) / per_page), "currentPage": page, "records": chosen}
+        }
 
     async def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

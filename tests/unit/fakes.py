@@ -130,9 +130,14 @@ class FakeConversations(_Store):
 
     async def claim_due(self, now, lease, limit, channel_kind):
         due = [
-            (c.tenant_id, c.id) for c in self.items
-            if (b := self.buffers.get(c.id)) and b.due_at and b.due_at <= now and (b.claimed_until is None or b.claimed_until < now)
-            and self._waits_on(c.id, channel_kind) and not self._reply_in_flight(c.id)
+            (c.tenant_id, c.id)
+            for c in self.items
+            if (b := self.buffers.get(c.id))
+            and b.due_at
+            and b.due_at <= now
+            and (b.claimed_until is None or b.claimed_until < now)
+            and self._waits_on(c.id, channel_kind)
+            and not self._reply_in_flight(c.id)
         ][:limit]
         for _, conversation_id in due:
             self.buffers[conversation_id].claimed_until = now + lease
@@ -142,12 +147,13 @@ class FakeConversations(_Store):
         self.buffers[conversation_id].claimed_until = None
 
     async def count_overdue(self, before, channel_kind) -> int:
-        return sum(1 for c in self.items if (b := self.buffers.get(c.id)) and b.due_at and b.due_at < before and self._waits_on(c.id, channel_kind))
+        return sum(
+            1 for c in self.items if (b := self.buffers.get(c.id)) and b.due_at and b.due_at < before and self._waits_on(c.id, channel_kind)
+        )
 
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
         mine = [
-            c for c in self.items
-            if c.tenant_id == tenant_id and c.client_id == client_id and c.status is not ConversationStatus.CLOSED
+            c for c in self.items if c.tenant_id == tenant_id and c.client_id == client_id and c.status is not ConversationStatus.CLOSED
         ]
         return mine[-1] if mine else None
 
@@ -164,7 +170,10 @@ class FakeMessages(_Store):
         return next((m for m in self.items if m.channel_id == channel_id and m.channel_message_id == channel_message_id), None)
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
-        return next((m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text), None)
+        return next(
+            (m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text),
+            None,
+        )
 
     async def add_unique(self, message: Message) -> bool:
         if any(m.channel_id == message.channel_id and m.channel_message_id == message.channel_message_id for m in self.items):
@@ -252,15 +261,26 @@ class FakeInbox:
     uow: "FakeUnitOfWork"
 
     async def store(self, channel, message, text, media, arrived_at, buffer) -> Stored:
-        client = await self.uow.clients.add_or_get(Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name, lid=message.lid))
+        client = await self.uow.clients.add_or_get(
+            Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name, lid=message.lid)
+        )
         if message.lid:
             client.lid = message.lid
-        conversation = await self.uow.conversations.add_or_get(Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=arrived_at))
+        conversation = await self.uow.conversations.add_or_get(
+            Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=arrived_at)
+        )
         stored = await self.uow.messages.add_unique(
             Message(
-                tenant_id=channel.tenant_id, conversation_id=conversation.id, channel_id=channel.id, direction=Direction.INBOUND,
-                author=Author.MEMBER, text=text, media=media, channel_message_id=message.channel_message_id,
-                status=MessageStatus.RECEIVED, created_at=message.sent_at or arrived_at,
+                tenant_id=channel.tenant_id,
+                conversation_id=conversation.id,
+                channel_id=channel.id,
+                direction=Direction.INBOUND,
+                author=Author.MEMBER,
+                text=text,
+                media=media,
+                channel_message_id=message.channel_message_id,
+                status=MessageStatus.RECEIVED,
+                created_at=message.sent_at or arrived_at,
             )
         )
         self.uow.conversations.record_inbound(conversation.id, arrived_at, buffer.window, buffer.max_wait)

@@ -120,4 +120,6 @@ class TestQueryAgainstVocabulary:
         assert len(typed_only.indices) == 1  # "valor"; "preco" and "custa" only when a chunk says them
         expanded = query_vector("qual o valor?", Vocabulary.of(self.PACK))
         assert set(typed_only.indices) < set(expanded.indices)
-        assert set(expanded.indices) - set(typed_only.indices) <= set(document_vector(self.PACK[1]).indices) | set(document_vector(self.PACK[0]).indices)
+        assert set(expanded.indices) - set(typed_only.indices) <= set(document_vector(self.PACK[1]).indices) | set(
+            document_vector(self.PACK[0]).indices
+        )

@@ -43,8 +43,15 @@ def world():
     engine = ScriptedEngine(Route.BOOKING)
     index = FakeIndex({"ct": [Chunk(tenant="ct", source="a.md", heading="Endereço", text="ficamos na rua exemplo 412")]})
     turn = HandleTurn(
-        uow, clock, engine, engine, engine, AnswerQuestion(engine, index), EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)), history_limit=10,
+        uow,
+        clock,
+        engine,
+        engine,
+        engine,
+        AnswerQuestion(engine, index),
+        EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
+        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
+        history_limit=10,
     )
     return uow, clock, engine, turn
 
@@ -65,7 +72,9 @@ def _booked(uow) -> list[TrialClass]:
 
 async def test_everything_in_one_message_then_yes(world):
     uow = world[0]
-    summary = await say(world, "muay thai terça 19h, sou a Ana", intent=BookingIntent.BOOK, modality="Muay Thai", day=TUESDAY, time=dt.time(19), name="Ana")
+    summary = await say(
+        world, "muay thai terça 19h, sou a Ana", intent=BookingIntent.BOOK, modality="Muay Thai", day=TUESDAY, time=dt.time(19), name="Ana"
+    )
     assert "Confirmando" in summary.reply and "terça-feira, 03/03, às 19h" in summary.reply and "Ana" in summary.reply
     assert _booked(uow) == []
     done = await say(world, "sim", answer=True)
@@ -134,7 +143,16 @@ async def test_full_class_at_confirmation_is_refused(world):
     await say(world, "x", modality="Muay Thai", day=TUESDAY, time=dt.time(19), name="Ana")
     tenant = uow.tenants.items[0]
     for _ in range(MUAY_THAI.capacity):
-        uow.trial_classes.add(TrialClass(tenant_id=tenant.id, client_id=tenant.id, conversation_id=tenant.id, modality="Muay Thai", starts_at=dt.datetime(2026, 3, 3, 19, tzinfo=SP), created_at=MONDAY_10))
+        uow.trial_classes.add(
+            TrialClass(
+                tenant_id=tenant.id,
+                client_id=tenant.id,
+                conversation_id=tenant.id,
+                modality="Muay Thai",
+                starts_at=dt.datetime(2026, 3, 3, 19, tzinfo=SP),
+                created_at=MONDAY_10,
+            )
+        )
     reply = (await say(world, "sim", answer=True)).reply
     assert "lotada" in reply and len(_booked(uow)) == MUAY_THAI.capacity
 
@@ -142,7 +160,9 @@ async def test_full_class_at_confirmation_is_refused(world):
 async def test_one_trial_per_person(world):
     await say(world, "x", modality="Muay Thai", day=TUESDAY, time=dt.time(19), name="Ana")
     await say(world, "sim", answer=True)
-    reply = (await say(world, "quero outra", intent=BookingIntent.BOOK, modality="Muay Thai", day=dt.date(2026, 3, 7), time=dt.time(9))).reply
+    reply = (
+        await say(world, "quero outra", intent=BookingIntent.BOOK, modality="Muay Thai", day=dt.date(2026, 3, 7), time=dt.time(9))
+    ).reply
     assert "já tem aula experimental" in reply and len(_booked(world[0])) == 1
 
 
@@ -173,6 +193,15 @@ async def test_register_checks_capacity_itself(world):
     tenant, client, conversation = uow.tenants.items[0], uow.clients.items[0], uow.conversations.items[0]
     starts = dt.datetime(2026, 3, 3, 19, tzinfo=SP)
     for _ in range(MUAY_THAI.capacity):
-        uow.trial_classes.add(TrialClass(tenant_id=tenant.id, client_id=tenant.id, conversation_id=tenant.id, modality="Muay Thai", starts_at=starts, created_at=MONDAY_10))
+        uow.trial_classes.add(
+            TrialClass(
+                tenant_id=tenant.id,
+                client_id=tenant.id,
+                conversation_id=tenant.id,
+                modality="Muay Thai",
+                starts_at=starts,
+                created_at=MONDAY_10,
+            )
+        )
     with pytest.raises(ClassFull):
         await RegisterTrialClass(uow, clock).execute(tenant, conversation, client, MUAY_THAI, starts)

@@ -12,9 +12,14 @@ SP = dt.timezone(dt.timedelta(hours=-3))
 MUAY_THAI = Modality(
     name="Muay Thai",
     capacity=3,
-    schedule=[ClassSlot(weekday="tue", start=dt.time(19), duration_minutes=60), ClassSlot(weekday="sat", start=dt.time(9), duration_minutes=60)],
+    schedule=[
+        ClassSlot(weekday="tue", start=dt.time(19), duration_minutes=60),
+        ClassSlot(weekday="sat", start=dt.time(9), duration_minutes=60),
+    ],
 )
-TENANT = Tenant(slug="ct", name="CT", modalities=[MUAY_THAI], trial_class=TrialClassRules(min_notice_hours=2, max_days_ahead=14, max_per_person=1))
+TENANT = Tenant(
+    slug="ct", name="CT", modalities=[MUAY_THAI], trial_class=TrialClassRules(min_notice_hours=2, max_days_ahead=14, max_per_person=1)
+)
 POLICY = BookingPolicy(TENANT)
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SP)
 TUESDAY_19 = dt.datetime(2026, 3, 3, 19, 0, tzinfo=SP)
@@ -51,9 +56,7 @@ def test_bookable_classes_respect_notice_and_horizon():
     assert all(f - TUESDAY_19 < dt.timedelta(days=15) for f in found)
 
 
-instants = st.datetimes(
-    min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(dt.UTC)
-)
+instants = st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(dt.UTC))
 
 
 # Requests worth asking: mostly the starts of real classes (a Tuesday 19h or a Saturday 9h, or a
@@ -61,12 +64,17 @@ instants = st.datetimes(
 # instants. Purely random instants almost never land on a class, and nothing would be accepted.
 _class_starts = st.builds(
     lambda week, saturday, minutes_off: (SATURDAY_9 if saturday else TUESDAY_19) + dt.timedelta(weeks=week, minutes=minutes_off),
-    st.integers(-4, 40), st.booleans(), st.sampled_from([0, 0, 0, 1, -1]),
+    st.integers(-4, 40),
+    st.booleans(),
+    st.sampled_from([0, 0, 0, 1, -1]),
 )
 _requests = st.one_of(
     st.tuples(instants, instants),
-    _class_starts.flatmap(lambda starts_at: st.tuples(st.just(starts_at), st.builds(
-        lambda hours: starts_at - dt.timedelta(hours=hours), st.floats(-24, 21 * 24, allow_nan=False)))),
+    _class_starts.flatmap(
+        lambda starts_at: st.tuples(
+            st.just(starts_at), st.builds(lambda hours: starts_at - dt.timedelta(hours=hours), st.floats(-24, 21 * 24, allow_nan=False))
+        )
+    ),
 )
 
 
@@ -101,7 +109,6 @@ def test_the_requests_above_reach_accepted_bookings():
 def test_every_offered_class_is_bookable(now):
     for starts_at in POLICY.bookable_classes(MUAY_THAI, now):
         POLICY.check(MUAY_THAI, starts_at, now, booked_in_class=0, active_for_person=0)
-
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ from tests.unit.fakes import FakeClock, FakeUnitOfWork
 SP = dt.timezone(dt.timedelta(hours=-3))
 NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SP)
 BOXE = Modality(name="Boxe", capacity=2, schedule=[ClassSlot(weekday="tue", start=dt.time(20), duration_minutes=60)])
-TENANT = Tenant(slug="ct", name="CT", modalities=[BOXE], trial_class=TrialClassRules(min_notice_hours=2, max_days_ahead=14, max_per_person=1))
+TENANT = Tenant(
+    slug="ct", name="CT", modalities=[BOXE], trial_class=TrialClassRules(min_notice_hours=2, max_days_ahead=14, max_per_person=1)
+)
 CLASSES = [dt.datetime(2026, 3, 3, 20, tzinfo=SP), dt.datetime(2026, 3, 10, 20, tzinfo=SP), dt.datetime(2026, 3, 3, 19, tzinfo=SP)]
 
 

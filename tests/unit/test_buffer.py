@@ -36,13 +36,22 @@ def _world():
 
 
 async def _receive(uow, clock, text: str, message_id: str):
-    return await ReceiveMessage(uow.inbox, uow.channels, clock, POLICY).execute(InboundMessage(channel="wa", sender=PHONE, text=text, channel_message_id=message_id))
+    return await ReceiveMessage(uow.inbox, uow.channels, clock, POLICY).execute(
+        InboundMessage(channel="wa", sender=PHONE, text=text, channel_message_id=message_id)
+    )
 
 
 def _turn(uow, clock, engine) -> HandleTurn:
     return HandleTurn(
-        uow, clock, engine, engine, engine, AnswerQuestion(engine, FakeIndex()), EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)), history_limit=10,
+        uow,
+        clock,
+        engine,
+        engine,
+        engine,
+        AnswerQuestion(engine, FakeIndex()),
+        EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
+        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
+        history_limit=10,
     )
 
 

@@ -27,7 +27,9 @@ class TestCleanName:
         if name is not None:
             assert 0 < len(name) <= MAX_NAME and name == name.strip() and "  " not in name
             assert all(c == " " or not c.isspace() for c in name)
-            assert not any(unicodedata.category(c) in ("Cc", "Cs") or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in name)
+            assert not any(
+                unicodedata.category(c) in ("Cc", "Cs") or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in name
+            )
             assert clean_name(name) == name
 
     def test_keeps_accents_and_emoji_and_drops_controls(self):
@@ -53,15 +55,18 @@ class TestPhone:
         if 8 <= len(digits) <= 15:
             assert Phone(raw) == Phone(digits)
 
-    @pytest.mark.parametrize(("one", "other", "same"), [
-        ("5531988887777", "553188887777", True),  # Belo Horizonte mobile, with and without the ninth digit
-        ("5511988887777", "551188887777", True),
-        ("5511988887777", "5511988887777", True),
-        ("5511988887777", "5511988887778", False),
-        ("5531988887777", "553198887777", False),  # the 9 is not where the ninth digit goes
-        ("553133334444", "5531933334444", False),  # a landline (starts 2-5) never had a ninth digit
-        ("14155550100", "141555501000", False),
-    ])
+    @pytest.mark.parametrize(
+        ("one", "other", "same"),
+        [
+            ("5531988887777", "553188887777", True),  # Belo Horizonte mobile, with and without the ninth digit
+            ("5511988887777", "551188887777", True),
+            ("5511988887777", "5511988887777", True),
+            ("5511988887777", "5511988887778", False),
+            ("5531988887777", "553198887777", False),  # the 9 is not where the ninth digit goes
+            ("553133334444", "5531933334444", False),  # a landline (starts 2-5) never had a ninth digit
+            ("14155550100", "141555501000", False),
+        ],
+    )
     def test_same_line(self, one, other, same):
         assert Phone(one).same_line(Phone(other)) is same
         assert Phone(other).same_line(Phone(one)) is same
@@ -70,12 +75,15 @@ class TestPhone:
     def test_a_brazilian_mobile_is_the_same_line_with_its_ninth_digit(self, old):
         assert Phone(old[:4] + "9" + old[4:]).same_line(Phone(old))
 
-    @pytest.mark.parametrize(("digits", "forms"), [
-        ("5531988887777", ("5531988887777", "553188887777")),
-        ("553188887777", ("553188887777", "5531988887777")),
-        ("553133334444", ("553133334444",)),  # a landline
-        ("14155550100", ("14155550100",)),
-    ])
+    @pytest.mark.parametrize(
+        ("digits", "forms"),
+        [
+            ("5531988887777", ("5531988887777", "553188887777")),
+            ("553188887777", ("553188887777", "5531988887777")),
+            ("553133334444", ("553133334444",)),  # a landline
+            ("14155550100", ("14155550100",)),
+        ],
+    )
     def test_line_forms(self, digits, forms):
         assert Phone(digits).line_forms() == forms
 
@@ -122,8 +130,14 @@ class TestTenant:
 
 def _message(**changes) -> Message:
     values = dict(
-        tenant_id=uuid.uuid4(), conversation_id=uuid.uuid4(), channel_id=uuid.uuid4(), direction=Direction.INBOUND,
-        author=Author.MEMBER, text="oi", status=MessageStatus.RECEIVED, created_at=NOW,
+        tenant_id=uuid.uuid4(),
+        conversation_id=uuid.uuid4(),
+        channel_id=uuid.uuid4(),
+        direction=Direction.INBOUND,
+        author=Author.MEMBER,
+        text="oi",
+        status=MessageStatus.RECEIVED,
+        created_at=NOW,
     )
     return Message(**{**values, **changes})
 

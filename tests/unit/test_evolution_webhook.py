@@ -83,14 +83,13 @@ class TestFixtures:
         assert parse_webhook(body).timestamp == at(1763650800)
 
 
-def upsert(key: dict | None = None, message: dict | None = None, **data) -> dict:
+def upsert(key: dict | None = None, message: object = None, **data) -> dict:
     """A v2.3.x messages.upsert body, shaped like v2-messages-upsert-text.json."""
     body = {
         "event": "messages.upsert",
         "instance": "cs-bot",
         "data": {
-            "key": {"remoteJid": "5511999990001@s.whatsapp.net", "fromMe": False, "id": "3A5F1C2B9D7E4A6C8B01"}
-            | (key or {}),
+            "key": {"remoteJid": "5511999990001@s.whatsapp.net", "fromMe": False, "id": "3A5F1C2B9D7E4A6C8B01"} | (key or {}),
             "pushName": "Maria Cliente",
             "status": "DELIVERY_ACK",
             "message": message if message is not None else {"conversation": "oi"},
@@ -229,7 +228,10 @@ class TestOwnMessages:
         body["event"] = "SEND_MESSAGE"
         event = parse_webhook(body)
         assert (event.phone, event.lid, event.address, event.from_api) == (
-            "132985256960177", "132985256960177@lid", "132985256960177@lid", True
+            "132985256960177",
+            "132985256960177@lid",
+            "132985256960177@lid",
+            True,
         )
 
 
@@ -371,17 +373,13 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=20,
 )
-event_names = st.sampled_from(
-    ["messages.upsert", "MESSAGES_UPSERT", "send.message", "messages.update", "connection.update", "call"]
-)
+event_names = st.sampled_from(["messages.upsert", "MESSAGES_UPSERT", "send.message", "messages.update", "connection.update", "call"])
 known_fields = st.sampled_from(
     ["key", "message", "messageType", "messageTimestamp", "pushName", "keyId", "id", "status", "state",
      "statusReason", "pollUpdates", "remoteJid", "remoteJidAlt", "senderPn", "fromMe", "conversation"]
 )  # fmt: skip
 # Data whose field names Evolution uses, nested, so that the random values reach the parser's depths.
-known_shapes = st.recursive(
-    json_values, lambda children: st.dictionaries(known_fields, children, max_size=6), max_leaves=30
-)
+known_shapes = st.recursive(json_values, lambda children: st.dictionaries(known_fields, children, max_size=6), max_leaves=30)
 envelopes = st.fixed_dictionaries({"event": event_names, "instance": st.just("cs-bot"), "data": known_shapes})
 
 

@@ -29,7 +29,9 @@ async def _post(error: Exception) -> httpx.Response:
     provider = Provider(scope=Scope.APP)
     provider.from_context(provides=Settings)
     provider.from_context(provides=ChannelDirectory)
-    container = make_async_container(provider, context={Settings: Settings(webhook_secret=SECRET), ChannelDirectory: FailingDirectory(error)})
+    container = make_async_container(
+        provider, context={Settings: Settings(webhook_secret=SECRET), ChannelDirectory: FailingDirectory(error)}
+    )
     try:
         transport = httpx.ASGITransport(make_app(container))  # type: ignore[arg-type]  # httpx types ASGI apps loosely
         async with httpx.AsyncClient(transport=transport, base_url="http://tatame") as client:

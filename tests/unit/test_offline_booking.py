@@ -155,7 +155,8 @@ class TestName:
 
 class TestYesNo:
     @pytest.mark.parametrize(
-        "text", ["sim", "Sim!", "s", "ss", "simmm", "pode ser", "pode confirmar", "isso mesmo", "ok", "blz", "confirmado", "ta bom", "fechou"]
+        "text",
+        ["sim", "Sim!", "s", "ss", "simmm", "pode ser", "pode confirmar", "isso mesmo", "ok", "blz", "confirmado", "ta bom", "fechou"],
     )
     def test_yes(self, text: str):
         assert extract(text, awaiting="confirmation", modality="Boxe").answer is True

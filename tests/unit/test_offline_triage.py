@@ -125,9 +125,15 @@ class TestBooking:
 
     async def test_a_bare_slot_continues_the_previous_booking_message(self):
         previous = Message(
-            tenant_id=TENANT.id, conversation_id=uuid.uuid4(), channel_id=uuid.uuid4(),
-            direction=Direction.INBOUND, author=Author.MEMBER, text="quero marcar judô",
-            status=MessageStatus.PROCESSED, route=Route.BOOKING, created_at=NOW,
+            tenant_id=TENANT.id,
+            conversation_id=uuid.uuid4(),
+            channel_id=uuid.uuid4(),
+            direction=Direction.INBOUND,
+            author=Author.MEMBER,
+            text="quero marcar judô",
+            status=MessageStatus.PROCESSED,
+            route=Route.BOOKING,
+            created_at=NOW,
         )
         assert await route_of("amanhã de noite", history=[previous]) is Route.BOOKING
         assert await route_of("amanhã de noite") is Route.FAQ

@@ -22,18 +22,24 @@ def test_defaults_run_everything_embedded():
 def test_reads_the_environment():
     settings = _settings(DATABASE_URL="postgresql+asyncpg://db/x", BUFFER_WINDOW="2.5", HISTORY_LIMIT="7", LOG_LEVEL="info")
     assert (settings.database_url, settings.buffer_window, settings.history_limit, settings.log_level) == (
-        "postgresql+asyncpg://db/x", 2.5, 7, "INFO",
+        "postgresql+asyncpg://db/x",
+        2.5,
+        7,
+        "INFO",
     )
 
 
-@pytest.mark.parametrize(("name", "value", "says"), [
-    ("BUFFER_WINDOW", "quinze", "BUFFER_WINDOW must be a number of seconds"),
-    ("BUFFER_WINDOW", "-1", "BUFFER_WINDOW must be at least 0"),
-    ("EVOLUTION_TIMEOUT", "0", "EVOLUTION_TIMEOUT must be more than 0"),
-    ("HISTORY_LIMIT", "0", "HISTORY_LIMIT must be >= 1"),
-    ("PORT", "80.5", "PORT must be a whole number"),
-    ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("BUFFER_WINDOW", "quinze", "BUFFER_WINDOW must be a number of seconds"),
+        ("BUFFER_WINDOW", "-1", "BUFFER_WINDOW must be at least 0"),
+        ("EVOLUTION_TIMEOUT", "0", "EVOLUTION_TIMEOUT must be more than 0"),
+        ("HISTORY_LIMIT", "0", "HISTORY_LIMIT must be >= 1"),
+        ("PORT", "80.5", "PORT must be a whole number"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
+    ],
+)
 def test_a_bad_value_names_the_variable(name, value, says):
     with pytest.raises(SettingsError, match=re.escape(says)):
         _settings(**{name: value})
@@ -63,7 +69,9 @@ def test_every_field_is_read_from_its_variable():
 
 def test_settings_survive_the_trip_through_a_child_environment(tmp_path):
     """How `tatame serve` hands its settings (with what the command line changed) to the worker."""
-    changed = Settings(knowledge_dir=tmp_path / "packs", database_url="postgresql+asyncpg://u@h/db", buffer_window=7.5, port=9123, log_level="debug")
+    changed = Settings(
+        knowledge_dir=tmp_path / "packs", database_url="postgresql+asyncpg://u@h/db", buffer_window=7.5, port=9123, log_level="debug"
+    )
     assert changed != Settings()
     assert Settings.from_env(environ=changed.environment(), env_file=None) == changed
     assert Settings.from_env(environ=Settings().environment(), env_file=None) == Settings()

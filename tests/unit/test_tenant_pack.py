@@ -16,7 +16,9 @@ VALID = {
     "timezone": "America/Sao_Paulo",
     "human_contact": "(11) 5555-0000",
     "paid_services": [{"name": "Personal trainer", "keywords": ["personal"]}],
-    "modalities": [{"name": "Boxe", "aliases": ["boxing"], "capacity": 12, "schedule": [{"weekday": "mon", "start": "19:00", "duration_minutes": 60}]}],
+    "modalities": [
+        {"name": "Boxe", "aliases": ["boxing"], "capacity": 12, "schedule": [{"weekday": "mon", "start": "19:00", "duration_minutes": 60}]}
+    ],
     "trial_class": {"min_notice_hours": 2, "max_days_ahead": 14, "max_per_person": 1},
 }
 

@@ -82,7 +82,9 @@ class TestReceiveMessage:
 
     async def test_unknown_channel_is_an_error(self, uow, clock):
         with pytest.raises(Exception, match="no channel"):
-            await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x"))
+            await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(
+                InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x")
+            )
 
 
 class TestHandleTurn:
@@ -105,19 +107,25 @@ class TestHandleTurn:
         received = await _receive(uow, clock, "qual a capital da frança", "1")
         await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
         await _receive(uow, clock, "sim", "2")
-        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(
+            received.tenant_id, received.conversation_id
+        )
         assert result.route is Route.ESCALATE and len(uow.escalations.items) == 1
 
     async def test_a_yes_without_an_offer_or_after_another_turn_escalates_nothing(self, uow, clock, index):
         received = await _receive(uow, clock, "sim", "1")
-        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(
+            received.tenant_id, received.conversation_id
+        )
         assert result.route is Route.SMALLTALK
         await _receive(uow, clock, "qual a capital da frança", "2")
         await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
         await _receive(uow, clock, "quanto custa o plano mensal?", "3")
         await _turn(uow, clock, ScriptedEngine(Route.FAQ), index).execute(received.tenant_id, received.conversation_id)
         await _receive(uow, clock, "sim", "4")
-        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(received.tenant_id, received.conversation_id)
+        result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK, agrees=True), index).execute(
+            received.tenant_id, received.conversation_id
+        )
         assert result.route is Route.SMALLTALK and uow.escalations.items == []
 
     async def test_a_burst_is_one_turn(self, uow, clock, index):
@@ -137,7 +145,11 @@ class TestHandleTurn:
         assert "Personal trainer" in result.reply and "(11) 5555-0000" in result.reply
         assert uow.conversations.items[0].status is ConversationStatus.WAITING_HUMAN
         [change] = uow.status_changes.items
-        assert (change.before, change.after, change.cause) == (ConversationStatus.BOT, ConversationStatus.WAITING_HUMAN, "escalated: Personal trainer")
+        assert (change.before, change.after, change.cause) == (
+            ConversationStatus.BOT,
+            ConversationStatus.WAITING_HUMAN,
+            "escalated: Personal trainer",
+        )
 
     async def test_paused_conversation_gets_no_reply(self, uow, clock, index):
         received = await _receive(uow, clock, "quero falar com alguém", "a")
@@ -150,7 +162,9 @@ class TestHandleTurn:
 
     async def test_the_bot_comes_back_after_the_pause(self, uow, clock, index):
         received = await _receive(uow, clock, "atendente", "a")
-        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(received.tenant_id, received.conversation_id)
+        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(
+            received.tenant_id, received.conversation_id
+        )
         clock.current += dt.timedelta(hours=12)
         await _receive(uow, clock, "oi", "b")
         result = await _turn(uow, clock, ScriptedEngine(Route.SMALLTALK), index).execute(received.tenant_id, received.conversation_id)
@@ -331,7 +345,9 @@ class TestIngestKnowledge:
 class TestResumeConversation:
     async def test_hands_back_to_the_bot(self, uow, clock, index):
         received = await _receive(uow, clock, "atendente")
-        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(received.tenant_id, received.conversation_id)
+        await _turn(uow, clock, ScriptedEngine(Route.ESCALATE, human_requested=True), index).execute(
+            received.tenant_id, received.conversation_id
+        )
         assert await ResumeConversation(uow, clock).execute("ct", PHONE)
         assert uow.conversations.items[0].status is ConversationStatus.BOT
         assert [c.cause for c in uow.status_changes.items][-1] == "resumed by staff (tatame resume)"

@@ -187,19 +187,67 @@ def test_truthiness():
 # a number word followed by a word reads as a count, "as sete turmas".)
 PHRASES = [e[0] for e in EXAMPLES if e[2] and e[0] != "às sete"]
 # Unrelated words: none about days, times, counts or refusals.
-FILLER = ["oi", "olá, tudo bem", "quero marcar uma aula experimental", "de jiu-jitsu", "muay thai",
-          "pode ser", "por favor", "sou a Ana", "obrigado", "beleza", "meu nome é João",
-          "posso levar kimono", "valeu", "CT Exemplo"]
+FILLER = [
+    "oi",
+    "olá, tudo bem",
+    "quero marcar uma aula experimental",
+    "de jiu-jitsu",
+    "muay thai",
+    "pode ser",
+    "por favor",
+    "sou a Ana",
+    "obrigado",
+    "beleza",
+    "meu nome é João",
+    "posso levar kimono",
+    "valeu",
+    "CT Exemplo",
+]
 SEPARATORS = [" ", ", ", ". ", "! ", "? "]
 # Pieces of date and time talk, to put the grammar's corners under pressure.
-PIECES = ["dia", "12", "31", "0", "7", "19", "29/02", "12/13", "01/01/2027", "próxima", "quinta",
-          "que vem", "semana", "amanhã", "hoje", "depois de", "às", "e", "meia", "da", "de", "noite",
-          "tarde", "manhã", "h", ":", "30", "/", "2027", "março", "não", "R$", "anos", "meio-dia"]
+PIECES = [
+    "dia",
+    "12",
+    "31",
+    "0",
+    "7",
+    "19",
+    "29/02",
+    "12/13",
+    "01/01/2027",
+    "próxima",
+    "quinta",
+    "que vem",
+    "semana",
+    "amanhã",
+    "hoje",
+    "depois de",
+    "às",
+    "e",
+    "meia",
+    "da",
+    "de",
+    "noite",
+    "tarde",
+    "manhã",
+    "h",
+    ":",
+    "30",
+    "/",
+    "2027",
+    "março",
+    "não",
+    "R$",
+    "anos",
+    "meio-dia",
+]
 
 nows = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(BRT))
 pieces = st.lists(st.sampled_from(PIECES), max_size=8).flatmap(
     lambda words: st.lists(st.sampled_from(["", " ", ", "]), min_size=len(words), max_size=len(words)).map(
-        lambda seps: "".join(w + s for w, s in zip(words, seps, strict=True))))
+        lambda seps: "".join(w + s for w, s in zip(words, seps, strict=True))
+    )
+)
 
 
 @given(st.one_of(st.text(), pieces), nows)
@@ -229,8 +277,13 @@ def test_accents_and_case_do_not_matter(phrase, styles):
     assert parse_when(_restyle(phrase, styles), MON) == parse_when(phrase, MON)
 
 
-@given(st.sampled_from(PHRASES), st.lists(st.sampled_from(FILLER), max_size=3),
-       st.lists(st.sampled_from(FILLER), max_size=3), st.sampled_from(SEPARATORS), st.sampled_from([MON, SAT, DEC]))
+@given(
+    st.sampled_from(PHRASES),
+    st.lists(st.sampled_from(FILLER), max_size=3),
+    st.lists(st.sampled_from(FILLER), max_size=3),
+    st.sampled_from(SEPARATORS),
+    st.sampled_from([MON, SAT, DEC]),
+)
 def test_unrelated_words_around_a_phrase_do_not_change_it(phrase, before, after, separator, now):
     sentence = separator.join([*before, phrase, *after])
     assert parse_when(sentence, now) == parse_when(phrase, now)

@@ -1,4 +1,5 @@
 """Query expansion: words a member may use for what the pack says in other words."""
+
 from adapters.bm25.analyzer import stem, words
 
 # Each word relates to the others of its group. Used on the query side only (`sparse.query_vector`,

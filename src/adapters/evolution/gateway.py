@@ -109,9 +109,7 @@ class EvolutionGateway:
                     break
         return list(found)
 
-    async def _find_page(
-        self, channel: Channel, chat: str, earliest: dt.datetime, since: dt.datetime, page: int
-    ) -> tuple[list, int]:
+    async def _find_page(self, channel: Channel, chat: str, earliest: dt.datetime, since: dt.datetime, page: int) -> tuple[list, int]:
         """One page of the instance's own messages in `chat`, newest first, and the number of
         the last page (LOOKUP_PAGES when Evolution does not say). The time filter is honoured
         from 2.3.x on."""

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from typing import Any, TypeGuard
 
 from adapters.evolution.events import (
     ConnectionUpdate,
@@ -35,6 +36,7 @@ MAX_DEPTH = 64
 
 class MalformedWebhook(Exception):
     """The body is not an Evolution webhook event; the message says which field is wrong."""
+
 
 def parse_body(raw: bytes) -> WebhookEvent:
     """Translates one webhook body as it came over HTTP. Raises `MalformedWebhook`, and nothing else."""
@@ -91,7 +93,7 @@ def _message(instance: str, data: Mapping, *, from_api: bool) -> WebhookEvent:
         return Ignored(instance=instance, reason=reason)
     timestamp = _timestamp(data.get("messageTimestamp"))
     phone, lid = _sender(key, remote_jid)
-    common = dict(instance=instance, message_id=message_id, phone=phone, lid=lid, timestamp=timestamp)
+    common: dict[str, Any] = {"instance": instance, "message_id": message_id, "phone": phone, "lid": lid, "timestamp": timestamp}
     text = _text_of(content)
     if from_me or from_api:
         return OwnMessage(**common, text=text, from_api=from_api)
@@ -272,7 +274,7 @@ def _timestamp(value: object) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

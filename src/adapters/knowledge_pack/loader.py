@@ -13,8 +13,13 @@ from domain.tenant import Tenant, Weekday
 PACK_FILE = "tenant.yaml"
 _WORDS = re.compile(r"[^\W_]+")
 _WEEKDAYS_PT = {
-    Weekday.MON: "segunda-feira", Weekday.TUE: "terça-feira", Weekday.WED: "quarta-feira",
-    Weekday.THU: "quinta-feira", Weekday.FRI: "sexta-feira", Weekday.SAT: "sábado", Weekday.SUN: "domingo",
+    Weekday.MON: "segunda-feira",
+    Weekday.TUE: "terça-feira",
+    Weekday.WED: "quarta-feira",
+    Weekday.THU: "quinta-feira",
+    Weekday.FRI: "sexta-feira",
+    Weekday.SAT: "sábado",
+    Weekday.SUN: "domingo",
 }
 
 

@@ -23,7 +23,9 @@ class _Reader:
             raise self.fail(field, f"expected a mapping, got {type(value).__name__}")
         unknown = sorted(set(map(str, value)) - allowed)
         if unknown:
-            raise self.fail(f"{field}.{unknown[0]}" if field else unknown[0], f"unknown field (expected one of: {', '.join(sorted(allowed))})")
+            raise self.fail(
+                f"{field}.{unknown[0]}" if field else unknown[0], f"unknown field (expected one of: {', '.join(sorted(allowed))})"
+            )
         return value
 
     def optional_text(self, data: dict[str, Any], key: str, field: str) -> str | None:
@@ -112,7 +114,9 @@ def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
             name=r.text(data, "name", "name"),
             timezone=timezone,
             human_contact=r.optional_text(data, "human_contact", "human_contact"),
-            paid_services=[_paid_service(r, p, f"paid_services[{i}]") for i, p in enumerate(r.items(data, "paid_services", "paid_services"))],
+            paid_services=[
+                _paid_service(r, p, f"paid_services[{i}]") for i, p in enumerate(r.items(data, "paid_services", "paid_services"))
+            ],
             modalities=modalities,
             trial_class=_trial_rules(r, data.get("trial_class")),
         )

@@ -3,6 +3,7 @@
 Nothing is generated: the reply is one passage's own sentences, so it can only say what the
 tenant's knowledge base says. A passage answers when it holds most of what the question asks
 about: its content words, matched by stem, by a related word ("valor" ~ "custa") or despite a typo."""
+
 import re
 from collections.abc import Sequence
 

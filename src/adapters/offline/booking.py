@@ -29,14 +29,31 @@ YES = re.compile(
 )
 NO = re.compile(r"^(nao|negativo|nops?|nope|melhor nao|errado|ainda nao|espera|(quero |prefiro )?(mudar|trocar))\b")
 # "sou a Ana", "meu nome é Ana Souza", "me chamo João": the name is what follows, up to a pause.
-NAME_LEAD = re.compile(
-    r"\b(?:sou (?:o|a)|meu nome (?:[eé]|eh)|me chamo|aqui (?:[eé]|eh) (?:o|a)|em nome de|nome:)\s+", re.IGNORECASE
-)
+NAME_LEAD = re.compile(r"\b(?:sou (?:o|a)|meu nome (?:[eé]|eh)|me chamo|aqui (?:[eé]|eh) (?:o|a)|em nome de|nome:)\s+", re.IGNORECASE)
 NAME_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)?")
 NAME_STOP = {"e", "quero", "queria", "gostaria", "tenho", "vou", "de", "da", "do", "pra", "para", "amanha", "hoje", "aqui", "sim"}
 # "sou a mãe do Pedro", "sou o responsável": who they are, not what they are called.
-NOT_A_NAME = {"mae", "pai", "responsavel", "aluno", "aluna", "iniciante", "novo", "nova", "interessado", "interessada",
-              "aula", "experimental", "horario", "turma", "marcar", "agendar", "obrigado", "obrigada", "valeu"}
+NOT_A_NAME = {
+    "mae",
+    "pai",
+    "responsavel",
+    "aluno",
+    "aluna",
+    "iniciante",
+    "novo",
+    "nova",
+    "interessado",
+    "interessada",
+    "aula",
+    "experimental",
+    "horario",
+    "turma",
+    "marcar",
+    "agendar",
+    "obrigado",
+    "obrigada",
+    "valeu",
+}
 # Joining words of a name, kept lowercase: "Maria da Silva".
 PARTICLES = {"da", "de", "do", "das", "dos", "e"}
 

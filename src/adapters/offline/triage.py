@@ -1,6 +1,7 @@
 """Rule-based triage of a member's turn. Patterns run on the folded text with WhatsApp shorthand
 expanded (`analyzer.words`: "vc" -> "voce", "pra" -> "para", "é" -> "e"), one space between words
 and no punctuation, so they are written without accents and match whole words."""
+
 import re
 from functools import lru_cache
 
@@ -36,7 +37,9 @@ ACT = (
     r"treinar (hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado))"
 )
 WANTS_CLASS = re.compile(
-    WANT + r"( \w+){0,3} " + ACT
+    WANT
+    + r"( \w+){0,3} "
+    + ACT
     # Imperatives to the bot: "marca pra mim", "agenda sábado 10h", "me coloca na aula".
     + r"|^((oi|ola|bom dia|boa tarde|boa noite) )?(marca|agenda|reserva|inscreve)\b"
     + r"|\bpode (me )?(marcar|agendar|reservar)\b|\b(marca|agenda|reserva) (para mim|ai)\b|\bme (coloca|poe|bota|inscreve|encaixa)\b"
@@ -56,9 +59,7 @@ HOW = re.compile(
     r"|\bpor aqui mesmo\b|\bonde (eu )?(marco|agendo|marca|agenda)\b|\b(quero|queria|gostaria de) saber\b"
 )
 # A slot the member gives while a booking is under way: a day, a time, a part of the day.
-SLOT = re.compile(
-    r"\b(hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado|domingo|manha|tarde|noite|cedo|\d{1,2}h\d*|\d{1,2}:\d{2})\b"
-)
+SLOT = re.compile(r"\b(hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado|domingo|manha|tarde|noite|cedo|\d{1,2}h\d*|\d{1,2}:\d{2})\b")
 # The shortest word of a paid service's terms in which a typo is still recognised.
 TYPO_LENGTH = 9
 # Agreeing to the bot's offer of a person.

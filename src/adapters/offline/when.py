@@ -8,6 +8,7 @@ first, then days are found and blanked, then times, so "dia 12 e 13" or "12/03" 
 times. Where a message names several days or times, the first one the member does not rule
 out ("hoje não, amanhã") wins.
 """
+
 import datetime
 import re
 from collections.abc import Callable, Iterable
@@ -36,16 +37,31 @@ class When:
         return self.day is not None or self.time is not None or self.period is not None
 
 
-WEEKDAYS = {"segunda": 0, "seg": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4,
-            "sabado": 5, "sab": 5, "domingo": 6, "dom": 6}
+WEEKDAYS = {"segunda": 0, "seg": 0, "terca": 1, "quarta": 2, "quinta": 3, "sexta": 4, "sabado": 5, "sab": 5, "domingo": 6, "dom": 6}
 _WEEKDAY = "|".join(WEEKDAYS)
-MONTHS = {name: number for number, name in enumerate(
-    "janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro".split(), 1)}
-HOUR_WORDS = {"uma": 1, "duas": 2, "tres": 3, "quatro": 4, "cinco": 5, "seis": 6, "sete": 7,
-              "oito": 8, "nove": 9, "dez": 10, "onze": 11, "doze": 12}
+MONTHS = {
+    name: number
+    for number, name in enumerate("janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro".split(), 1)
+}
+HOUR_WORDS = {
+    "uma": 1,
+    "duas": 2,
+    "tres": 3,
+    "quatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "sete": 7,
+    "oito": 8,
+    "nove": 9,
+    "dez": 10,
+    "onze": 11,
+    "doze": 12,
+}
 # Plural nouns that make a number a count: "as 2 pessoas", "umas 3 aulas", "tenho 12 anos".
-COUNTED = ("anos|aulas|pessoas|reais|vezes|meses|dias|semanas|minutos|turmas|alunos|alunas|filhos|"
-           "filhas|criancas|opcoes|unidades|planos|modalidades|amigos|amigas|treinos|kg|quilos|km")
+COUNTED = (
+    "anos|aulas|pessoas|reais|vezes|meses|dias|semanas|minutos|turmas|alunos|alunas|filhos|"
+    "filhas|criancas|opcoes|unidades|planos|modalidades|amigos|amigas|treinos|kg|quilos|km"
+)
 
 # Nouns after which a weekday word is an ordinal: "segunda vez", "quinta aula".
 ORDINAL_OF = "vez|aula|opcao|turma|parcela|mensalidade|semana|serie|unidade|etapa|faixa"
@@ -66,9 +82,7 @@ NOISE = re.compile(
 # "12/03", "12/3", "12/03/2026", "12/03/26" (day first, as Brazilians write it).
 DATE = re.compile(r"(?<![0-9/.,:])(?P<d>[0-9]{1,2})/(?P<m>[0-9]{1,2})(?:/(?P<y>[0-9]{4}|[0-9]{2}))?(?![0-9/])")
 # "12 de março", "dia 1º de abril de 2027" ("º" folds to "o").
-DAY_MONTH = re.compile(
-    rf"\b(?:dia\s+)?(?P<d>[0-9]{{1,2}})o?\s+de\s+(?P<month>{'|'.join(MONTHS)})(?:\s+de\s+(?P<y>[0-9]{{4}}))?\b"
-)
+DAY_MONTH = re.compile(rf"\b(?:dia\s+)?(?P<d>[0-9]{{1,2}})o?\s+de\s+(?P<month>{'|'.join(MONTHS)})(?:\s+de\s+(?P<y>[0-9]{{4}}))?\b")
 # "dia 12", "no dia 5": a day of the month, never a bare number (ages, counts, prices).
 DAY_OF_MONTH = re.compile(r"\bdia\s+(?P<d>[0-9]{1,2})o?(?![\w/:])")
 # Longest first, so "depois de amanhã" is not read as "amanhã".
@@ -96,9 +110,7 @@ TIME = re.compile(
 )
 # A part of the day on its own. "tarde"/"noite" need a preposition: "boa tarde" is a greeting and
 # "mais tarde" means later.
-PERIOD = re.compile(
-    r"\b(?:(?:de|da|pela|na|nas|a|as|pelas)\s+(?:tardes?|noites?)|manhas?|manhazinha|tardinha|noitinha)\b"
-)
+PERIOD = re.compile(r"\b(?:(?:de|da|pela|na|nas|a|as|pelas)\s+(?:tardes?|noites?)|manhas?|manhazinha|tardinha|noitinha)\b")
 
 # "hoje não", "não posso hoje": a slot the member rules out is not the one they want. A comma
 # breaks it: "não, amanhã" asks for tomorrow.
@@ -133,7 +145,7 @@ def _blank(pattern: re.Pattern[str], text: str) -> str:
 def _first(text: str, found: Iterable[tuple[int, int, T | None]]) -> T | None:
     """The value found first in the text that the member does not rule out."""
     for start, end, value in sorted(found, key=lambda f: f[0]):
-        negated = NEGATED_BEFORE.search(text[max(0, start - 30):start]) or NEGATED_AFTER.match(text, end)
+        negated = NEGATED_BEFORE.search(text[max(0, start - 30) : start]) or NEGATED_AFTER.match(text, end)
         if value is not None and not negated:
             return value
     return None
@@ -188,8 +200,11 @@ def _date(year: int, month: int, day: int) -> datetime.date | None:
 Resolver = Callable[[re.Match[str], datetime.date], datetime.date | None]
 # Most specific first: "12/03" before "dia 12", each blanked before the next pattern reads.
 _DAY_RULES: tuple[tuple[re.Pattern[str], Resolver], ...] = (
-    (DATE, _calendar_date), (DAY_MONTH, _calendar_date), (DAY_OF_MONTH, _day_of_month),
-    (RELATIVE, _relative), (WEEKDAY, _weekday),
+    (DATE, _calendar_date),
+    (DAY_MONTH, _calendar_date),
+    (DAY_OF_MONTH, _day_of_month),
+    (RELATIVE, _relative),
+    (WEEKDAY, _weekday),
 )
 
 
@@ -200,7 +215,7 @@ def _hour_minute(m: re.Match[str], text: str) -> tuple[int, int, str | None] | N
     elif m["word"]:
         # Number words are also articles and counts ("uma aula", "as duas turmas"): they need
         # "e meia", "da tarde", or "às" closing the clause ("às sete", "às sete horas").
-        clause_ends = not text[m.end():].lstrip()[:1].isalnum()
+        clause_ends = not text[m.end() :].lstrip()[:1].isalnum()
         if not (m["emin"] or m["prep"] == "da" or (m["lead"] and (m["h"] or clause_ends))):
             return None
         hour = HOUR_WORDS[m["word"]]

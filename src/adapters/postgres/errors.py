@@ -79,9 +79,7 @@ def translate_errors(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "handle_error", _translate)
 
 
-async def retry_conflicts(
-    work: Callable[[], Awaitable[T]], *, states: Collection[str] = CONFLICTS, attempts: int = CONFLICT_ATTEMPTS
-) -> T:
+async def retry_conflicts(work: Callable[[], Awaitable[T]], *, states: Collection[str] = CONFLICTS, attempts: int = CONFLICT_ATTEMPTS) -> T:
     """Runs `work`, a whole transaction, again when it failed with one of `states`, up to
     `attempts` times in all; the last failure is raised as it came."""
     attempt = 1

@@ -45,9 +45,7 @@ class GroupCommit(Generic[Item, Result]):
 
     def _start(self) -> None:
         self._scheduled = False
-        while self._pending and (
-            self._in_flight == 0 or (len(self._pending) >= self.max_batch and self._in_flight < self.max_in_flight)
-        ):
+        while self._pending and (self._in_flight == 0 or (len(self._pending) >= self.max_batch and self._in_flight < self.max_in_flight)):
             taken, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             self._in_flight += 1
             task = asyncio.create_task(self._commit(taken))

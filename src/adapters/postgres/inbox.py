@@ -105,10 +105,18 @@ class PostgresInbox:
         self, channel: Channel, message: InboundMessage, text: str, media: str | None, arrived_at: dt.datetime, buffer: BufferPolicy
     ) -> Stored:
         values = {
-            "tenant_id": channel.tenant_id, "channel_id": channel.id, "phone": message.sender.digits,
-            "name": message.sender_name, "lid": message.lid, "text": text, "media": media,
-            "channel_message_id": message.channel_message_id, "sent_at": message.sent_at or arrived_at,
-            "arrived_at": arrived_at, "window": buffer.window, "max_wait": buffer.max_wait,
+            "tenant_id": channel.tenant_id,
+            "channel_id": channel.id,
+            "phone": message.sender.digits,
+            "name": message.sender_name,
+            "lid": message.lid,
+            "text": text,
+            "media": media,
+            "channel_message_id": message.channel_message_id,
+            "sent_at": message.sent_at or arrived_at,
+            "arrived_at": arrived_at,
+            "window": buffer.window,
+            "max_wait": buffer.max_wait,
         }
         return await self._commits.submit(tuple(values[name] for name in _PARAMETERS))
 

@@ -32,7 +32,8 @@ def _tenant_id() -> sa.Column:
 
 
 tenants = sa.Table(
-    "tenants", metadata,
+    "tenants",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("slug", sa.String(63), nullable=False, unique=True),
     sa.Column("name", sa.Text, nullable=False),
@@ -44,7 +45,8 @@ tenants = sa.Table(
 )
 
 channels = sa.Table(
-    "channels", metadata,
+    "channels",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -57,7 +59,8 @@ channels = sa.Table(
 )
 
 clients = sa.Table(
-    "clients", metadata,
+    "clients",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("phone", PhoneType, nullable=False),
@@ -68,7 +71,8 @@ clients = sa.Table(
 )
 
 conversations = sa.Table(
-    "conversations", metadata,
+    "conversations",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
@@ -89,7 +93,8 @@ conversations = sa.Table(
 )
 
 status_changes = sa.Table(
-    "status_changes", metadata,
+    "status_changes",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
@@ -100,7 +105,8 @@ status_changes = sa.Table(
 )
 
 messages = sa.Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     # Insertion order breaks ties between messages with the same timestamp.
     sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False, unique=True),
     sa.Column("id", sa.Uuid, primary_key=True),
@@ -121,7 +127,8 @@ messages = sa.Table(
 )
 
 outbox = sa.Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("message_id", sa.Uuid, sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, unique=True),
@@ -135,7 +142,8 @@ outbox = sa.Table(
 )
 
 escalations = sa.Table(
-    "escalations", metadata,
+    "escalations",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
@@ -146,7 +154,8 @@ escalations = sa.Table(
 )
 
 trial_classes = sa.Table(
-    "trial_classes", metadata,
+    "trial_classes",
+    metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
     sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),

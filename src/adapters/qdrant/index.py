@@ -72,8 +72,12 @@ class QdrantKnowledgeIndex:
         offset = None
         while True:
             points, offset = await self.client.scroll(
-                self.collection, scroll_filter=_tenant_filter(tenant), limit=256, offset=offset,
-                with_payload=fields, with_vectors=False,
+                self.collection,
+                scroll_filter=_tenant_filter(tenant),
+                limit=256,
+                offset=offset,
+                with_payload=fields,
+                with_vectors=False,
             )
             payloads.update({str(p.id): p.payload or {} for p in points})
             if offset is None:
@@ -124,8 +128,12 @@ class QdrantKnowledgeIndex:
             return []
         if self.embedder is None:
             response = await self.client.query_points(
-                self.collection, query=_sparse(sparse), using=SPARSE, query_filter=_tenant_filter(tenant),
-                limit=limit, with_payload=True,
+                self.collection,
+                query=_sparse(sparse),
+                using=SPARSE,
+                query_filter=_tenant_filter(tenant),
+                limit=limit,
+                with_payload=True,
             )
         else:
             [dense] = await self.embedder.embed([query])

@@ -41,7 +41,6 @@ def _storage_unavailable(request: Request, error: StorageUnavailable) -> Respons
     return Response({"detail": "storage unavailable, retry later"}, status_code=503)
 
 
-
 class CollapseSlashes:
     """`<url>/` plus Evolution's `/messages-upsert` makes `//`; route it as one slash."""
 
@@ -50,7 +49,8 @@ class CollapseSlashes:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and "//" in scope["path"]:
-            scope = {**scope, "path": _SLASHES.sub("/", scope["path"]), "raw_path": _SLASHES.sub("/", scope["path"]).encode()}
+            path = _SLASHES.sub("/", scope["path"])
+            scope = {**scope, "path": path, "raw_path": path.encode()}  # type: ignore[assignment]  # a TypedDict copied
         await self.app(scope, receive, send)
 
 

@@ -28,7 +28,11 @@ def internal_error(request: Request, error: Exception) -> Response[dict[str, str
     5xx and a failure nobody sees repeats forever. The log names the event, never its text or the
     member's phone; the answer names nothing, as a driver's error may name the database."""
     log.error(
-        "request.failed", method=request.method, path=request.url.path, kind=request.state.get("event_kind"),
-        message_id=request.state.get("message_id"), exc_info=error,
+        "request.failed",
+        method=request.method,
+        path=request.url.path,
+        kind=request.state.get("event_kind"),
+        message_id=request.state.get("message_id"),
+        exc_info=error,
     )
     return Response({"detail": "internal error"}, status_code=500)

@@ -13,8 +13,8 @@ from adapters.evolution.events import (
 )
 from adapters.evolution.parsing import MalformedWebhook, parse_body
 from application.errors import UnknownChannel
-from application.inbox import ChannelDirectory
-from application.receive_message import InboundMessage, ReceiveMessage
+from application.inbox import ChannelDirectory, InboundMessage
+from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import OwnMessage as OwnMessageIn
 from application.record_own_message import RecordOwnMessage
@@ -84,8 +84,12 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                 async with container() as scope:
                     outcome = await (await scope.get(RecordOwnMessage)).execute(
                         OwnMessageIn(
-                            channel=event.instance, recipient=_phone(event.phone), text=event.text,
-                            channel_message_id=event.message_id, sent_at=event.timestamp, lid=event.lid,
+                            channel=event.instance,
+                            recipient=_phone(event.phone),
+                            text=event.text,
+                            channel_message_id=event.message_id,
+                            sent_at=event.timestamp,
+                            lid=event.lid,
                         )
                     )
                 return {"result": str(outcome)}

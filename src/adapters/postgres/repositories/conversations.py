@@ -11,8 +11,15 @@ from domain.conversation import Conversation, ConversationStatus
 from domain.message import MessageStatus
 from domain.outbox import NEVER
 
-_CONVERSATION_FIELDS = {"id": "id", "tenant_id": "tenant_id", "client_id": "client_id", "status": "status",
-                        "paused_until": "paused_until", "flow_state": "flow", "created_at": "created_at"}
+_CONVERSATION_FIELDS = {
+    "id": "id",
+    "tenant_id": "tenant_id",
+    "client_id": "client_id",
+    "status": "status",
+    "paused_until": "paused_until",
+    "flow_state": "flow",
+    "created_at": "created_at",
+}
 
 
 class PostgresConversationRepository(Repository):
@@ -20,9 +27,9 @@ class PostgresConversationRepository(Repository):
         await self.session.flush()
         values = {column: getattr(conversation, attribute) for column, attribute in _CONVERSATION_FIELDS.items()}
         await self.session.execute(
-            insert(conversations).values(values).on_conflict_do_nothing(
-                index_elements=["client_id"], index_where=sa.text("status <> 'closed'")
-            )
+            insert(conversations)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["client_id"], index_where=sa.text("status <> 'closed'"))
         )
         found = await self.latest_for_client(conversation.tenant_id, conversation.client_id)
         if found is None:  # ON CONFLICT waited for the other insert, and this statement sees it

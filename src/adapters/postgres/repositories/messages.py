@@ -15,7 +15,10 @@ class PostgresMessageRepository(Repository):
         await self.session.flush()
         values = {column.key: getattr(message, column.key) for column in messages.columns if column.key != "seq"}
         inserted = await self.session.scalar(
-            insert(messages).values(values).on_conflict_do_nothing(index_elements=["channel_id", "channel_message_id"]).returning(messages.c.id)
+            insert(messages)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["channel_id", "channel_message_id"])
+            .returning(messages.c.id)
         )
         return inserted is not None
 
@@ -37,8 +40,10 @@ class PostgresMessageRepository(Repository):
         return await self._affected(
             sa.update(messages)
             .where(
-                messages.c.tenant_id == tenant_id, messages.c.conversation_id == conversation_id,
-                messages.c.direction == Direction.INBOUND.value, messages.c.status == MessageStatus.RECEIVED.value,
+                messages.c.tenant_id == tenant_id,
+                messages.c.conversation_id == conversation_id,
+                messages.c.direction == Direction.INBOUND.value,
+                messages.c.status == MessageStatus.RECEIVED.value,
             )
             .values(status=MessageStatus.PROCESSED.value, route=route)
         )

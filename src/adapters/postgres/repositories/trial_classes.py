@@ -17,11 +17,15 @@ class PostgresTrialClassRepository(Repository):
             await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
     async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
-        query = sa.select(sa.func.count()).select_from(trial_classes).where(
-            trial_classes.c.tenant_id == tenant_id,
-            trial_classes.c.modality == modality,
-            trial_classes.c.starts_at == starts_at,
-            trial_classes.c.status == TrialClassStatus.CONFIRMED.value,
+        query = (
+            sa.select(sa.func.count())
+            .select_from(trial_classes)
+            .where(
+                trial_classes.c.tenant_id == tenant_id,
+                trial_classes.c.modality == modality,
+                trial_classes.c.starts_at == starts_at,
+                trial_classes.c.status == TrialClassStatus.CONFIRMED.value,
+            )
         )
         return await self.session.scalar(query) or 0
 
