@@ -15,6 +15,7 @@ class SettingsError(ValueError):
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+ENGINES = ("offline", "openai")
 
 
 def _setting(default: object = attrs.NOTHING, *, env: str | None = None, minimum: int = 0, positive: bool = False, **kwargs: Any) -> Any:
@@ -54,6 +55,14 @@ def _parse(field: "attrs.Attribute[Any]", raw: str) -> object:
 def _log_level(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if value not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
+
+
+def _engine(instance: "Settings", attribute: "attrs.Attribute[str | None]", value: str | None) -> None:
+    if value is not None and value not in ENGINES:
+        raise SettingsError(f"TATAME_ENGINE must be offline or openai, got {value!r}")
+    # attrs runs validators once every field is set, so the key is there to look at.
+    if value == "openai" and not instance.openai_api_key:
+        raise SettingsError("TATAME_ENGINE=openai needs OPENAI_API_KEY (any value for a server that asks for none)")
 
 
 @attrs.frozen(kw_only=True)
@@ -121,12 +130,27 @@ class Settings:
     """OUTBOX_RETRY: seconds before the first retry of a failed send; doubles each time (at most 5 min, 8 tries)."""
     log_level: str = _setting("WARNING", converter=str.upper, validator=_log_level)
     """LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
+    openai_api_key: str | None = _setting(None, repr=False)
+    """OPENAI_API_KEY: the language model's key; set, it makes `openai` the engine unless TATAME_ENGINE says otherwise."""
+    openai_base_url: str | None = _setting(None)
+    """OPENAI_BASE_URL: any OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1). Unset: OpenAI's."""
+    openai_model: str = _setting("gpt-4o-mini")
+    """OPENAI_MODEL: the chat model asked."""
+    openai_timeout: float = _setting(15.0, positive=True)
+    """OPENAI_TIMEOUT: seconds a model call may take; past it the offline engine answers the turn."""
+    engine_choice: str | None = _setting(None, env="TATAME_ENGINE", converter=attrs.converters.optional(str.lower), validator=_engine)
+    """TATAME_ENGINE: offline or openai. Unset: openai when OPENAI_API_KEY is set, else offline."""
 
     @property
     def send_lease(self) -> float:
         """Seconds an outbox entry is left to the worker sending it: longer than the connect, write
         and read timeouts of one Evolution call together."""
         return 3 * self.evolution_timeout
+
+    @property
+    def engine(self) -> str:
+        """The engine that answers turns: `offline` or `openai` (which falls back to offline on a failure)."""
+        return self.engine_choice or ("openai" if self.openai_api_key else "offline")
 
     @classmethod
     def variables(cls) -> list[str]:

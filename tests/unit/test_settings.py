@@ -59,7 +59,8 @@ def test_env_example_documents_every_variable():
 
 
 def test_every_field_is_read_from_its_variable():
-    given = {name: ("DEBUG" if name == "LOG_LEVEL" else "7777") for name in Settings.variables()}
+    words = {"LOG_LEVEL": "DEBUG", "TATAME_ENGINE": "openai"}
+    given = {name: words.get(name, "7777") for name in Settings.variables()}
     settings = _settings(**given)
     defaults = _settings()
     for field, name in zip(attrs.fields(Settings), Settings.variables(), strict=True):
@@ -75,3 +76,38 @@ def test_settings_survive_the_trip_through_a_child_environment(tmp_path):
     assert changed != Settings()
     assert Settings.from_env(environ=changed.environment(), env_file=None) == changed
     assert Settings.from_env(environ=Settings().environment(), env_file=None) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("env", "engine"),
+    [
+        ({}, "offline"),
+        ({"OPENAI_API_KEY": "sk-test"}, "openai"),
+        ({"OPENAI_API_KEY": "sk-test", "TATAME_ENGINE": "offline"}, "offline"),
+        ({"OPENAI_API_KEY": "sk-test", "TATAME_ENGINE": "OpenAI"}, "openai"),
+        ({"TATAME_ENGINE": "offline"}, "offline"),
+    ],
+)
+def test_the_engine_is_openai_only_with_a_key(env, engine):
+    assert _settings(**env).engine == engine
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"TATAME_ENGINE": "gpt"}, "TATAME_ENGINE must be offline or openai, got 'gpt'"),
+        ({"TATAME_ENGINE": "openai"}, "TATAME_ENGINE=openai needs OPENAI_API_KEY"),
+        ({"OPENAI_TIMEOUT": "0"}, "OPENAI_TIMEOUT must be more than 0"),
+    ],
+)
+def test_a_bad_engine_setting_names_the_variable(env, says):
+    with pytest.raises(SettingsError, match=re.escape(says)):
+        _settings(**env)
+
+
+def test_the_model_settings_and_their_defaults():
+    assert (_settings().openai_model, _settings().openai_timeout, _settings().openai_base_url) == ("gpt-4o-mini", 15.0, None)
+    settings = _settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL="http://127.0.0.1:9/v1", OPENAI_MODEL="m", OPENAI_TIMEOUT="2.5")
+    assert (settings.openai_base_url, settings.openai_model, settings.openai_timeout) == ("http://127.0.0.1:9/v1", "m", 2.5)
+    assert "sk-test" not in repr(settings)
+    assert Settings.from_env(settings.environment(), env_file=None) == settings
