@@ -1,0 +1,155 @@
+"""A fake OpenAI-compatible chat server on a real loopback HTTP port, for e2e tests: the real
+`openai` client talks to it as to api.openai.com or a self-hosted server.
+
+`POST /v1/chat/completions` answers with a chat.completion object (with `usage`) whose message
+content is the next planned `Reply`; every request is recorded, so a test can read what was sent
+(messages, `response_format`, model). Faults on demand: an HTTP error with OpenAI's error body
+(429, 500), a reply slower than the client's timeout, a body that is not JSON, or content that
+ignores the schema (a completion whose content is whatever the test says). With nothing planned,
+it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails.
+"""
+
+import asyncio
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import uvicorn
+
+MODEL = "fake-model"
+
+
+@attrs.frozen
+class Reply:
+    """One planned answer: `content` becomes the message content (a dict or list is sent as its
+    JSON text); `status` other than 200 sends OpenAI's error body instead; `raw` replaces the whole
+    HTTP body; `delay` (seconds) comes first."""
+
+    content: object = None
+    status: int = 200
+    raw: bytes | None = None
+    delay: float = 0.0
+
+
+def completion(content: object) -> Reply:
+    return Reply(content=content)
+
+
+def failure(status: int) -> Reply:
+    return Reply(status=status)
+
+
+def slow(seconds: float, content: object = None) -> Reply:
+    return Reply(content=content, delay=seconds)
+
+
+def malformed() -> Reply:
+    """A 200 whose body is not JSON, as a proxy in trouble may answer."""
+    return Reply(raw=b"<html>upstream hiccup</html>")
+
+
+_ERRORS = {
+    429: ("Rate limit reached for requests", "requests", "rate_limit_exceeded"),
+    500: ("The server had an error while processing your request.", "server_error", None),
+}
+
+
+class FakeOpenAI:
+    """Use as a context manager: `with FakeOpenAI() as fake: AsyncOpenAI(base_url=fake.base_url, ...)`."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []  # each request's JSON body, in order
+        self._plan: deque[Reply] = deque()
+        self._released = threading.Event()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    def plan(self, *replies: Reply) -> None:
+        self._plan.extend(replies)
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self._plan.clear()
+
+    def start(self) -> "FakeOpenAI":
+        config = uvicorn.Config(self._app, host="127.0.0.1", port=0, interface="asgi3", lifespan="off", log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="fake-openai", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the fake OpenAI server did not start")
+            time.sleep(0.01)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        return self
+
+    def stop(self) -> None:
+        self._released.set()  # wakes planned delays, so shutdown does not wait for them
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> "FakeOpenAI":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def _app(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            event = await receive()
+            body += event.get("body", b"")
+            if not event.get("more_body"):
+                break
+        status, data = await self._answer(scope["method"], scope["path"], body)
+        await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": data})
+
+    async def _answer(self, method: str, path: str, raw: bytes) -> tuple[int, bytes]:
+        if (method, path) != ("POST", "/v1/chat/completions"):
+            return 404, _error(404, f"Unknown request URL: {method} {path}", "invalid_request_error", "unknown_url")
+        request = json.loads(raw)
+        self.requests.append(request)
+        reply = self._plan.popleft() if self._plan else completion({})
+        deadline = time.monotonic() + reply.delay
+        while time.monotonic() < deadline and not self._released.is_set():
+            await asyncio.sleep(0.02)
+        if reply.raw is not None:
+            return 200, reply.raw
+        if reply.status != 200:
+            message, kind, code = _ERRORS.get(reply.status, ("Error", "server_error", None))
+            return reply.status, _error(reply.status, message, kind, code)
+        return 200, json.dumps(_completion(request, reply.content)).encode()
+
+
+def _completion(request: dict[str, Any], content: object) -> dict:
+    text = content if isinstance(content, str) else json.dumps(content)
+    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in request.get("messages", []))
+    completion_tokens = len(text.split())
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.get("model", MODEL),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text, "refusal": None}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": 0},
+        },
+    }
+
+
+def _error(status: int, message: str, kind: str, code: str | None) -> bytes:
+    return json.dumps({"error": {"message": message, "type": kind, "param": None, "code": code}}).encode()
