@@ -7,19 +7,15 @@ from collections.abc import AsyncIterator
 from typing import NewType
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
-from openai import AsyncOpenAI
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.clock import SystemClock
-from adapters.fallback import FallbackQuestionAnswerer
 from adapters.knowledge_pack.loader import FileTenantPackSource
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
-from adapters.openai.answer import OpenAIQuestionAnswerer
-from adapters.openai.chat import make_client
 from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
@@ -122,24 +118,6 @@ class EngineProvider(Provider):
     answerer = provide(OfflineQuestionAnswerer, provides=QuestionAnswerer)
 
 
-class OpenAIEngineProvider(Provider):
-    """The language model's decisions, each falling back to the offline engine's when a call fails.
-    So far the FAQ answer; triage, booking details and small talk stay offline."""
-
-    scope = Scope.APP
-
-    @provide
-    async def client(self, settings: Settings) -> AsyncIterator[AsyncOpenAI]:
-        assert settings.openai_api_key, "Settings refuses the openai engine without a key"
-        client = make_client(settings.openai_api_key, settings.openai_base_url, settings.openai_timeout)
-        yield client
-        await client.close()
-
-    @provide
-    def answerer(self, client: AsyncOpenAI, settings: Settings) -> QuestionAnswerer:
-        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(client, settings.openai_model), OfflineQuestionAnswerer())
-
-
 class ApplicationProvider(Provider):
     scope = Scope.REQUEST
 
@@ -217,6 +195,9 @@ def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | N
     """`overrides` replace earlier providers, so tests can swap any adapter."""
     providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), GatewayProvider()]
     if settings.engine == "openai":
+        # Imported only here: the openai package adds about 0.4 s to every start of a command.
+        from entrypoints.openai_engine import OpenAIEngineProvider
+
         providers.append(OpenAIEngineProvider())  # after EngineProvider: its decisions replace the offline ones
     context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
     if clock is not None:

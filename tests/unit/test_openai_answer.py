@@ -78,9 +78,16 @@ def test_the_prompt_puts_the_stable_part_first_and_the_member_last():
     assert content.endswith("quanto custa?")
 
 
-@given(st.text(), st.lists(st.characters(min_codepoint=0xE0000, max_codepoint=0xE007F) | st.sampled_from("\u200b\u200d\ufe0f\u2060\ufeff")))
+HIDDEN = st.characters(min_codepoint=0xE0000, max_codepoint=0xE007F) | st.sampled_from("\u200b\u200d\ufe0f\u2060\ufeff\u202e\u00ad")
+
+
+@given(st.text(), st.lists(HIDDEN, min_size=1))
 def test_invisible_characters_are_stripped_and_nothing_else(text, hidden):
     shown = visible(text)
     assert visible("".join(hidden)) == ""
-    assert visible(shown + "".join(hidden) + shown) == shown + shown
-    assert all(ch in text for ch in shown)
+    assert visible(f"{shown}{''.join(hidden)}{shown}") == shown + shown
+    assert visible(shown) == shown and all(ch in text for ch in shown)
+
+
+def test_what_a_person_reads_is_kept():
+    assert visible("Olá! Quanto custa o jiu-jítsu? 💪🏽") == "Olá! Quanto custa o jiu-jítsu? 💪🏽"

@@ -1,0 +1,29 @@
+from collections.abc import AsyncIterator
+
+from dishka import Provider, Scope, provide
+from openai import AsyncOpenAI
+
+from adapters.fallback import FallbackQuestionAnswerer
+from adapters.offline.answer import OfflineQuestionAnswerer
+from adapters.openai.answer import OpenAIQuestionAnswerer
+from adapters.openai.chat import make_client
+from application.question_answerer import QuestionAnswerer
+from entrypoints.settings import Settings
+
+
+class OpenAIEngineProvider(Provider):
+    """The language model's decisions, each falling back to the offline engine's when a call fails.
+    So far the FAQ answer; triage, booking details and small talk stay offline."""
+
+    scope = Scope.APP
+
+    @provide
+    async def client(self, settings: Settings) -> AsyncIterator[AsyncOpenAI]:
+        assert settings.openai_api_key, "Settings refuses the openai engine without a key"
+        client = make_client(settings.openai_api_key, settings.openai_base_url, settings.openai_timeout)
+        yield client
+        await client.close()
+
+    @provide
+    def answerer(self, client: AsyncOpenAI, settings: Settings) -> QuestionAnswerer:
+        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(client, settings.openai_model), OfflineQuestionAnswerer())
