@@ -35,7 +35,8 @@ from typing import Any
 
 import attrs
 import httpx
-import uvicorn
+
+from tests.fakes.loopback import LoopbackServer, read_body
 
 INSTANCE_ID = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
 # Evolution payload samples, each with its provenance in the README beside them.
@@ -128,8 +129,7 @@ class FakeEvolution:
         self.holding = 0  # held sends not yet answered
         self._held_released = threading.Event()
         self._released = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(self._app, "fake-evolution")
         self.base_url = ""
 
     def plan(self, *replies: Reply) -> None:
@@ -163,32 +163,12 @@ class FakeEvolution:
         self._held_released.clear()
 
     def start(self) -> "FakeEvolution":
-        config = uvicorn.Config(
-            self._app,
-            host="127.0.0.1",
-            port=0,
-            interface="asgi3",
-            lifespan="off",
-            log_level="warning",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="fake-evolution", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake Evolution server did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self.base_url = f"http://127.0.0.1:{self._server.start()}"
         return self
 
     def stop(self) -> None:
         self._released.set()  # wakes planned delays, so shutdown does not wait for them
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        self._server.stop()
 
     def __enter__(self) -> "FakeEvolution":
         return self.start()
@@ -199,12 +179,7 @@ class FakeEvolution:
     async def _app(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            event = await receive()
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         self.requests.append(ReceivedRequest(method=scope["method"], path=scope["path"], headers=headers, body=body))
         status, payload = await self._answer(scope["method"], scope["path"], headers, body)

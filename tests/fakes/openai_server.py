@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
-import uvicorn
+
+from tests.fakes.loopback import LoopbackServer, read_body
 
 MODEL = "fake-model"
 
@@ -65,8 +66,7 @@ class FakeOpenAI:
         self.requests: list[dict] = []  # each request's JSON body, in order
         self._plan: deque[Reply] = deque()
         self._released = threading.Event()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LoopbackServer(self._app, "fake-openai")
         self.base_url = ""
 
     def plan(self, *replies: Reply) -> None:
@@ -77,24 +77,12 @@ class FakeOpenAI:
         self._plan.clear()
 
     def start(self) -> "FakeOpenAI":
-        config = uvicorn.Config(self._app, host="127.0.0.1", port=0, interface="asgi3", lifespan="off", log_level="warning")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="fake-openai", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.01)
-        port = self._server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self.base_url = f"http://127.0.0.1:{self._server.start()}/v1"
         return self
 
     def stop(self) -> None:
         self._released.set()  # wakes planned delays, so shutdown does not wait for them
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        self._server.stop()
 
     def __enter__(self) -> "FakeOpenAI":
         return self.start()
@@ -105,12 +93,7 @@ class FakeOpenAI:
     async def _app(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            event = await receive()
-            body += event.get("body", b"")
-            if not event.get("more_body"):
-                break
+        body = await read_body(receive)
         status, data = await self._answer(scope["method"], scope["path"], body)
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": data})
