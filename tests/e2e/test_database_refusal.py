@@ -4,9 +4,7 @@ worker backs off and logs the outage's traceback once, and the service still sto
 
 import asyncio
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,9 +17,9 @@ import pytest
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
 from tests.e2e.database import allow_connections, create_database, drop_database, refuse_connections
+from tests.e2e.serve_process import free_port, serve_environment
 from tests.e2e.whatsapp import (
     INSTANCE,
-    SECRET,
     TOKEN,
     Service,
     ShiftedClock,
@@ -83,22 +81,6 @@ async def test_webhooks_get_503_while_the_database_refuses_and_the_retry_is_stor
         assert len(sent_to(evolution, phone)) == 1
 
 
-def _environment(database_url: str, data_dir, evolution: FakeEvolution, **changes: str) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url,
-        "TATAME_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET,
-        "EVOLUTION_INSTANCE": INSTANCE,
-        "EVOLUTION_URL": evolution.base_url,
-        "EVOLUTION_API_KEY": TOKEN,
-        "BUFFER_WINDOW": "0.2",
-        "WORKER_POLL": "0.05",
-        **changes,
-    }
-
-
 class LogLines:
     """The JSON lines a process writes on stderr, read as they come."""
 
@@ -137,7 +119,7 @@ def _stop_time(process: subprocess.Popen) -> float:
 
 
 async def test_the_worker_backs_off_logs_one_traceback_and_stops_at_once(admin_url, own_database, evolution, tmp_path):
-    env = _environment(own_database, tmp_path / "data", evolution, LOG_LEVEL="INFO")
+    env = serve_environment(own_database, tmp_path / "data", evolution, LOG_LEVEL="INFO")
     worker = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "worker"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
     try:
         logs = LogLines(worker)
@@ -166,7 +148,7 @@ async def test_the_worker_backs_off_logs_one_traceback_and_stops_at_once(admin_u
 
 async def test_a_worker_started_in_an_outage_waits_it_out(admin_url, own_database, evolution, tmp_path):
     await refuse_connections(admin_url, own_database)
-    env = _environment(own_database, tmp_path / "data", evolution, LOG_LEVEL="INFO")
+    env = serve_environment(own_database, tmp_path / "data", evolution, LOG_LEVEL="INFO")
     worker = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "worker"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
     try:
         logs = LogLines(worker)
@@ -184,10 +166,8 @@ async def test_a_worker_started_in_an_outage_waits_it_out(admin_url, own_databas
 
 
 async def test_serve_stops_at_once_on_sigterm_while_the_database_refuses(admin_url, own_database, evolution, tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = _environment(own_database, tmp_path / "data", evolution, PORT=str(port))
+    port = free_port()
+    env = serve_environment(own_database, tmp_path / "data", evolution, PORT=str(port))
     process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
     try:
         logs = LogLines(process)

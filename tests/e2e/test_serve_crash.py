@@ -3,11 +3,8 @@ started again: every message received is answered exactly once, also when the ki
 Evolution holds sends whose answers the killed process never got."""
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -16,19 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tests import PROJECT_ROOT
+from tests.e2e.serve_process import free_port, serve_environment, start_serve, wait_healthy
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, sent_to, text_message
 from tests.fakes.evolution_server import FakeEvolution, held
 
 MEMBERS = 200
 # The worker answers up to 8 conversations side by side, so up to 8 sends are in flight.
 IN_FLIGHT = 8
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -46,42 +37,29 @@ async def database(database_url):
 
 @pytest.fixture
 def serve(database_url, evolution, tmp_path):
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url,
-        "TATAME_DATA_DIR": str(tmp_path / "data"),
-        "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET,
-        "EVOLUTION_INSTANCE": INSTANCE,
-        "EVOLUTION_URL": evolution.base_url,
-        "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port),
-        "BUFFER_WINDOW": "1",
-        "BUFFER_MAX": "3",
-        "WORKER_LEASE": "1",
-        "WORKER_POLL": "0.05",
-        "OUTBOX_RETRY": "0.1",
+    port = free_port()
+    env = serve_environment(
+        database_url,
+        tmp_path / "data",
+        evolution,
+        PORT=str(port),
+        BUFFER_WINDOW="1",
+        BUFFER_MAX="3",
+        WORKER_LEASE="1",
+        WORKER_POLL="0.05",
+        OUTBOX_RETRY="0.1",
         # A send interrupted by the kill is looked up once its lease (3 x 3 s) runs out: by then
         # the restarted service has answered the other members, as under load, so their replies
         # are newer than it at Evolution (a page and more of them, as seen under load).
-        "EVOLUTION_TIMEOUT": "3",
-    }
+        EVOLUTION_TIMEOUT="3",
+    )
     processes: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE)
+        process = start_serve(env)
         processes.append(process)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return process
-            except httpx.TransportError:
-                time.sleep(0.1)
-            if process.poll() is not None:
-                raise RuntimeError(process.communicate()[1].decode())
-        raise RuntimeError("tatame serve did not become healthy")
+        wait_healthy(process, port, lambda: process.communicate()[1].decode())
+        return process
 
     yield start, f"http://127.0.0.1:{port}/webhooks/evolution"
     for process in processes:

@@ -3,17 +3,15 @@ or send slowly, are closed; oversized headers and too many connections are refus
 line it logs, whichever library logs it, is JSON."""
 
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests import PROJECT_ROOT
+from tests.e2e.serve_process import free_port, serve_environment, start_serve, wait_healthy
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, text_message
 from tests.fakes.evolution_server import FakeEvolution
 
@@ -34,39 +32,22 @@ def evolution():
 def serve(database_url, evolution, tmp_path_factory):
     """`tatame serve` with small connection limits, logging at INFO to a file the tests read."""
     folder = tmp_path_factory.mktemp("serve-edges")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url,
-        "TATAME_DATA_DIR": str(folder / "data"),
-        "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET,
-        "EVOLUTION_INSTANCE": INSTANCE,
-        "EVOLUTION_URL": evolution.base_url,
-        "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port),
-        "BUFFER_WINDOW": "0.2",
-        "WORKER_POLL": "0.05",
-        "LOG_LEVEL": "INFO",
-        "HTTP_KEEP_ALIVE": str(KEEP_ALIVE),
-        "HTTP_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT),
-        "HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
-        "HTTP_MAX_HEADER_BYTES": "8192",
-    }
+    port = free_port()
+    env = serve_environment(
+        database_url,
+        folder / "data",
+        evolution,
+        PORT=str(port),
+        LOG_LEVEL="INFO",
+        HTTP_KEEP_ALIVE=str(KEEP_ALIVE),
+        HTTP_REQUEST_TIMEOUT=str(REQUEST_TIMEOUT),
+        HTTP_MAX_CONNECTIONS=str(MAX_CONNECTIONS),
+        HTTP_MAX_HEADER_BYTES="8192",
+    )
     stderr = folder / "stderr.log"
     with stderr.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env=env, cwd=PROJECT_ROOT, stderr=sink)
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, stderr.read_text()
-        assert time.monotonic() < deadline, "tatame serve did not become healthy"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
+        process = start_serve(env, stderr=sink)
+    wait_healthy(process, port, stderr.read_text)
     yield port, stderr
     process.terminate()
     try:

@@ -5,9 +5,7 @@ its worker dies (a supervisor restarts the whole service rather than leaving mem
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import httpx
 import pytest
 
 from tests import PROJECT_ROOT
+from tests.e2e.serve_process import free_port, serve_environment, start_serve, wait_healthy
 from tests.e2e.whatsapp import INSTANCE, SECRET, TOKEN, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
 
@@ -26,34 +25,10 @@ def evolution():
 
 
 def _start(database_url: str, evolution: FakeEvolution, data_dir: Path, *options: str) -> tuple["subprocess.Popen[bytes]", str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"QDRANT_URL", "KNOWLEDGE_DIR"}},
-        "DATABASE_URL": database_url,
-        "TATAME_DATA_DIR": str(data_dir),
-        "PYTHONPATH": str(PROJECT_ROOT / "src"),
-        "WEBHOOK_SECRET": SECRET,
-        "EVOLUTION_INSTANCE": INSTANCE,
-        "EVOLUTION_URL": evolution.base_url,
-        "EVOLUTION_API_KEY": TOKEN,
-        "PORT": str(port),
-        "BUFFER_WINDOW": "0.2",
-        "WORKER_POLL": "0.05",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "entrypoints.cli", "serve", *options], env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, process.communicate()[1].decode()
-        assert time.monotonic() < deadline, "tatame serve did not become healthy"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process, f"http://127.0.0.1:{port}"
-        except httpx.TransportError:
-            time.sleep(0.1)
+    port = free_port()
+    process = start_serve(serve_environment(database_url, data_dir, evolution, PORT=str(port)), *options)
+    wait_healthy(process, port, lambda: process.communicate()[1].decode())
+    return process, f"http://127.0.0.1:{port}"
 
 
 def _stop(process: "subprocess.Popen[bytes]") -> None:
