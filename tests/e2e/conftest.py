@@ -13,7 +13,7 @@ from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests import PROJECT_ROOT
-from tests.e2e.database import create_database, drop_database, server_url
+from tests.e2e.database import allow_connections, create_database, drop_database, server_url
 
 # structlog's default renderer draws a traceback with every frame's locals through rich: seconds
 # for a driver error, all spent in the event loop that the service under test shares.
@@ -37,6 +37,16 @@ async def database_url(admin_url: str) -> AsyncIterator[str]:
     """One database for the session; tests keep apart by tenant and phone."""
     url = await create_database(admin_url)
     yield url
+    await drop_database(admin_url, url)
+
+
+@pytest.fixture
+async def own_database(admin_url: str) -> AsyncIterator[str]:
+    """A database of its own, for a test that refuses its connections: refusing the session's one
+    would fail the tests that run after."""
+    url = await create_database(admin_url)
+    yield url
+    await allow_connections(admin_url, url)
     await drop_database(admin_url, url)
 
 

@@ -9,14 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
-from tests.e2e.database import allow_connections, create_database, drop_database, refuse_connections
+from tests.e2e.database import allow_connections, refuse_connections
 from tests.e2e.serve_process import free_port, serve_environment
 from tests.e2e.whatsapp import (
     INSTANCE,
@@ -33,15 +32,6 @@ from tests.fakes.evolution_server import FakeEvolution
 
 # What a stop may take while the database refuses: the service must not wait the outage out.
 STOP_WITHIN = 5.0
-
-
-@pytest.fixture
-async def own_database(admin_url) -> AsyncIterator[str]:
-    """A database of its own: refusing the session's one would fail the tests that run after."""
-    url = await create_database(admin_url)
-    yield url
-    await allow_connections(admin_url, url)
-    await drop_database(admin_url, url)
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.engine import make_engine
 from application.errors import StorageUnavailable
-from tests.e2e.database import allow_connections, create_database, drop_database, refuse_connections
-
-
-@pytest.fixture
-async def own_database(admin_url) -> AsyncIterator[str]:
-    url = await create_database(admin_url)
-    yield url
-    await allow_connections(admin_url, url)
-    await drop_database(admin_url, url)
+from tests.e2e.database import allow_connections, refuse_connections
 
 
 @pytest.fixture
