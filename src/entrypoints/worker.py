@@ -15,6 +15,7 @@ from application.deliver_outbox import DeliverOutbox
 from application.errors import StorageUnavailable
 from application.handle_turn import HandleTurn, TurnResult
 from entrypoints.outage import Backoff
+from entrypoints.requests import in_request
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -23,8 +24,7 @@ log = structlog.get_logger(__name__)
 async def _in_request(container: AsyncContainer, action: Callable[[AsyncContainer], Awaitable[T]]) -> T:
     # No retry within a round: in an outage the round ends at once, and `run_rounds` waits, still
     # listening for the order to stop.
-    async with container() as request:
-        return await action(request)
+    return await in_request(container, action, attempts=1)
 
 
 async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:

@@ -11,10 +11,9 @@ from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 
 
-def create_app(settings: Settings | None = None) -> ASGIApp:
+def create_app(settings: Settings) -> ASGIApp:
     """The parent process already migrated and ingested; each server process only wires itself.
     Turns run in the worker process `tatame serve` starts beside the servers, never here."""
-    settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     http = make_client(settings.evolution_timeout)
     container = make_container(settings, EvolutionGateway(http))
