@@ -52,9 +52,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _server_process_app(settings: Settings) -> ASGIApp:
-    """The app of one of several server processes (uvicorn starts them)."""
+def _server_process_app(settings: Settings, serve_pid: int) -> ASGIApp:
+    """The app of one of several server processes (uvicorn starts them). A process gets here only
+    after its imports, seconds after it was started: if serve died meanwhile, the parent-death
+    signal was asked for too late to come, so the orphan ends itself."""
     _die_with_parent()
+    if os.getppid() != serve_pid:
+        os._exit(1)
     return create_app(settings)
 
 
@@ -109,13 +113,12 @@ def _run_servers(settings: Settings, processes: int) -> None:
     """`uvicorn.run`, but each server process gets the settings themselves (pickled with the app
     factory), where `uvicorn.run` takes several processes only for an import string, whose
     processes would read their settings from the environment alone (losing `--knowledge`)."""
+    factory = functools.partial(_server_process_app, settings, os.getpid()) if processes > 1 else functools.partial(create_app, settings)
+    config = uvicorn.Config(factory, factory=True, workers=processes, **uvicorn_options(settings))
     if processes > 1:
-        config = uvicorn.Config(
-            functools.partial(_server_process_app, settings), factory=True, workers=processes, **uvicorn_options(settings)
-        )
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.Server(uvicorn.Config(functools.partial(create_app, settings), factory=True, **uvicorn_options(settings))).run()
+        uvicorn.Server(config).run()
 
 
 def serve(settings: Settings, processes: int, with_worker: bool) -> int:
