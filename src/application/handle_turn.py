@@ -107,6 +107,8 @@ class HandleTurn:
             now=self.clock.now().astimezone(tenant.zone),
             history=history,
             flow=conversation.flow,
+            conversation_id=conversation.id,
+            message_id=texts[-1].id,
         )
         triage = await self.triager.triage(turn)
         if conversation.flow.offered_human and triage.agrees:

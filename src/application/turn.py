@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import attrs
@@ -17,3 +18,7 @@ class TurnInput:
     now: dt.datetime  # in the tenant's timezone: "amanhã" and "sábado" resolve against it
     history: Sequence[Message] = ()
     flow: FlowState = FlowState()
+    # Which turn this is, for whatever an engine records about it (a model call's cost); None
+    # where no conversation is stored (a knowledge test, a unit test).
+    conversation_id: uuid.UUID | None = None
+    message_id: uuid.UUID | None = None  # the newest message of the burst

@@ -3,6 +3,7 @@ import re
 import uuid
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -88,6 +89,22 @@ class TrialClassRules:
     max_per_person: int = attrs.field(default=1, validator=_positive)
 
 
+def _optional_positive(instance: object, attribute: "attrs.Attribute[Any]", value: float | None) -> None:
+    if value is not None and value <= 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value}")
+
+
+@attrs.frozen
+class LanguageModelSettings:
+    """How a language model speaks for the center and what it may spend (`llm:` in tenant.yaml).
+    A budget left unset takes the deployment's default."""
+
+    tone: str | None = None
+    monthly_budget_usd: float | None = attrs.field(default=None, validator=_optional_positive)
+    # The ceiling for a model whose price is unknown: its calls cost tokens, not dollars.
+    monthly_budget_tokens: int | None = attrs.field(default=None, validator=_optional_positive)
+
+
 def _timezone(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     try:
         ZoneInfo(value)
@@ -118,6 +135,7 @@ class Tenant:
     paid_services: list[PaidService] = attrs.field(factory=list)
     modalities: list[Modality] = attrs.field(factory=list, validator=_unique_modalities)
     trial_class: TrialClassRules = attrs.field(factory=TrialClassRules)
+    llm: LanguageModelSettings = attrs.field(factory=LanguageModelSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -133,3 +151,4 @@ class Tenant:
         self.paid_services = list(pack.paid_services)
         self.modalities = list(pack.modalities)
         self.trial_class = pack.trial_class
+        self.llm = pack.llm

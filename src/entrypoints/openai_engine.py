@@ -6,7 +6,7 @@ from openai import AsyncOpenAI
 from adapters.fallback import FallbackQuestionAnswerer
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.openai.answer import OpenAIQuestionAnswerer
-from adapters.openai.chat import make_client
+from adapters.openai.chat import ChatModel, make_client
 from application.question_answerer import QuestionAnswerer
 from entrypoints.settings import Settings
 
@@ -25,5 +25,9 @@ class OpenAIEngineProvider(Provider):
         await client.close()
 
     @provide
-    def answerer(self, client: AsyncOpenAI, settings: Settings) -> QuestionAnswerer:
-        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(client, settings.openai_model), OfflineQuestionAnswerer())
+    def chat_model(self, client: AsyncOpenAI, settings: Settings) -> ChatModel:
+        return ChatModel(client, settings.openai_model)
+
+    @provide
+    def answerer(self, model: ChatModel) -> QuestionAnswerer:
+        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(model), OfflineQuestionAnswerer())

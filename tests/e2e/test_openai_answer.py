@@ -11,7 +11,7 @@ from structlog.testing import capture_logs
 from adapters.fallback import FallbackQuestionAnswerer
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.openai.answer import SCHEMA, OpenAIQuestionAnswerer
-from adapters.openai.chat import make_client
+from adapters.openai.chat import ChatModel, make_client
 from application.knowledge_index import Passage
 from application.turn import TurnInput
 from domain.knowledge import Chunk
@@ -54,7 +54,7 @@ async def client(fake: FakeOpenAI) -> AsyncIterator[AsyncOpenAI]:
 
 @pytest.fixture
 def answerer(client: AsyncOpenAI) -> FallbackQuestionAnswerer:
-    return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(client, "fake-model"), OfflineQuestionAnswerer())
+    return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(ChatModel(client, "fake-model")), OfflineQuestionAnswerer())
 
 
 async def test_one_call_with_the_passages_ids_and_the_strict_schema(fake, answerer):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from adapters.knowledge_pack.loader import FileTenantPackSource, load_pack
 from adapters.knowledge_pack.schema import parse_tenant
 from application.tenant_packs import InvalidTenantPack
+from domain.tenant import LanguageModelSettings
 from tests import PROJECT_ROOT
 
 VALID = {
@@ -37,6 +38,15 @@ def test_reads_every_field(tmp_path):
     assert tenant.paid_services[0].terms == ("Personal trainer", "personal")
 
 
+def test_language_model_settings_are_optional(tmp_path):
+    assert load_pack(_pack(tmp_path, VALID)).tenant.llm == LanguageModelSettings()
+    llm = {"monthly_budget_usd": 30, "monthly_budget_tokens": 2_000_000, "tone": "descontraído, trata por você"}
+    tenant = load_pack(_pack(tmp_path, {**VALID, "llm": llm}, slug="ct-llm")).tenant
+    assert tenant.llm == LanguageModelSettings(
+        tone="descontraído, trata por você", monthly_budget_usd=30.0, monthly_budget_tokens=2_000_000
+    )
+
+
 def test_unquoted_time_is_understood(tmp_path):
     text = yaml.safe_dump(VALID).replace("start: '19:00'", "start: 19:00")
     assert load_pack(_pack(tmp_path, text)).tenant.modalities[0].schedule[0].start == dt.time(19)
@@ -54,6 +64,11 @@ def test_unquoted_time_is_understood(tmp_path):
         ({"paid_services": [{"name": "Personal", "keywords": "personal"}]}, "paid_services[0].keywords"),
         ({"trial_class": {"max_per_person": -1}}, "trial_class.max_per_person"),
         ({"modalites": []}, "modalites"),
+        ({"llm": {"monthly_budget_usd": 0}}, "llm.monthly_budget_usd"),
+        ({"llm": {"monthly_budget_usd": "trinta"}}, "llm.monthly_budget_usd"),
+        ({"llm": {"monthly_budget_tokens": 0}}, "llm.monthly_budget_tokens"),
+        ({"llm": {"tone": ""}}, "llm.tone"),
+        ({"llm": {"budget": 30}}, "llm.budget"),
     ],
 )
 def test_errors_name_the_file_and_the_field(tmp_path, change, field):

@@ -5,10 +5,10 @@ import re
 from typing import Any
 
 from application.tenant_packs import InvalidTenantPack
-from domain.tenant import ClassSlot, Modality, PaidService, Tenant, TrialClassRules, Weekday
+from domain.tenant import ClassSlot, LanguageModelSettings, Modality, PaidService, Tenant, TrialClassRules, Weekday
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_TOP_KEYS = {"name", "timezone", "human_contact", "paid_services", "modalities", "trial_class"}
+_TOP_KEYS = {"name", "timezone", "human_contact", "paid_services", "modalities", "trial_class", "llm"}
 
 
 class _Reader:
@@ -99,6 +99,19 @@ def _trial_rules(r: _Reader, raw: Any) -> TrialClassRules:
     )
 
 
+def _language_model(r: _Reader, raw: Any) -> LanguageModelSettings:
+    data = r.mapping(raw or {}, "llm", {"tone", "monthly_budget_usd", "monthly_budget_tokens"})
+    budget = data.get("monthly_budget_usd")
+    if budget is not None and (not isinstance(budget, (int, float)) or isinstance(budget, bool) or budget <= 0):
+        raise r.fail("llm.monthly_budget_usd", f"expected a positive number of dollars, got {budget!r}")
+    tokens = data.get("monthly_budget_tokens")
+    return LanguageModelSettings(
+        tone=r.optional_text(data, "tone", "llm.tone"),
+        monthly_budget_usd=None if budget is None else float(budget),
+        monthly_budget_tokens=None if tokens is None else r.integer(data, "monthly_budget_tokens", "llm.monthly_budget_tokens", 1, 1),
+    )
+
+
 def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
     r = _Reader(file)
     data = r.mapping(raw, "", _TOP_KEYS)
@@ -119,6 +132,7 @@ def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
             ],
             modalities=modalities,
             trial_class=_trial_rules(r, data.get("trial_class")),
+            llm=_language_model(r, data.get("llm")),
         )
     except ValueError as error:
         field = "timezone" if "timezone" in str(error) else "slug" if "slug" in str(error) else "tenant"

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
-from adapters.openai.chat import ask_json
+from adapters.openai.chat import ChatModel
 from adapters.openai.failure import ModelFailure
 from adapters.openai.text import visible
 from application.knowledge_index import Passage
@@ -99,10 +98,9 @@ class OpenAIQuestionAnswerer:
     """`QuestionAnswerer` by a language model, grounded in the passages retrieved; raises
     `ModelFailure` when the model gives no usable reply."""
 
-    def __init__(self, client: AsyncOpenAI, model: str) -> None:
-        self.client = client
+    def __init__(self, model: ChatModel) -> None:
         self.model = model
 
     async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
-        reply = await ask_json(self.client, self.model, "faq_answer", messages(turn, passages), SCHEMA)
+        reply = await self.model.ask_json(turn, "faq_answer", messages(turn, passages), SCHEMA)
         return read(reply, passage_ids(passages))

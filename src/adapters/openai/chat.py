@@ -12,6 +12,7 @@ from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 
 from adapters.openai.failure import ModelFailure
+from application.turn import TurnInput
 
 log = structlog.get_logger(__name__)
 # Each retry is another billed call and another wait of up to the timeout, while the offline engine
@@ -23,11 +24,25 @@ def make_client(api_key: str, base_url: str | None, timeout: float) -> AsyncOpen
     return AsyncOpenAI(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=MAX_RETRIES)
 
 
+class ChatModel:
+    """The one door to the chat model: every decision of every turn asks through it, so what a
+    call costs and whether it may be made at all are decided in one place."""
+
+    def __init__(self, client: AsyncOpenAI, model: str) -> None:
+        self.client = client
+        self.model = model
+
+    async def ask_json(
+        self, turn: TurnInput, decision: str, messages: Sequence[ChatCompletionMessageParam], schema: Mapping[str, Any]
+    ) -> Any:
+        """The reply's JSON value (not yet checked against `schema`: the caller does that), or
+        `ModelFailure` when the call fails or the reply is not JSON."""
+        return await ask_json(self.client, self.model, decision, messages, schema)
+
+
 async def ask_json(
     client: AsyncOpenAI, model: str, decision: str, messages: Sequence[ChatCompletionMessageParam], schema: Mapping[str, Any]
 ) -> Any:
-    """The reply's JSON value (not yet checked against `schema`: the caller does that), or
-    `ModelFailure` when the call fails or the reply is not JSON."""
     started = time.monotonic()
     try:
         response = await client.chat.completions.create(

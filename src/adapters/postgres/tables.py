@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.flow_state import FlowStateType
-from adapters.postgres.types import ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
+from adapters.postgres.types import LanguageModelSettingsType, ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
 from domain.client import LID_MAX, Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
@@ -42,6 +42,7 @@ tenants = sa.Table(
     sa.Column("paid_services", PaidServicesType, nullable=False),
     sa.Column("modalities", ModalitiesType, nullable=False),
     sa.Column("trial_class", TrialRulesType, nullable=False),
+    sa.Column("llm", LanguageModelSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
 
 channels = sa.Table(

@@ -4,11 +4,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.phone import Phone
-from domain.tenant import ClassSlot, Modality, PaidService, TrialClassRules
+from domain.tenant import ClassSlot, LanguageModelSettings, Modality, PaidService, TrialClassRules
 
 
 class PhoneType(sa.types.TypeDecorator[Phone]):
@@ -90,3 +91,14 @@ class TrialRulesType(sa.types.TypeDecorator[TrialClassRules]):
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> TrialClassRules | None:
         return None if value is None else TrialClassRules(**value)
+
+
+class LanguageModelSettingsType(sa.types.TypeDecorator[LanguageModelSettings]):
+    impl = JSONB
+    cache_ok = True
+
+    def process_bind_param(self, value: LanguageModelSettings | None, dialect: Any) -> dict[str, Any] | None:
+        return None if value is None else attrs.asdict(value)
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> LanguageModelSettings | None:
+        return None if value is None else LanguageModelSettings(**value)
