@@ -20,6 +20,7 @@ from enum import StrEnum
 import attrs
 
 from adapters.bm25.analyzer import fold, words
+from application import replies
 from domain.route import Route
 from entrypoints.eval_file import LabelledQuestion
 
@@ -74,10 +75,12 @@ def grade(question: LabelledQuestion, route: Route | None, reply: str | None, re
         return Grade(Verdict.WRONG, "answered a question the pack cannot answer")
     if route is not Route.FAQ:
         return Grade(Verdict.WRONG, f"route {route}, not an answer")
-    missing = [fact for fact in question.must_contain if _normal(fact) not in _normal(reply)]
+    # An answer given midway through a booking interview ends with the interview's pending question.
+    answer = reply.partition(replies.back_to_booking(""))[0]
+    missing = [fact for fact in question.must_contain if _normal(fact) not in _normal(answer)]
     if missing:
         return Grade(Verdict.WRONG, "lacks " + ", ".join(repr(fact) for fact in missing))
-    sentences = [phrase for piece in _SENTENCE_END.split(reply) if (phrase := _phrase(piece)).strip()]
+    sentences = [phrase for piece in _SENTENCE_END.split(answer) if (phrase := _phrase(piece)).strip()]
     extract = all(_found_in(s, reference.pack) for s in sentences)
     if extract and not all(_found_in(s, reference.section) for s in sentences):
         return Grade(Verdict.WRONG, f"not from {question.section}")

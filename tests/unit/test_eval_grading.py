@@ -7,7 +7,7 @@ import pytest
 from adapters.knowledge_pack.loader import load_pack
 from application import replies
 from domain.route import Route
-from entrypoints.eval_file import EvalFileError, LabelledQuestion, QuestionSet, Section
+from entrypoints.eval_file import EvalFileError, LabelledQuestion, QuestionSet, Section, load_question_set
 from entrypoints.eval_grading import Reference, Verdict, grade
 from entrypoints.eval_run import references
 from tests import PROJECT_ROOT
@@ -41,6 +41,11 @@ class TestCorrect:
 
     def test_markup_and_line_breaks_do_not_matter(self):
         assert _grade(f"**{PRICE}**\n\n- {NO_LOYALTY}").verdict is Verdict.CORRECT
+
+    def test_an_answer_midway_through_a_booking_is_judged_without_the_pending_question(self):
+        reply = PRICE + replies.back_to_booking("E qual é o seu nome?")
+        assert _grade(reply, must_contain=("R$ 189,00",)).verdict is Verdict.CORRECT
+        assert _grade(LOCKERS + replies.back_to_booking("E qual é o seu nome?")).verdict is Verdict.WRONG
 
     def test_a_paraphrase_is_judged_by_its_facts(self):
         assert _grade("Sai por R$ 189,00 ao mês, sem fidelidade.", must_contain=("R$ 189,00", "fidelidade")).verdict is Verdict.CORRECT
@@ -88,6 +93,10 @@ class TestWrong:
 
 
 class TestReferences:
+    def test_the_default_packs_set_labels_sections_the_pack_has(self):
+        question_set = load_question_set(PROJECT_ROOT / "eval" / "ct-exemplo.yaml")
+        assert len(references(question_set, {TENANT.slug: PACK})) == len(question_set.questions)
+
     @pytest.mark.parametrize(
         ("section", "reason"),
         [("planos-e-precos.md#Quanto custa?", "Tem taxa de matrícula?"), ("precos.md#Quanto custa?", "no section comes from precos.md")],
