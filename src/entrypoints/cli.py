@@ -109,7 +109,10 @@ async def eval_command(args: argparse.Namespace, settings: Settings) -> int:
     question_sets = [load_question_set(file) for file in files]
     outcomes = await run_questions(question_sets, settings, _clock(args), lambda o: print(describe_answer(o, args.verbose), flush=True))
     if args.json:
-        write_json(Path(args.json), outcomes)
+        try:
+            write_json(Path(args.json), outcomes)
+        except OSError as error:
+            raise UsageError(f"--json: {error}") from error
     print("\n".join(summary(outcomes)))
     # The figures are for a person (or a test) to judge: the command fails only on files it cannot read.
     return 0
