@@ -83,6 +83,12 @@ def member(container: AsyncContainer, phone: str) -> TerminalConversation:
     return TerminalConversation(container, cli_channel_name(SLUG), Phone(phone))
 
 
+async def answered(someone: TerminalConversation, text: str) -> tuple[Route, str]:
+    result = await someone.say(text)
+    assert result is not None and result.reply is not None
+    return result.route, result.reply
+
+
 async def bot_replies(container: AsyncContainer, someone: TerminalConversation) -> list[str]:
     received = someone.received
     assert received is not None
@@ -189,14 +195,14 @@ async def test_the_model_sends_a_request_for_a_person_to_a_person(container, fak
 async def test_every_fault_is_answered_by_the_offline_engine_once(container, fake, phone: str, fault: Reply):
     eva = member(container, phone)
     fake.plan(fault, fault, fault)
-    greeting = await eva.say("oi, tudo bem?")
-    question = await eva.say("quanto custa o plano mensal?")
-    wish = await eva.say("quero marcar uma aula experimental de muay thai")
-    assert greeting.route is Route.SMALLTALK and "Olá" in greeting.reply
-    assert question.route is Route.FAQ and "R$ 189" in question.reply
-    assert wish.route is Route.BOOKING and "Qual dia e horário" in wish.reply
+    (greeting, hello), (question, answer), (wish, asked) = [
+        await answered(eva, text)
+        for text in ("oi, tudo bem?", "quanto custa o plano mensal?", "quero marcar uma aula experimental de muay thai")
+    ]
+    assert (greeting, question, wish) == (Route.SMALLTALK, Route.FAQ, Route.BOOKING)
+    assert "Olá" in hello and "R$ 189" in answer and "Qual dia e horário" in asked
     assert decisions(fake) == ["smalltalk", "faq_answer", "booking_details"]
-    assert await bot_replies(container, eva) == [greeting.reply, question.reply, wish.reply]
+    assert await bot_replies(container, eva) == [hello, answer, asked]
 
 
 INJECTIONS = [
