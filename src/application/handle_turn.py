@@ -133,7 +133,8 @@ class HandleTurn:
             if route is Route.BOOKING:
                 # Details are read once a turn: mid-interview they already were, and finding nothing
                 # new, the interview asks its question again.
-                details = details or await self.extractor.extract_booking(turn)
+                if details is None:
+                    details = await self.extractor.extract_booking(turn)
                 return route, await self.booking.execute(tenant, conversation, client, details)
             reply = answer.text or self._no_answer(tenant, conversation, pending)
         else:

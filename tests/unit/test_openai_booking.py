@@ -108,7 +108,7 @@ def test_the_schema_is_strict_and_names_the_tenants_modalities():
 
 def test_the_prompt_says_what_the_interview_waits_on():
     sent = messages(turn("Ana", FlowState(interview=Interview(modality="Muay Thai", awaiting=Awaiting.NAME))))
-    assert "modalidade Muay Thai" in str(sent[-1]["content"]) and "name" in str(sent[-1]["content"])
+    assert "modalidade Muay Thai" in str(sent[-1]["content"]) and "o nome da pessoa" in str(sent[-1]["content"])
     assert str(sent[-1]["content"]).endswith("Ana")
 
 

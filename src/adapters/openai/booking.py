@@ -20,7 +20,7 @@ from adapters.openai.failure import ModelFailure
 from adapters.openai.prompt import conversation, member_text
 from application.booking_extractor import BookingDetails, BookingIntent
 from application.turn import TurnInput
-from domain.flow import Interview
+from domain.flow import Awaiting, Interview
 from domain.tenant import Tenant
 
 INSTRUCTIONS = """Você lê mensagens de WhatsApp enviadas à recepção do centro de treinamento descrito abaixo, para \
@@ -40,6 +40,12 @@ FIELDS = ("intent", "modality", "day", "time", "name", "answer")
 # A name is what a person is called, not a sentence: the offline extraction takes four words too.
 NAME_WORDS = 4
 _ANSWERS = {"yes": True, "no": False, None: None}
+_ASKED: dict[Awaiting | None, str] = {
+    Awaiting.MODALITY: "a modalidade",
+    Awaiting.WHEN: "o dia e o horário",
+    Awaiting.NAME: "o nome da pessoa",
+    Awaiting.CONFIRMATION: 'o resumo do agendamento, que se confirma com "sim"',
+}
 
 
 def schema(tenant: Tenant) -> dict[str, Any]:
@@ -70,7 +76,7 @@ def _state(interview: Interview | None) -> str:
         return "Nenhum agendamento em andamento."
     held = [f"modalidade {interview.modality}" if interview.modality else "", f"nome {interview.name}" if interview.name else ""]
     known = "; ".join(h for h in held if h) or "nada ainda"
-    return f"Agendamento em andamento ({known}); a última pergunta foi sobre: {interview.awaiting or 'nada'}."
+    return f"Agendamento em andamento ({known}); a última pergunta foi sobre: {_ASKED.get(interview.awaiting, 'nada')}."
 
 
 def read(reply: Any, turn: TurnInput) -> BookingDetails:
