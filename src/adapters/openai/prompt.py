@@ -16,8 +16,9 @@ from domain.tenant import Modality, Tenant, Weekday
 # A history message is context, not the question: its head says what it was about, and a flood
 # pasted earlier must not make every later call cost what the flood did.
 HISTORY_MESSAGE_CHARS = 300
-# All history together, newest kept first: about 700 tokens, so a FAQ call stays under 1,500.
-HISTORY_CHARS = 2_400
+# All history together, newest kept first: about 500 tokens, so a FAQ call with three passages and
+# a full history stays under 1,500 prompt tokens.
+HISTORY_CHARS = 1_800
 # An answer that repeats this many words of the instructions in a row is reciting the prompt: no
 # reply to a member needs a run that long of ours, while asking for the prompt gets it whole.
 ECHO_RUN = 8
