@@ -40,6 +40,11 @@ def test_the_day_and_time_as_said_are_resolved_by_our_grammar():
     )
 
 
+@pytest.mark.parametrize("name", ["", "  ", "de"])
+def test_a_name_of_no_words_is_none(name):
+    assert read(reply(name=name), turn("quero marcar, sou de lá")).name is None
+
+
 def test_a_part_of_the_day_is_a_period():
     details = read(reply(day="sábado", time="de manhã"), turn("sábado de manhã"))
     assert (details.day, details.time, details.period) == (dt.date(2026, 3, 7), None, Period.MORNING)

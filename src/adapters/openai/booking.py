@@ -121,8 +121,8 @@ def _intent(intent: BookingIntent, turn: TurnInput) -> BookingIntent:
 
 
 def _name(name: str | None) -> str | None:
-    if name is None or not name.strip():
-        return None
+    if name is None or not set(words(name)) - STOPWORDS:
+        return None  # nothing, or only joining words ("da", "de")
     if len(name.split()) > NAME_WORDS or not all(part.replace("-", "").replace("'", "").isalpha() for part in name.split()):
         raise ModelFailure("name: not a person's name")
     return " ".join(name.split())
