@@ -61,3 +61,14 @@ async def test_a_body_that_is_not_json_fails_the_call(fake, client):
     fake.plan(malformed())
     with pytest.raises(ValueError):
         await _ask(client)
+
+
+async def test_a_responder_answers_what_is_not_planned():
+    with FakeOpenAI(responder=lambda request: {"echo": request["messages"][-1]["content"]}) as fake:
+        client = AsyncOpenAI(api_key="sk-fake", base_url=fake.base_url, timeout=0.5, max_retries=0)
+        fake.plan(completion({"planned": True}))
+        planned, computed = await _ask(client), await _ask(client)
+        await client.close()
+
+    assert planned.choices[0].message.content == '{"planned": true}'
+    assert computed.choices[0].message.content == '{"echo": "oi tudo bem"}'

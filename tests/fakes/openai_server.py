@@ -6,7 +6,8 @@ content is the next planned `Reply`; every request is recorded, so a test can re
 (messages, `response_format`, model). Faults on demand: an HTTP error with OpenAI's error body
 (429, 500), a reply slower than the client's timeout, a body that is not JSON, or content that
 ignores the schema (a completion whose content is whatever the test says). With nothing planned,
-it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails.
+it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails;
+unless it was given a `responder`, a scripted model that computes the content from the request.
 """
 
 import asyncio
@@ -62,8 +63,9 @@ _ERRORS = {
 class FakeOpenAI:
     """Use as a context manager: `with FakeOpenAI() as fake: AsyncOpenAI(base_url=fake.base_url, ...)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[dict], object] | None = None) -> None:
         self.requests: list[dict] = []  # each request's JSON body, in order
+        self._responder = responder
         self._plan: deque[Reply] = deque()
         self._released = threading.Event()
         self._server = LoopbackServer(self._app, "fake-openai")
@@ -103,7 +105,7 @@ class FakeOpenAI:
             return 404, _error(404, f"Unknown request URL: {method} {path}", "invalid_request_error", "unknown_url")
         request = json.loads(raw)
         self.requests.append(request)
-        reply = self._plan.popleft() if self._plan else completion({})
+        reply = self._plan.popleft() if self._plan else completion(self._responder(request) if self._responder else {})
         deadline = time.monotonic() + reply.delay
         while time.monotonic() < deadline and not self._released.is_set():
             await asyncio.sleep(0.02)
