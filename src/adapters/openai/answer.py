@@ -57,7 +57,7 @@ def messages(turn: TurnInput, passages: Sequence[Passage]) -> list[ChatCompletio
     """Stable first (instructions, then the tenant's facts), so a server's prefix cache can reuse it;
     then this conversation's last messages; then the passages; the member's text last."""
     block = "\n\n".join(f"[{pid}] {p.chunk.heading}\n{p.chunk.text}" for pid, p in zip(passage_ids(passages), passages, strict=True))
-    return conversation(INSTRUCTIONS, turn, f"Passagens:\n{block}\n\nMensagem da pessoa:\n{member_text(turn)}")
+    return conversation(INSTRUCTIONS, turn, f"Passagens:\n{block}\n\n{member_text(turn)}")
 
 
 def read(reply: Any, sent: Sequence[str]) -> Answer:

@@ -40,7 +40,7 @@ FIELDS = ("intent", "modality", "day", "time", "name", "answer")
 # A name is what a person is called, not a sentence: the offline extraction takes four words too.
 NAME_WORDS = 4
 _ANSWERS = {"yes": True, "no": False, None: None}
-_ASKED: dict[Awaiting | None, str] = {
+ASKED: dict[Awaiting | None, str] = {
     Awaiting.MODALITY: "a modalidade",
     Awaiting.WHEN: "o dia e o horário",
     Awaiting.NAME: "o nome da pessoa",
@@ -67,16 +67,16 @@ def schema(tenant: Tenant) -> dict[str, Any]:
 
 
 def messages(turn: TurnInput) -> list[ChatCompletionMessageParam]:
-    return conversation(INSTRUCTIONS, turn, f"{_state(turn.flow.interview)}\n\nMensagem da pessoa:\n{member_text(turn)}")
+    return conversation(INSTRUCTIONS, turn, f"{state(turn.flow.interview)}\n\n{member_text(turn)}")
 
 
-def _state(interview: Interview | None) -> str:
+def state(interview: Interview | None) -> str:
     """What the interview holds and what the bot asked last: a bare "Ana" answers "qual é o seu nome?"."""
     if interview is None:
         return "Nenhum agendamento em andamento."
     held = [f"modalidade {interview.modality}" if interview.modality else "", f"nome {interview.name}" if interview.name else ""]
     known = "; ".join(h for h in held if h) or "nada ainda"
-    return f"Agendamento em andamento ({known}); a última pergunta foi sobre: {_ASKED.get(interview.awaiting, 'nada')}."
+    return f"Agendamento em andamento ({known}); a última pergunta foi sobre: {ASKED.get(interview.awaiting, 'nada')}."
 
 
 def read(reply: Any, turn: TurnInput) -> BookingDetails:

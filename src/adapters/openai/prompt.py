@@ -23,6 +23,8 @@ HISTORY_CHARS = 1_800
 # reply to a member needs a run that long of ours, while asking for the prompt gets it whole.
 ECHO_RUN = 8
 
+# Heads the member's text, the last thing of every request.
+MEMBER = "Mensagem da pessoa:\n"
 _DAYS = {
     Weekday.MON: "seg",
     Weekday.TUE: "ter",
@@ -94,7 +96,8 @@ def conversation(instructions: str, turn: TurnInput, request: str) -> list[ChatC
 
 
 def member_text(turn: TurnInput) -> str:
-    return visible(turn.text)
+    """The member's text as the request's last part, under its heading."""
+    return MEMBER + visible(turn.text)
 
 
 def echoes(reply: str, instructions: Sequence[str]) -> bool:

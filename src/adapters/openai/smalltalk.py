@@ -30,7 +30,7 @@ MAX_CHARS = 300
 
 
 def messages(turn: TurnInput) -> list[ChatCompletionMessageParam]:
-    return conversation(INSTRUCTIONS, turn, f"Mensagem da pessoa:\n{member_text(turn)}")
+    return conversation(INSTRUCTIONS, turn, member_text(turn))
 
 
 def checked(reply: str, instructions: Sequence[str]) -> str:
