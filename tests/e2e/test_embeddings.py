@@ -14,7 +14,7 @@ from adapters.openai.embeddings import BATCH, OpenAIEmbedder
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.knowledge_index import KnowledgeSyncFailed
 from tests.fakes.embedding_space import EmbeddingSpace
-from tests.fakes.openai_server import FakeOpenAI, Reply, failure, slow
+from tests.fakes.openai_server import FakeOpenAI, Reply, failure, malformed, slow
 
 TENANT_YAML = """
 name: CT Dois
@@ -127,7 +127,7 @@ async def test_both_halves_are_fused(index, fake, tmp_path):
     assert {p.chunk.heading for p in found} == {"Estacionamento", "Chuveiro"}
 
 
-@pytest.mark.parametrize("fault", [failure(429), failure(500), slow(2)], ids=["429", "500", "timeout"])
+@pytest.mark.parametrize("fault", [failure(429), failure(500), slow(2), malformed()], ids=["429", "500", "timeout", "malformed"])
 async def test_a_failed_query_embedding_falls_back_to_bm25_for_that_query(index, fake, tmp_path, fault):
     await index().sync("ct-dois", _pack(tmp_path / "ct-dois", PARKING, SHOWERS))
     fake.plan_embeddings(fault)
@@ -137,7 +137,12 @@ async def test_a_failed_query_embedding_falls_back_to_bm25_for_that_query(index,
 
     assert best.chunk.heading == "Estacionamento"
     [fallback] = [e for e in logs if e["event"] == "llm.fallback"]
-    assert fallback["decision"] == "query_embedding" and fallback["reason"] in {"status 429", "status 500", "timeout"}
+    assert fallback["decision"] == "query_embedding" and fallback["reason"] in {
+        "status 429",
+        "status 500",
+        "timeout",
+        "invalid response body",
+    }
 
 
 async def test_a_failed_ingest_is_a_clear_error_and_leaves_the_index_as_it_was(index, fake, tmp_path):
