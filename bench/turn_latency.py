@@ -1,10 +1,13 @@
-"""Turn latency of the offline engine: retrieval + triage + persistence, no LLM.
+"""Turn latency: retrieval + triage + persistence, and with `--engine openai` the model's path too.
 
-    .venv/bin/python bench/turn_latency.py [--turns 1000]
+    .venv/bin/python bench/turn_latency.py [--turns 1000] [--engine offline|openai]
 
 Uses DATABASE_URL when set, else the embedded PostgreSQL, in a fresh temporary data folder.
 Prints p50/p95/p99 of a whole member message (receive, turn, deliver: three transactions) and
-of the turn alone (HandleTurn)."""
+of the turn alone (HandleTurn). `--engine openai` talks to the tests' fake OpenAI-compatible server
+on loopback, which answers every FAQ call at once with a grounded answer: the difference from the
+offline figures is what the model's path costs besides the model (prompt, HTTP, parsing, gates,
+accounting)."""
 
 import argparse
 import asyncio
@@ -20,6 +23,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' fake model server
 
 from adapters.terminal import TerminalGateway
 from application.deliver_outbox import DeliverOutbox
@@ -31,6 +35,7 @@ from domain.phone import Phone
 from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
+from tests.fakes.openai_server import FakeOpenAI
 
 DATA = Path(__file__).parent / "data"
 
@@ -40,11 +45,23 @@ def _percentiles(samples: list[float]) -> str:
     return f"p50 {statistics.median(samples):6.2f} ms   p95 {q[94]:6.2f} ms   p99 {q[98]:6.2f} ms"
 
 
-async def main(turns: int) -> None:
+def instant_answer(request: dict) -> object:
+    """A grounded answer citing the best passage, whatever the question."""
+    return {"route": "faq", "answer": "Resposta do modelo.", "passage_ids": ["P1"], "passages_answer": True}
+
+
+async def main(turns: int, engine: str) -> None:
     questions = [item["question"] for item in yaml.safe_load((DATA / "retrieval.yaml").read_text())]
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, FakeOpenAI(responder=instant_answer) as fake:
         from_env = Settings.from_env(env_file=None)
-        settings = Settings(database_url=from_env.database_url, data_dir=Path(folder), knowledge_dir=from_env.knowledge_dir)
+        settings = Settings(
+            database_url=from_env.database_url,
+            data_dir=Path(folder),
+            knowledge_dir=from_env.knowledge_dir,
+            engine_choice=engine,
+            openai_api_key="sk-bench" if engine == "openai" else None,
+            openai_base_url=fake.base_url,
+        )
         container = make_container(settings, TerminalGateway(io.StringIO()))
         await prepare(container)
         whole: list[float] = []
@@ -71,7 +88,8 @@ async def main(turns: int) -> None:
                 whole.append((time.perf_counter() - start) * 1000)
         finally:
             await container.close()
-    print(f"turns: {turns}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
+    calls = f"  model calls: {len(fake.requests)}" if engine == "openai" else ""
+    print(f"turns: {turns}  engine: {engine}{calls}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
     print(f"whole message (3 transactions): {_percentiles(whole)}")
     print(f"turn only (HandleTurn):         {_percentiles(turn_only)}")
 
@@ -79,4 +97,6 @@ async def main(turns: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=1000)
-    asyncio.run(main(parser.parse_args().turns))
+    parser.add_argument("--engine", choices=["offline", "openai"], default="offline")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.turns, arguments.engine))

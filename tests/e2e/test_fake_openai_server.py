@@ -105,3 +105,14 @@ async def test_embedding_faults_are_planned_apart_from_the_chat_ones(fake, clien
 async def test_an_empty_input_is_refused_as_openai_does(fake, client):
     with pytest.raises(openai.BadRequestError):
         await client.embeddings.create(model="m", input=["oi", ""])
+
+
+async def test_a_responder_answers_what_is_not_planned():
+    with FakeOpenAI(responder=lambda request: {"echo": request["messages"][-1]["content"]}) as fake:
+        client = AsyncOpenAI(api_key="sk-fake", base_url=fake.base_url, timeout=0.5, max_retries=0)
+        fake.plan(completion({"planned": True}))
+        planned, computed = await _ask(client), await _ask(client)
+        await client.close()
+
+    assert planned.choices[0].message.content == '{"planned": true}'
+    assert computed.choices[0].message.content == '{"echo": "oi tudo bem"}'

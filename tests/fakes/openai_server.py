@@ -6,7 +6,8 @@ content is the next planned `Reply`; every request is recorded, so a test can re
 (messages, `response_format`, model). Faults on demand: an HTTP error with OpenAI's error body
 (429, 500), a reply slower than the client's timeout, a body that is not JSON, or content that
 ignores the schema (a completion whose content is whatever the test says). With nothing planned,
-it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails.
+it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails;
+unless it was given a `responder`, a scripted model that computes the content from the request.
 
 `POST /v1/embeddings` answers every input with a vector of `space` (an `EmbeddingSpace`: texts
 that share words are close; a test may set its size and synonyms), as floats or base64 as asked.
@@ -71,10 +72,11 @@ _ERRORS = {
 class FakeOpenAI:
     """Use as a context manager: `with FakeOpenAI() as fake: AsyncOpenAI(base_url=fake.base_url, ...)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, responder: Callable[[dict], object] | None = None) -> None:
         self.requests: list[dict] = []  # each chat request's JSON body, in order
         self.embedding_requests: list[dict] = []
         self.space = EmbeddingSpace()
+        self._responder = responder
         self._plan: deque[Reply] = deque()
         self._embedding_plan: deque[Reply] = deque()
         self._released = threading.Event()
@@ -120,7 +122,7 @@ class FakeOpenAI:
         if (method, path) == ("POST", "/v1/chat/completions"):
             request = json.loads(raw)
             self.requests.append(request)
-            reply = self._plan.popleft() if self._plan else completion({})
+            reply = self._plan.popleft() if self._plan else completion(self._responder(request) if self._responder else {})
             return await self._reply(reply, lambda: _completion(request, reply.content))
         if (method, path) == ("POST", "/v1/embeddings"):
             request = json.loads(raw)
