@@ -185,3 +185,20 @@ async def test_another_embedding_model_reindexes_every_tenant(index, fake, tmp_p
     assert none.indexed == len(dois) and len(_inputs(fake)) == 1
     [best, *_] = await index(None).search("ct-dois", "estacionamento", 1)
     assert best.chunk.heading == "Estacionamento"
+
+
+async def test_vectors_of_another_size_under_the_same_model_name_rebuild_the_tenant(index, fake, tmp_path):
+    """A server may swap the model behind a name: only the changed section is asked first, then the
+    new collection needs every other one too."""
+    chunks = _pack(tmp_path / "ct-dois", PARKING, SHOWERS)
+    await index().sync("ct-dois", chunks)
+    fake.reset()
+    fake.space = EmbeddingSpace(size=32)
+
+    changed = _pack(tmp_path / "ct-dois", PARKING.replace("gratuito", "pago, R$ 10"), SHOWERS)
+    report = await index().sync("ct-dois", changed)
+
+    assert (report.indexed, report.unchanged, report.removed) == (len(changed), 0, 0)
+    assert [len(batch) for batch in _inputs(fake)] == [1, len(changed) - 1]
+    [best, *_] = await index().search("ct-dois", "o estacionamento é pago?", 1)
+    assert "R$ 10" in best.chunk.text
