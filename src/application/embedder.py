@@ -15,4 +15,4 @@ class Embedder(Protocol):
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One vector per text, in order, all of the model's length. Raises when the model gives
-        none: a sync then stops with the index as it was, a search falls back to lexical retrieval."""
+        none: a sync then stops with the tenant's sections as they were, a search falls back to lexical retrieval."""

@@ -29,5 +29,5 @@ class KnowledgeIndex(Protocol):
 
 
 class KnowledgeSyncFailed(Exception):
-    """The index could not be brought up to date (an embedding model that fails). It is left as it
-    was, so the sync can simply be run again."""
+    """The tenant's sections could not be brought up to date (an embedding model that fails). They
+    are left as they were, so the sync can simply be run again."""

@@ -57,7 +57,7 @@ def test_ingest_says_when_the_embedding_model_fails_and_can_be_run_again(env):
         fake.plan_embeddings(failure(500))
         failed = _run(["ingest"], env)
         assert failed.returncode == 1
-        assert "tatame: error: the embedding model fake-embedder failed (status 500)" in failed.stderr
+        assert "tatame: error: the embedding model fake-embedder failed (status 500) on the sections of ct-exemplo" in failed.stderr
         again = _run(["ingest"], env)
         assert again.returncode == 0, again.stderr
         assert "ct-exemplo: 0 indexed" not in again.stdout and len(fake.embedding_requests) > 1

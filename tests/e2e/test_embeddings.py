@@ -152,7 +152,9 @@ async def test_a_failed_ingest_is_a_clear_error_and_leaves_the_index_as_it_was(i
     after = _pack(tmp_path / "ct-dois", PARKING.replace("gratuito", "pago, R$ 10"), SHOWERS, *many)
     fake.plan_embeddings(Reply(), failure(500))  # the first batch goes through, the second fails
 
-    with pytest.raises(KnowledgeSyncFailed, match=r"the embedding model fake-embedder failed \(status 500\).*run ingest again"):
+    with pytest.raises(
+        KnowledgeSyncFailed, match=r"the embedding model fake-embedder failed \(status 500\) on the sections of ct-dois.*run ingest again"
+    ):
         await index().sync("ct-dois", after)
 
     [best, *_] = await index().search("ct-dois", "o estacionamento é pago?", 3)

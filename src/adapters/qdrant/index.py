@@ -126,13 +126,13 @@ class QdrantKnowledgeIndex:
         wanted = {_point_id(c): c for c in chunks}
         changed = {pid: c for pid, c in wanted.items() if indexed.get(pid) != self._hash(c)}
         gone: list[models.ExtendedPointId] = [pid for pid in indexed if pid not in wanted]
-        # Every vector is asked for before anything is written: a model that fails leaves the index as it was.
-        dense = await self._embed(list(changed.values()))
+        # Every vector is asked for before anything is written: a model that fails leaves the tenant as it was.
+        dense = await self._embed(tenant, list(changed.values()))
         if await self._fit_collection(len(dense[0]) if dense else None):
             # Made anew: nothing of this tenant is left in it. A new model already changed every hash, so this
             # is empty unless a server changed its vectors' size under the same model name.
             rest = [c for pid, c in wanted.items() if pid not in changed]
-            dense += await self._embed(rest)
+            dense += await self._embed(tenant, rest)
             changed.update({_point_id(c): c for c in rest})
             gone = []
         if changed:
@@ -142,14 +142,15 @@ class QdrantKnowledgeIndex:
         self._learn(tenant, [_layout(c.heading, c.text) for c in chunks])
         return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
 
-    async def _embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
+    async def _embed(self, tenant: str, chunks: Sequence[Chunk]) -> list[list[float]]:
         if self.embedder is None or not chunks:
             return []
         try:
             return await self.embedder.embed([_layout(c.heading, c.text) for c in chunks])
         except ModelFailure as failure:
             raise KnowledgeSyncFailed(
-                f"the embedding model {self.embedder.model} failed ({failure.reason}); the knowledge index is as it was, run ingest again"
+                f"the embedding model {self.embedder.model} failed ({failure.reason}) on the sections of {tenant}, "
+                "which were left as they were; run ingest again"
             ) from failure
 
     def _points(self, chunks: Sequence[Chunk], dense: Sequence[list[float]]) -> list[models.PointStruct]:
