@@ -26,3 +26,8 @@ class KnowledgeIndex(Protocol):
 
     async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
         """The tenant's best passages for `query`, best first; never another tenant's."""
+
+
+class KnowledgeSyncFailed(Exception):
+    """The tenant's sections could not be brought up to date (an embedding model that fails). They
+    are left as they were, so the sync can simply be run again."""

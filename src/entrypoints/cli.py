@@ -13,6 +13,7 @@ from adapters.clock import SettableClock
 from adapters.evolution.gateway import EvolutionGateway, make_client
 from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
+from application.knowledge_index import KnowledgeSyncFailed
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import InvalidTenantPack
 from domain.phone import Phone
@@ -233,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, InvalidTenantPack, ScenarioError, EvalFileError, UsageError, ValueError) as error:
         print(f"tatame: error: {error}", file=sys.stderr)
         return 2
+    except KnowledgeSyncFailed as error:
+        print(f"tatame: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

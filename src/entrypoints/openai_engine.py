@@ -2,6 +2,7 @@ from collections.abc import AsyncIterator
 
 from dishka import Provider, Scope, provide
 from openai import AsyncOpenAI
+from qdrant_client import AsyncQdrantClient
 
 from adapters.fallback import FallbackBookingExtractor, FallbackQuestionAnswerer, FallbackSmallTalker
 from adapters.offline.answer import OfflineQuestionAnswerer
@@ -10,8 +11,11 @@ from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.openai.answer import OpenAIQuestionAnswerer
 from adapters.openai.booking import OpenAIBookingExtractor
 from adapters.openai.chat import ChatModel, make_client
+from adapters.openai.embeddings import OpenAIEmbedder
 from adapters.openai.smalltalk import OpenAISmallTalker
+from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.booking_extractor import BookingExtractor
+from application.knowledge_index import KnowledgeIndex
 from application.question_answerer import QuestionAnswerer
 from application.small_talker import SmallTalker
 from entrypoints.settings import Settings
@@ -46,3 +50,9 @@ class OpenAIEngineProvider(Provider):
     @provide
     def small_talker(self, model: ChatModel) -> SmallTalker:
         return FallbackSmallTalker(OpenAISmallTalker(model), OfflineSmallTalker())
+
+    @provide
+    def knowledge_index(self, qdrant: AsyncQdrantClient, client: AsyncOpenAI, settings: Settings) -> KnowledgeIndex:
+        """Replaces the adapters' BM25 index: dense vectors fused with BM25 when an embedding model is set."""
+        embedder = OpenAIEmbedder(client, settings.openai_embedding_model) if settings.openai_embedding_model else None
+        return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder)

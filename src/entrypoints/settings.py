@@ -136,6 +136,9 @@ class Settings:
     """OPENAI_BASE_URL: any OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1). Unset: OpenAI's."""
     openai_model: str = _setting("gpt-4o-mini")
     """OPENAI_MODEL: the chat model asked."""
+    openai_embedding_model: str | None = _setting(None)
+    """OPENAI_EMBEDDING_MODEL: the embedding model of the openai engine's dense vectors, fused with BM25.
+    Unset: BM25 alone. Another model (or none) re-indexes every section on the next ingest."""
     openai_timeout: float = _setting(15.0, positive=True)
     """OPENAI_TIMEOUT: seconds a model call may take; past it the offline engine answers the turn."""
     engine_choice: str | None = _setting(None, env="TATAME_ENGINE", converter=attrs.converters.optional(str.lower), validator=_engine)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import PROJECT_ROOT
+from tests.fakes.openai_server import FakeOpenAI, failure
 
 TATAME = [sys.executable, "-m", "entrypoints.cli"]
 
@@ -48,6 +49,18 @@ def test_ingest_is_incremental(env):
     assert first.returncode == 0, first.stderr
     again = _run(["ingest"], env)
     assert "ct-exemplo: 0 indexed" in again.stdout
+
+
+def test_ingest_says_when_the_embedding_model_fails_and_can_be_run_again(env):
+    with FakeOpenAI() as fake:
+        env = {**env, "OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake.base_url, "OPENAI_EMBEDDING_MODEL": "fake-embedder"}
+        fake.plan_embeddings(failure(500))
+        failed = _run(["ingest"], env)
+        assert failed.returncode == 1
+        assert "tatame: error: the embedding model fake-embedder failed (status 500) on the sections of ct-exemplo" in failed.stderr
+        again = _run(["ingest"], env)
+        assert again.returncode == 0, again.stderr
+        assert "ct-exemplo: 0 indexed" not in again.stdout and len(fake.embedding_requests) > 1
 
 
 def test_broken_pack_names_file_and_field(env, tmp_path):

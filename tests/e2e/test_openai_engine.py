@@ -11,8 +11,11 @@ from dishka import AsyncContainer
 from adapters.clock import SettableClock
 from adapters.fallback import FallbackQuestionAnswerer
 from adapters.offline.answer import OfflineQuestionAnswerer
+from adapters.openai.embeddings import BATCH
+from adapters.qdrant.index import QdrantKnowledgeIndex
 from adapters.terminal import TerminalGateway
 from application.ingest_knowledge import cli_channel_name
+from application.knowledge_index import KnowledgeIndex
 from application.question_answerer import QuestionAnswerer
 from domain.phone import Phone
 from domain.route import Route
@@ -69,5 +72,50 @@ async def test_the_engine_setting_picks_the_answerer(key, engine, answerer):
     container = make_container(Settings(openai_api_key=key, engine_choice=engine), TerminalGateway(io.StringIO()))
     try:
         assert type(await container.get(QuestionAnswerer)) is answerer
+    finally:
+        await container.close()
+
+
+@pytest.mark.parametrize(
+    ("engine", "model", "embedder"),
+    [("openai", None, None), ("openai", "fake-embedder", "fake-embedder"), ("offline", "fake-embedder", None)],
+)
+async def test_the_embedding_model_gives_the_openai_engine_s_index_its_embedder(settings, engine, model, embedder):
+    settings = attrs.evolve(settings, openai_api_key="sk-fake", engine_choice=engine, openai_embedding_model=model)
+    container = make_container(settings, TerminalGateway(io.StringIO()))
+    try:
+        index = await container.get(KnowledgeIndex)
+        assert isinstance(index, QdrantKnowledgeIndex)
+        assert (index.embedder.model if index.embedder else None) == embedder
+    finally:
+        await container.close()
+
+
+async def test_with_an_embedding_model_the_pack_and_each_question_are_embedded(settings, clock, fake):
+    fake.reset()
+    settings = attrs.evolve(
+        settings,
+        openai_api_key="sk-fake",
+        openai_base_url=fake.base_url,
+        openai_model="fake-model",
+        openai_embedding_model="fake-embedder",
+        openai_timeout=2.0,
+    )
+    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    try:
+        [tenant] = await prepare(container)
+        assert len(fake.embedding_requests) == -(-tenant.report.indexed // BATCH)  # whole batches, rounded up
+        member = TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone("5511911119002"))
+        fake.plan(completion({"route": "faq", "answer": ANSWER, "passage_ids": ["P1"], "passages_answer": True}))
+
+        answered = await member.say("quanto custa o plano mensal?")
+
+        assert answered.reply == ANSWER and len(fake.requests) == 1
+        assert fake.embedding_requests[-1] == {
+            "model": "fake-embedder",
+            "input": ["quanto custa o plano mensal?"],
+            "encoding_format": "float",
+        }
+        assert "R$ 189" in fake.requests[0]["messages"][-1]["content"]
     finally:
         await container.close()

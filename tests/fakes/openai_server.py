@@ -1,5 +1,5 @@
-"""A fake OpenAI-compatible chat server on a real loopback HTTP port, for e2e tests: the real
-`openai` client talks to it as to api.openai.com or a self-hosted server.
+"""A fake OpenAI-compatible server on a real loopback HTTP port, for e2e tests: the real `openai`
+client talks to it as to api.openai.com or a self-hosted server.
 
 `POST /v1/chat/completions` answers with a chat.completion object (with `usage`) whose message
 content is the next planned `Reply`; every request is recorded, so a test can read what was sent
@@ -8,10 +8,17 @@ content is the next planned `Reply`; every request is recorded, so a test can re
 ignores the schema (a completion whose content is whatever the test says). With nothing planned,
 it answers `{}` as content, which no schema of ours accepts: a test that calls it unplanned fails;
 unless it was given a `responder`, a scripted model that computes the content from the request.
+
+`POST /v1/embeddings` answers every input with a vector of `space` (an `EmbeddingSpace`: texts
+that share words are close; a test may set its size and synonyms), as floats or base64 as asked.
+Its requests are recorded apart, in `embedding_requests`, and its faults planned apart, with
+`plan_embeddings` (the same `Reply` values; their `content` is not used).
 """
 
 import asyncio
+import base64
 import json
+import struct
 import threading
 import time
 from collections import deque
@@ -20,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from tests.fakes.embedding_space import EmbeddingSpace
 from tests.fakes.loopback import LoopbackServer, read_body
 
 MODEL = "fake-model"
@@ -55,6 +63,7 @@ def malformed() -> Reply:
 
 
 _ERRORS = {
+    400: ("'$.input' is invalid.", "invalid_request_error", None),
     429: ("Rate limit reached for requests", "requests", "rate_limit_exceeded"),
     500: ("The server had an error while processing your request.", "server_error", None),
 }
@@ -64,9 +73,12 @@ class FakeOpenAI:
     """Use as a context manager: `with FakeOpenAI() as fake: AsyncOpenAI(base_url=fake.base_url, ...)`."""
 
     def __init__(self, responder: Callable[[dict], object] | None = None) -> None:
-        self.requests: list[dict] = []  # each request's JSON body, in order
+        self.requests: list[dict] = []  # each chat request's JSON body, in order
+        self.embedding_requests: list[dict] = []
+        self.space = EmbeddingSpace()
         self._responder = responder
         self._plan: deque[Reply] = deque()
+        self._embedding_plan: deque[Reply] = deque()
         self._released = threading.Event()
         self._server = LoopbackServer(self._app, "fake-openai")
         self.base_url = ""
@@ -74,9 +86,15 @@ class FakeOpenAI:
     def plan(self, *replies: Reply) -> None:
         self._plan.extend(replies)
 
+    def plan_embeddings(self, *replies: Reply) -> None:
+        self._embedding_plan.extend(replies)
+
     def reset(self) -> None:
         self.requests.clear()
         self._plan.clear()
+        self.embedding_requests.clear()
+        self._embedding_plan.clear()
+        self.space = EmbeddingSpace()
 
     def start(self) -> "FakeOpenAI":
         self.base_url = f"http://127.0.0.1:{self._server.start()}/v1"
@@ -101,20 +119,50 @@ class FakeOpenAI:
         await send({"type": "http.response.body", "body": data})
 
     async def _answer(self, method: str, path: str, raw: bytes) -> tuple[int, bytes]:
-        if (method, path) != ("POST", "/v1/chat/completions"):
-            return 404, _error(404, f"Unknown request URL: {method} {path}", "invalid_request_error", "unknown_url")
-        request = json.loads(raw)
-        self.requests.append(request)
-        reply = self._plan.popleft() if self._plan else completion(self._responder(request) if self._responder else {})
+        if (method, path) == ("POST", "/v1/chat/completions"):
+            request = json.loads(raw)
+            self.requests.append(request)
+            reply = self._plan.popleft() if self._plan else completion(self._responder(request) if self._responder else {})
+            return await self._reply(reply, lambda: _completion(request, reply.content))
+        if (method, path) == ("POST", "/v1/embeddings"):
+            request = json.loads(raw)
+            self.embedding_requests.append(request)
+            return await self._reply(self._embedding_plan.popleft() if self._embedding_plan else Reply(), lambda: self._embeddings(request))
+        return 404, _error(404, f"Unknown request URL: {method} {path}", "invalid_request_error", "unknown_url")
+
+    async def _reply(self, reply: Reply, body: Callable[[], dict | None]) -> tuple[int, bytes]:
+        """The planned fault, if any; else `body()` (None: the request is invalid, a 400)."""
         deadline = time.monotonic() + reply.delay
         while time.monotonic() < deadline and not self._released.is_set():
             await asyncio.sleep(0.02)
         if reply.raw is not None:
             return 200, reply.raw
-        if reply.status != 200:
-            message, kind, code = _ERRORS.get(reply.status, ("Error", "server_error", None))
-            return reply.status, _error(reply.status, message, kind, code)
-        return 200, json.dumps(_completion(request, reply.content)).encode()
+        answer = body() if reply.status == 200 else None
+        if answer is None:
+            status = reply.status if reply.status != 200 else 400
+            message, kind, code = _ERRORS.get(status, ("Error", "server_error", None))
+            return status, _error(status, message, kind, code)
+        return 200, json.dumps(answer).encode()
+
+    def _embeddings(self, request: dict[str, Any]) -> dict | None:
+        texts = request.get("input")
+        texts = [texts] if isinstance(texts, str) else texts
+        # As OpenAI: a list of non-empty strings (token arrays are not spoken here).
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t for t in texts):
+            return None
+        vectors = [self.space.vector(text) for text in texts]
+        as_base64 = request.get("encoding_format") == "base64"
+        tokens = sum(len(text.split()) for text in texts)
+        return {
+            "object": "list",
+            "data": [{"object": "embedding", "index": i, "embedding": _base64(v) if as_base64 else v} for i, v in enumerate(vectors)],
+            "model": request.get("model", MODEL),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+
+
+def _base64(vector: list[float]) -> str:
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
 def _completion(request: dict[str, Any], content: object) -> dict:

@@ -111,3 +111,10 @@ def test_the_model_settings_and_their_defaults():
     assert (settings.openai_base_url, settings.openai_model, settings.openai_timeout) == ("http://127.0.0.1:9/v1", "m", 2.5)
     assert "sk-test" not in repr(settings)
     assert Settings.from_env(settings.environment(), env_file=None) == settings
+
+
+def test_the_embedding_model_is_optional():
+    assert _settings().openai_embedding_model is None and _settings(OPENAI_EMBEDDING_MODEL="").openai_embedding_model is None
+    settings = _settings(OPENAI_API_KEY="sk-test", OPENAI_EMBEDDING_MODEL="text-embedding-3-small")
+    assert settings.openai_embedding_model == "text-embedding-3-small"
+    assert Settings.from_env(settings.environment(), env_file=None) == settings

@@ -4,12 +4,17 @@ import warnings
 from collections.abc import Sequence
 
 import attrs
+import structlog
 from qdrant_client import AsyncQdrantClient, models
 
 from adapters.bm25.sparse import ENCODER_VERSION, SparseVector, Vocabulary, document_vector, query_vector
+from adapters.fallback import decide
+from adapters.openai.failure import ModelFailure
 from application.embedder import Embedder
-from application.knowledge_index import Passage, SyncReport
+from application.knowledge_index import KnowledgeSyncFailed, Passage, SyncReport
 from domain.knowledge import Chunk
+
+log = structlog.get_logger(__name__)
 
 SPARSE = "bm25"
 DENSE = "dense"
@@ -32,9 +37,12 @@ def _point_id(chunk: Chunk) -> str:
     return str(uuid.uuid5(_NAMESPACE, chunk.key))
 
 
-def _indexed_hash(chunk: Chunk) -> str:
-    # A new encoder (analyzer, weights) changes every vector: the chunk must count as changed.
-    return f"{ENCODER_VERSION}:{chunk.content_hash}"
+def _indexed_hash(chunk: Chunk, embedding_model: str | None) -> str:
+    # A new encoder (analyzer, weights) changes every vector, and so does another embedding model or
+    # none: the chunk must count as changed. Without a model the hash is the one indexes had before
+    # dense vectors existed, so they are not rebuilt for nothing.
+    lexical = f"{ENCODER_VERSION}:{chunk.content_hash}"
+    return f"{lexical}:{embedding_model}" if embedding_model else lexical
 
 
 def _layout(heading: str, text: str) -> str:
@@ -53,10 +61,23 @@ class QdrantKnowledgeIndex:
     # tenant -> (time.monotonic() when learned, vocabulary): what `query_vector` corrects typos against.
     _vocabularies: dict[str, tuple[float, Vocabulary]] = attrs.field(factory=dict, init=False)
 
-    async def ensure_collection(self) -> None:
+    async def _dense_size(self) -> int | None:
+        """The size of the collection's dense vectors; None when it has none."""
+        vectors = (await self.client.get_collection(self.collection)).config.params.vectors
+        return vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+
+    async def _fit_collection(self, dense_size: int | None) -> bool:
+        """Makes the collection exist and hold dense vectors of `dense_size` (None: any or none);
+        True when it was made anew, empty. Qdrant cannot resize a named vector, nor add one to a
+        collection, so vectors of another size mean a new collection: every tenant's chunks then
+        count as new and are indexed again by their next sync."""
         if await self.client.collection_exists(self.collection):
-            return
-        dense = {DENSE: models.VectorParams(size=self.embedder.dimensions, distance=models.Distance.COSINE)} if self.embedder else {}
+            held = await self._dense_size()
+            if dense_size is None or held == dense_size:
+                return False
+            log.warning("knowledge.reindex", reason=f"dense vectors of {held} dimensions, the embedding model gives {dense_size}")
+            await self.client.delete_collection(self.collection)
+        dense = {DENSE: models.VectorParams(size=dense_size, distance=models.Distance.COSINE)} if dense_size else {}
         await self.client.create_collection(
             self.collection,
             vectors_config=dense,
@@ -66,6 +87,7 @@ class QdrantKnowledgeIndex:
             # Local mode ignores payload indexes and says so; a Qdrant server needs this one.
             warnings.simplefilter("ignore", UserWarning)
             await self.client.create_payload_index(self.collection, "tenant", models.PayloadSchemaType.KEYWORD)
+        return True
 
     async def _payloads(self, tenant: str, fields: list[str]) -> dict[str, dict]:
         payloads: dict[str, dict] = {}
@@ -95,59 +117,87 @@ class QdrantKnowledgeIndex:
         payloads = await self._payloads(tenant, ["heading", "text"])
         return self._learn(tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()])
 
+    def _hash(self, chunk: Chunk) -> str:
+        return _indexed_hash(chunk, self.embedder.model if self.embedder else None)
+
     async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
-        await self.ensure_collection()
-        indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant, ["hash"])).items()}
+        exists = await self.client.collection_exists(self.collection)
+        indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant, ["hash"])).items()} if exists else {}
         wanted = {_point_id(c): c for c in chunks}
-        changed = [c for pid, c in wanted.items() if indexed.get(pid) != _indexed_hash(c)]
+        changed = {pid: c for pid, c in wanted.items() if indexed.get(pid) != self._hash(c)}
         gone: list[models.ExtendedPointId] = [pid for pid in indexed if pid not in wanted]
+        # Every vector is asked for before anything is written: a model that fails leaves the tenant as it was.
+        dense = await self._embed(tenant, list(changed.values()))
+        if await self._fit_collection(len(dense[0]) if dense else None):
+            # Made anew: nothing of this tenant is left in it. A new model already changed every hash, so this
+            # is empty unless a server changed its vectors' size under the same model name.
+            rest = [c for pid, c in wanted.items() if pid not in changed]
+            dense += await self._embed(tenant, rest)
+            changed.update({_point_id(c): c for c in rest})
+            gone = []
         if changed:
-            await self.client.upsert(self.collection, points=await self._points(changed), wait=True)
+            await self.client.upsert(self.collection, points=self._points(list(changed.values()), dense), wait=True)
         if gone:
             await self.client.delete(self.collection, points_selector=models.PointIdsList(points=gone), wait=True)
         self._learn(tenant, [_layout(c.heading, c.text) for c in chunks])
         return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
 
-    async def _points(self, chunks: Sequence[Chunk]) -> list[models.PointStruct]:
-        texts = [_layout(c.heading, c.text) for c in chunks]
-        dense = await self.embedder.embed(texts) if self.embedder else [None] * len(chunks)
+    async def _embed(self, tenant: str, chunks: Sequence[Chunk]) -> list[list[float]]:
+        if self.embedder is None or not chunks:
+            return []
+        try:
+            return await self.embedder.embed([_layout(c.heading, c.text) for c in chunks])
+        except ModelFailure as failure:
+            raise KnowledgeSyncFailed(
+                f"the embedding model {self.embedder.model} failed ({failure.reason}) on the sections of {tenant}, "
+                "which were left as they were; run ingest again"
+            ) from failure
+
+    def _points(self, chunks: Sequence[Chunk], dense: Sequence[list[float]]) -> list[models.PointStruct]:
         return [
             models.PointStruct(
                 id=_point_id(chunk),
-                vector={SPARSE: _sparse(document_vector(text)), **({DENSE: vector} if vector else {})},
-                payload={**attrs.asdict(chunk), "hash": _indexed_hash(chunk)},
+                vector={SPARSE: _sparse(document_vector(_layout(chunk.heading, chunk.text))), **({DENSE: dense[i]} if dense else {})},
+                payload={**attrs.asdict(chunk), "hash": self._hash(chunk)},
             )
-            for chunk, text, vector in zip(chunks, texts, dense, strict=True)
+            for i, chunk in enumerate(chunks)
         ]
 
     async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
         if not await self.client.collection_exists(self.collection):
             return []
         sparse = query_vector(query, await self._vocabulary(tenant))
+        if self.embedder is None:
+            return await self._lexical(tenant, sparse, limit)
+        embedder = self.embedder
+        # A model that fails costs this query its dense half, never the turn.
+        return await decide(
+            "query_embedding",
+            lambda: self._hybrid(tenant, embedder, query, sparse, limit),
+            lambda: self._lexical(tenant, sparse, limit),
+        )
+
+    async def _lexical(self, tenant: str, sparse: SparseVector, limit: int) -> Sequence[Passage]:
         if not sparse.indices:
             return []
-        if self.embedder is None:
-            response = await self.client.query_points(
-                self.collection,
-                query=_sparse(sparse),
-                using=SPARSE,
-                query_filter=_tenant_filter(tenant),
-                limit=limit,
-                with_payload=True,
-            )
-        else:
-            [dense] = await self.embedder.embed([query])
-            response = await self.client.query_points(
-                self.collection,
-                prefetch=[
-                    models.Prefetch(query=_sparse(sparse), using=SPARSE, filter=_tenant_filter(tenant), limit=limit * 4),
-                    models.Prefetch(query=dense, using=DENSE, filter=_tenant_filter(tenant), limit=limit * 4),
-                ],
-                query=models.FusionQuery(fusion=models.Fusion.RRF),
-                limit=limit,
-                with_payload=True,
-            )
-        return [
-            Passage(chunk=Chunk(**{k: (p.payload or {})[k] for k in ("tenant", "source", "heading", "text")}), score=p.score)
-            for p in response.points
-        ]
+        response = await self.client.query_points(
+            self.collection, query=_sparse(sparse), using=SPARSE, query_filter=_tenant_filter(tenant), limit=limit, with_payload=True
+        )
+        return _passages(response.points)
+
+    async def _hybrid(self, tenant: str, embedder: Embedder, query: str, sparse: SparseVector, limit: int) -> Sequence[Passage]:
+        [dense] = await embedder.embed([query])
+        # A query with no word of the tenant's vocabulary (a paraphrase) is still found by meaning.
+        prefetch = [models.Prefetch(query=dense, using=DENSE, filter=_tenant_filter(tenant), limit=limit * 4)]
+        if sparse.indices:
+            prefetch.append(models.Prefetch(query=_sparse(sparse), using=SPARSE, filter=_tenant_filter(tenant), limit=limit * 4))
+        response = await self.client.query_points(
+            self.collection, prefetch=prefetch, query=models.FusionQuery(fusion=models.Fusion.RRF), limit=limit, with_payload=True
+        )
+        return _passages(response.points)
+
+
+def _passages(points: Sequence[models.ScoredPoint]) -> list[Passage]:
+    return [
+        Passage(chunk=Chunk(**{k: (p.payload or {})[k] for k in ("tenant", "source", "heading", "text")}), score=p.score) for p in points
+    ]
