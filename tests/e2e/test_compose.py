@@ -1,6 +1,7 @@
 """compose/ and the image, checked offline: the compose file as Docker Compose resolves it (Debian's
-docker-compose, `config`), the Dockerfile as written, and hadolint. CI installs both tools
-(.ci/run) and fails here without them; elsewhere a missing tool skips its test."""
+docker-compose, `config`), the Dockerfile as written and by hadolint, the Caddyfile by caddy.
+CI installs the tools (.ci/run) and fails here without them; elsewhere a missing tool skips its
+test."""
 
 import importlib.metadata
 import os
@@ -184,3 +185,20 @@ def test_the_image_installs_the_lock_by_hash_and_a_built_wheel():
 def test_the_dockerfile_passes_hadolint():
     linted = subprocess.run([_tool("hadolint"), str(DOCKERFILE)], capture_output=True, text=True, timeout=60)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_the_caddyfile_is_valid_for_the_caddy_of_the_image(services):
+    caddy = _tool("caddy")
+    version = subprocess.run([caddy, "version"], capture_output=True, text=True, timeout=30).stdout.split()[0]
+    assert services[PROXY]["image"] == f"caddy:{version.removeprefix('v')}-alpine"
+    env = {**os.environ, "DOMAIN": services[PROXY]["environment"]["DOMAIN"], "ACME_EMAIL": "ops@example.com"}
+    checked = subprocess.run(
+        [caddy, "validate", "--config", str(COMPOSE / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    formatted = subprocess.run([caddy, "fmt", str(COMPOSE / "Caddyfile")], capture_output=True, text=True, timeout=30)
+    assert formatted.stdout == (COMPOSE / "Caddyfile").read_text(encoding="utf-8"), "run caddy fmt --overwrite compose/Caddyfile"
