@@ -9,6 +9,10 @@ class ChannelControlFailed(Exception):
     it answered and what to check."""
 
 
+class UnknownInstance(ChannelControlFailed):
+    """The gateway has no instance by that name."""
+
+
 class ConnectionState(StrEnum):
     """A number's link with WhatsApp, as the gateway reports it."""
 
@@ -33,8 +37,11 @@ class ChannelControl(Protocol):
     """The gateway's management of one of its instances (a WhatsApp number). Every method raises
     `ChannelControlFailed`, and nothing else, when the gateway cannot do what was asked."""
 
+    async def create(self, instance: str) -> None:
+        """Creates the instance, not yet paired with any number."""
+
     async def set_webhook(self, instance: str, url: str, secret: str) -> None:
-        """Makes the gateway post every event Tatame reads, and only those, to `url`, proving
+        """Raises `UnknownInstance` when there is no such instance. Makes the gateway post every event Tatame reads, and only those, to `url`, proving
         itself with `secret`; replaces whatever webhook the instance had."""
 
     async def connection_state(self, instance: str) -> ConnectionState:

@@ -169,7 +169,7 @@ async def channels_connect_command(args: argparse.Namespace, settings: Settings)
     async with make_client(settings.evolution_timeout) as http:
         control = EvolutionInstanceControl(http, evolution_url, api_key)
         try:
-            pairing = await ConnectChannel(control).execute(instance, webhook_url, secret, args.phone)
+            pairing = await ConnectChannel(control).execute(instance, webhook_url, secret, args.phone, create=args.create)
         except ChannelControlFailed as error:
             print(f"tatame: error: {error}", file=sys.stderr)
             return 1
@@ -236,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     connect_parser.add_argument("--instance", metavar="NAME", help="the Evolution instance (default: EVOLUTION_INSTANCE)")
     connect_parser.add_argument("--webhook-url", metavar="URL", help="where Evolution posts (default: WEBHOOK_URL)")
+    connect_parser.add_argument("--create", action="store_true", help="create the instance when Evolution has none by that name")
     connect_parser.add_argument("--phone", metavar="DIGITS", help="the number being paired, country code first: also get a pairing code")
     connect_parser.add_argument("--qr", metavar="FILE", type=Path, help="save the QR code to scan as a PNG image")
     connect_parser.set_defaults(handler=channels_connect_command)

@@ -70,6 +70,19 @@ def test_another_instance_by_name(evolution, capsys):
     assert "ct-outro: connecting" in capsys.readouterr().out
 
 
+def test_creates_a_missing_instance_only_when_asked(evolution, capsys, monkeypatch):
+    monkeypatch.setenv("EVOLUTION_INSTANCE", "ct-nova")
+    assert main(["channels", "connect"]) == 1
+    assert "Evolution has no instance 'ct-nova'" in capsys.readouterr().err and "ct-nova" not in evolution.instances
+
+    assert main(["channels", "connect", "--create"]) == 0
+    assert "ct-nova" in evolution.instances and evolution.webhooks["ct-nova"]["url"] == WEBHOOK_URL
+    assert "ct-nova: connecting, not paired yet" in capsys.readouterr().out
+    # Once it exists, --create changes nothing.
+    assert main(["channels", "connect", "--create"]) == 0
+    assert [r.path for r in evolution.requests].count("/instance/create") == 1
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -316,3 +316,15 @@ def test_webhook_set_validates_and_stores_as_evolution(evolution, client):
         "instance": {"instanceName": "cs-bot", "state": "close"}
     }
     assert client.get("/instance/connectionState/nobody", headers=headers).status_code == 404
+
+
+def test_instance_create_guards_as_evolution(evolution, client):
+    body = {"instanceName": "cs-bot", "integration": "WHATSAPP-BAILEYS"}
+    assert client.post("/instance/create", json=body, headers={"apikey": "fake-global-key"}).status_code == 403  # name in use
+    new = {**body, "instanceName": "cs-nova"}
+    assert client.post("/instance/create", json=new).status_code == 401  # an instance token creates nothing
+    assert client.post("/instance/create", json={**new, "integration": "X"}, headers={"apikey": "fake-global-key"}).status_code == 400
+    created = client.post("/instance/create", json=new, headers={"apikey": "fake-global-key"})
+    assert created.status_code == 201 and created.json()["instance"]["status"] == "close"
+    state = client.get("/instance/connectionState/cs-nova", headers={"apikey": created.json()["hash"]})
+    assert state.json() == {"instance": {"instanceName": "cs-nova", "state": "close"}}

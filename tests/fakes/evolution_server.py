@@ -17,6 +17,8 @@ Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/rout
 - `POST /webhook/set/{instance}`: the validation of
   src/api/integrations/event/webhook/webhook.schema.ts and the upsert of webhook.controller.ts
   (enabled with no events means every event; disabled, none), answering 201 with the stored row;
+- `POST /instance/create`: instanceLoggedGuard (a name in use is a 403), then the global key only;
+  a Baileys instance (`integration: WHATSAPP-BAILEYS`), created closed, answered 201;
 - `GET /instance/connectionState/{instance}`: `{instance: {instanceName, state}}`;
 - `GET /instance/connect/{instance}` as instanceController.connectToWhatsapp: an open instance
   answers its connection state; otherwise it starts connecting and answers the QR code
@@ -39,6 +41,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -143,7 +146,8 @@ class FakeEvolution:
     `instances` maps instance names to their tokens; `global_key` opens every instance."""
 
     def __init__(self, *, instances: Mapping[str, str] | None = None, global_key: str = "fake-global-key") -> None:
-        self.instances = dict(instances or {"cs-bot": "fake-instance-token"})
+        self._given_instances = dict(instances or {"cs-bot": "fake-instance-token"})
+        self.instances = dict(self._given_instances)
         self.global_key = global_key
         self.requests: list[ReceivedRequest] = []
         self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
@@ -184,12 +188,13 @@ class FakeEvolution:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
     def reset(self) -> None:
-        """Forgets requests, sent and stored messages, accounts, webhooks, connections and any reply
-        still planned."""
+        """Forgets requests, sent and stored messages, accounts, created instances, webhooks,
+        connections and any reply still planned."""
         self.requests.clear()
         self.sent.clear()
         self._stored.clear()
         self.accounts.clear()
+        self.instances = dict(self._given_instances)
         self.webhooks.clear()
         self.states = dict.fromkeys(self.instances, "close")
         self._plan.clear()
@@ -226,6 +231,8 @@ class FakeEvolution:
         await send({"type": "http.response.body", "body": data})
 
     async def _answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes, query: Mapping[str, str]) -> tuple[int, object]:
+        if (method, path) == ("POST", "/instance/create"):
+            return self._create_instance(headers, raw)
         route = re.fullmatch(r"/(\w+/\w+)/([^/]+)", path)
         if route is None or ROUTES.get(route.group(1)) != method:
             return 404, error_body(404, "Not Found", [f"Cannot {method} {path}"])
@@ -248,6 +255,23 @@ class FakeEvolution:
         if endpoint == "instance/connect":
             return 200, self._connect(instance, query.get("number"))
         return await self._send_text(instance, request)
+
+    def _create_instance(self, headers: Mapping[str, str], raw: bytes) -> tuple[int, object]:
+        request = json.loads(raw) if raw.strip() else {}
+        name = request.get("instanceName") if isinstance(request, dict) else None
+        if name in self.instances:
+            return 403, error_body(403, "Forbidden", [f'This name "{name}" is already in use.'])
+        if headers.get("apikey") != self.global_key:
+            return 401, error_body(401, "Unauthorized", "Unauthorized")
+        if not isinstance(name, str) or not name:
+            return 400, error_body(400, "Bad Request", ['"instanceName" not provided.'])
+        if request.get("integration") != "WHATSAPP-BAILEYS":
+            return 400, error_body(400, "Bad Request", ["Invalid integration"])
+        token = str(uuid.uuid4()).upper()
+        self.instances[name] = token
+        self.states[name] = "close"
+        instance = {"instanceName": name, "instanceId": str(uuid.uuid4()), "integration": "WHATSAPP-BAILEYS", "status": "close"}
+        return 201, {"instance": {**instance, "webhookWaBusiness": None, "accessTokenWaBusiness": ""}, "hash": token}
 
     def _set_webhook(self, instance: str, request: Any) -> tuple[int, object]:
         if problems := _validate_webhook(request):

@@ -4,17 +4,24 @@ import pytest
 from adapters.evolution.events import Ignored
 from adapters.evolution.instances import WEBHOOK_EVENTS
 from adapters.evolution.parsing import MalformedWebhook, parse_webhook
-from application.channel_control import ConnectionState, Pairing
+from application.channel_control import ConnectionState, Pairing, UnknownInstance
 from application.connect_channel import ConnectChannel
 
 
 @attrs.define
 class FakeChannelControl:
     state: ConnectionState
+    instances: set[str] = attrs.field(factory=lambda: {"ct"})
     calls: list[tuple] = attrs.field(factory=list)
+
+    async def create(self, instance: str) -> None:
+        self.calls.append(("create", instance))
+        self.instances.add(instance)
 
     async def set_webhook(self, instance: str, url: str, secret: str) -> None:
         self.calls.append(("set_webhook", instance, url, secret))
+        if instance not in self.instances:
+            raise UnknownInstance(instance)
 
     async def connection_state(self, instance: str) -> ConnectionState:
         self.calls.append(("connection_state", instance))
@@ -39,6 +46,15 @@ class TestConnectChannel:
         assert pairing.pairing_code == "ABCD1234" and pairing.state is ConnectionState.CONNECTING
         assert [call[0] for call in control.calls] == ["set_webhook", "connection_state", "pair"]
         assert control.calls[-1] == ("pair", "ct", "5511999990000")
+
+    async def test_an_unknown_instance_is_an_error_unless_creating_is_asked(self):
+        control = FakeChannelControl(ConnectionState.CLOSE)
+        with pytest.raises(UnknownInstance):
+            await ConnectChannel(control).execute("nova", "http://bot/webhooks/evolution", "s")
+        assert "nova" not in control.instances
+
+        await ConnectChannel(control).execute("nova", "http://bot/webhooks/evolution", "s", create=True)
+        assert [call[0] for call in control.calls[1:]] == ["set_webhook", "create", "set_webhook", "connection_state", "pair"]
 
 
 @pytest.mark.parametrize("event", WEBHOOK_EVENTS)

@@ -6,7 +6,7 @@ import attrs
 import httpx
 
 from adapters.evolution.gateway import error_detail
-from application.channel_control import ChannelControlFailed, ConnectionState, Pairing
+from application.channel_control import ChannelControlFailed, ConnectionState, Pairing, UnknownInstance
 
 # The events adapters.evolution.parsing reads (`messages.upsert`, `send.message`,
 # `messages.update`, `connection.update`), as Evolution's webhook configuration names them; any
@@ -25,6 +25,11 @@ class EvolutionInstanceControl:
     client: httpx.AsyncClient
     url: str
     api_key: str
+
+    async def create(self, instance: str) -> None:
+        # Needs the global key. Without `qrcode` Evolution does not start pairing here: `pair` does.
+        body = {"instanceName": instance, "integration": "WHATSAPP-BAILEYS"}
+        await self._call("POST", "instance/create", None, json=body)
 
     async def set_webhook(self, instance: str, url: str, secret: str) -> None:
         # src/api/integrations/event/webhook/webhook.schema.ts; with `byEvents` off every event
@@ -54,8 +59,9 @@ class EvolutionInstanceControl:
             pairing_code=body.get("pairingCode") or None,
         )
 
-    async def _call(self, method: str, endpoint: str, instance: str, **request: Any) -> object:
-        url = f"{self.url.rstrip('/')}/{endpoint}/{instance}"
+    async def _call(self, method: str, endpoint: str, instance: str | None, **request: Any) -> object:
+        """`instance` ends the path; None for the endpoints that name none."""
+        url = f"{self.url.rstrip('/')}/{endpoint}" + ("" if instance is None else f"/{instance}")
         try:
             response = await self.client.request(method, url, headers={"apikey": self.api_key}, **request)
         except httpx.HTTPError as error:
@@ -63,11 +69,11 @@ class EvolutionInstanceControl:
                 f"Evolution at {self.url} cannot be reached ({type(error).__name__}: {error}); is it running?"
             ) from error
         if response.status_code == 401:
-            raise ChannelControlFailed(
-                f"Evolution refused the API key (401): EVOLUTION_API_KEY must be its AUTHENTICATION_API_KEY or {instance}'s token"
-            )
-        if response.status_code == 404:
-            raise ChannelControlFailed(f"Evolution has no instance {instance!r} ({error_detail(response)}): create it in its manager first")
+            token = "" if instance is None else f" or {instance}'s token"
+            raise ChannelControlFailed(f"Evolution refused the API key (401): EVOLUTION_API_KEY must be its AUTHENTICATION_API_KEY{token}")
+        # The instance guard's 404, not that of a route this Evolution does not have.
+        if response.status_code == 404 and instance is not None and "does not exist" in str(error_detail(response)):
+            raise UnknownInstance(f"Evolution has no instance {instance!r}: create it (--create, or in its manager)")
         if response.status_code >= 400:
             raise ChannelControlFailed(f"Evolution answered {endpoint} with {response.status_code}: {error_detail(response)}")
         try:
