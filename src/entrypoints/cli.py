@@ -109,36 +109,6 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, args.processes, with_worker=not args.no_worker)
 
 
-async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
-    async with make_client(settings.evolution_timeout) as http:
-        container = make_container(settings, EvolutionGateway(http))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        try:
-            await run_worker(container, stop, settings.worker_poll, first=migrate)
-        finally:
-            await container.close()
-    return 0
-
-
-async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
-    tenant = args.tenant or settings.default_tenant
-
-    async def resume(request: AsyncContainer) -> bool:
-        return await (await request.get(ResumeConversation)).execute(tenant, Phone(args.phone))
-
-    try:
-        await migrate(container)
-        resumed = await in_request(container, resume)
-        print("the bot answers this conversation again" if resumed else f"no conversation with {args.phone} at {tenant}")
-        return 0 if resumed else 1
-    finally:
-        await container.close()
-
-
 def _print_pairing(instance: str, pairing: Pairing, qr_file: Path | None) -> None:
     if pairing.state is ConnectionState.OPEN:
         print(f"{instance}: open, connected to WhatsApp")
@@ -176,6 +146,36 @@ async def channels_connect_command(args: argparse.Namespace, settings: Settings)
     print(f"{instance}: webhook {webhook_url} with the secret header, events {', '.join(WEBHOOK_EVENTS)}")
     _print_pairing(instance, pairing, args.qr)
     return 0
+
+
+async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
+    async with make_client(settings.evolution_timeout) as http:
+        container = make_container(settings, EvolutionGateway(http))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await run_worker(container, stop, settings.worker_poll, first=migrate)
+        finally:
+            await container.close()
+    return 0
+
+
+async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    tenant = args.tenant or settings.default_tenant
+
+    async def resume(request: AsyncContainer) -> bool:
+        return await (await request.get(ResumeConversation)).execute(tenant, Phone(args.phone))
+
+    try:
+        await migrate(container)
+        resumed = await in_request(container, resume)
+        print("the bot answers this conversation again" if resumed else f"no conversation with {args.phone} at {tenant}")
+        return 0 if resumed else 1
+    finally:
+        await container.close()
 
 
 def _instant(value: str):
@@ -216,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
         handler=worker_command
     )
 
+    channels_parser = commands.add_parser("channels", help="WhatsApp numbers (Evolution instances)")
+    channel_commands = channels_parser.add_subparsers(dest="channels_command", required=True)
+    connect_parser = channel_commands.add_parser(
+        "connect", help="point an instance's webhook at Tatame (URL, secret, events) and show its pairing with WhatsApp"
+    )
+    connect_parser.add_argument("--instance", metavar="NAME", help="the Evolution instance (default: EVOLUTION_INSTANCE)")
+    connect_parser.add_argument("--webhook-url", metavar="URL", help="where Evolution posts (default: WEBHOOK_URL)")
+    connect_parser.add_argument("--create", action="store_true", help="create the instance when Evolution has none by that name")
+    connect_parser.add_argument("--phone", metavar="DIGITS", help="the number being paired, country code first: also get a pairing code")
+    connect_parser.add_argument("--qr", metavar="FILE", type=Path, help="save the QR code to scan as a PNG image")
+    connect_parser.set_defaults(handler=channels_connect_command)
+
     resume_parser = commands.add_parser("resume", help="hand a conversation back to the bot")
     resume_parser.add_argument("phone")
     resume_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
@@ -228,18 +240,6 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--now", type=_instant, help="clock for scenarios that set no `now`")
     knowledge_option(run_parser)
     run_parser.set_defaults(handler=scenarios_command)
-
-    channels_parser = commands.add_parser("channels", help="WhatsApp numbers (Evolution instances)")
-    channel_commands = channels_parser.add_subparsers(dest="channels_command", required=True)
-    connect_parser = channel_commands.add_parser(
-        "connect", help="point an instance's webhook at Tatame (URL, secret, events) and show its pairing with WhatsApp"
-    )
-    connect_parser.add_argument("--instance", metavar="NAME", help="the Evolution instance (default: EVOLUTION_INSTANCE)")
-    connect_parser.add_argument("--webhook-url", metavar="URL", help="where Evolution posts (default: WEBHOOK_URL)")
-    connect_parser.add_argument("--create", action="store_true", help="create the instance when Evolution has none by that name")
-    connect_parser.add_argument("--phone", metavar="DIGITS", help="the number being paired, country code first: also get a pairing code")
-    connect_parser.add_argument("--qr", metavar="FILE", type=Path, help="save the QR code to scan as a PNG image")
-    connect_parser.set_defaults(handler=channels_connect_command)
     return parser
 
 
