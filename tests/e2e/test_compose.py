@@ -187,11 +187,13 @@ def test_the_dockerfile_passes_hadolint():
     assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
-def test_the_caddyfile_is_valid_for_the_caddy_of_the_image(services):
+def test_the_caddyfile_is_valid_for_the_caddy_of_the_image(services, tmp_path):
     caddy = _tool("caddy")
     version = subprocess.run([caddy, "version"], capture_output=True, text=True, timeout=30).stdout.split()[0]
     assert services[PROXY]["image"] == f"caddy:{version.removeprefix('v')}-alpine"
-    env = {**os.environ, "DOMAIN": services[PROXY]["environment"]["DOMAIN"], "ACME_EMAIL": "ops@example.com"}
+    # Provisioning may write Caddy's storage: into the test's folder, not the user's.
+    folders = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    env = {**os.environ, **folders, "DOMAIN": services[PROXY]["environment"]["DOMAIN"], "ACME_EMAIL": "ops@example.com"}
     checked = subprocess.run(
         [caddy, "validate", "--config", str(COMPOSE / "Caddyfile"), "--adapter", "caddyfile"],
         capture_output=True,
