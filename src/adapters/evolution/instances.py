@@ -19,8 +19,9 @@ SECRET_HEADER = "X-Webhook-Secret"
 @attrs.define
 class EvolutionInstanceControl:
     """Evolution API v2's instance management, with its global API key (AUTHENTICATION_API_KEY)
-    or the instance's own token: `POST /webhook/set/{instance}`, `GET
-    /instance/connectionState/{instance}` and `GET /instance/connect/{instance}`."""
+    or the instance's own token: `POST /instance/create` (global key only), `POST
+    /webhook/set/{instance}`, `GET /instance/connectionState/{instance}` and `GET
+    /instance/connect/{instance}`."""
 
     client: httpx.AsyncClient
     url: str
