@@ -70,7 +70,7 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
             print(f"{'MISS' if rank is None else f'@{rank}  '} {case['question']!r}\n      want {case['section']}")
             for label, passage in zip(labels, found, strict=True):
                 print(f"      got  {passage.score:6.2f} {label}")
-        reply = await answerer.answer(TurnInput(text=case["question"], tenant=tenant, now=NOW), found)
+        reply = (await answerer.answer(TurnInput(text=case["question"], tenant=tenant, now=NOW), found)).text
         answered += reply is not None
         wanted = next((p.chunk.text for p, label in zip(found, labels, strict=True) if label == case["section"]), None)
         grounded += reply is not None and wanted is not None and reply[:60] in wanted
@@ -86,7 +86,7 @@ async def out_of_scope(index: QdrantKnowledgeIndex, tenant: Tenant, questions: l
     answered = 0
     for question in questions:
         found = await index.search(TENANT, question, DEPTH)
-        reply = await answerer.answer(TurnInput(text=question, tenant=tenant, now=NOW), found)
+        reply = (await answerer.answer(TurnInput(text=question, tenant=tenant, now=NOW), found)).text
         answered += reply is not None
         if reply is not None or show_answers:
             print(f"OUT OF SCOPE {'ANSWERED' if reply else 'ok'} {question!r}\n      {reply}")

@@ -8,8 +8,10 @@ from typing import TypeVar
 import structlog
 
 from adapters.openai.failure import ModelFailure
+from application.booking_extractor import BookingDetails, BookingExtractor
 from application.knowledge_index import Passage
-from application.question_answerer import QuestionAnswerer
+from application.question_answerer import Answer, QuestionAnswerer
+from application.small_talker import SmallTalker
 from application.turn import TurnInput
 
 log = structlog.get_logger(__name__)
@@ -32,5 +34,23 @@ class FallbackQuestionAnswerer:
         self.preferred = preferred
         self.fallback = fallback
 
-    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
+    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
         return await decide("faq_answer", lambda: self.preferred.answer(turn, passages), lambda: self.fallback.answer(turn, passages))
+
+
+class FallbackBookingExtractor:
+    def __init__(self, preferred: BookingExtractor, fallback: BookingExtractor) -> None:
+        self.preferred = preferred
+        self.fallback = fallback
+
+    async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        return await decide("booking_details", lambda: self.preferred.extract_booking(turn), lambda: self.fallback.extract_booking(turn))
+
+
+class FallbackSmallTalker:
+    def __init__(self, preferred: SmallTalker, fallback: SmallTalker) -> None:
+        self.preferred = preferred
+        self.fallback = fallback
+
+    async def smalltalk(self, turn: TurnInput) -> str:
+        return await decide("smalltalk", lambda: self.preferred.smalltalk(turn), lambda: self.fallback.smalltalk(turn))

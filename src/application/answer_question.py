@@ -1,19 +1,19 @@
 import attrs
 
 from application.knowledge_index import KnowledgeIndex
-from application.question_answerer import QuestionAnswerer
+from application.question_answerer import Answer, QuestionAnswerer
 from application.turn import TurnInput
 
 
 @attrs.define
 class AnswerQuestion:
-    """Answers from the tenant's knowledge base only; when it holds no answer, says so (None)
+    """Answers from the tenant's knowledge base only; when it holds no answer, says so (no text)
     instead of guessing. How to tell the member is the caller's: it knows what else is pending."""
 
     answerer: QuestionAnswerer
     index: KnowledgeIndex
     passages: int = 3
 
-    async def execute(self, turn: TurnInput) -> str | None:
+    async def execute(self, turn: TurnInput) -> Answer:
         found = await self.index.search(turn.tenant.slug, turn.text, self.passages)
-        return await self.answerer.answer(turn, found) if found else None
+        return await self.answerer.answer(turn, found) if found else Answer()

@@ -5,7 +5,7 @@ import attrs
 
 from application import replies
 from application.answer_question import AnswerQuestion
-from application.booking_extractor import BookingExtractor, BookingIntent
+from application.booking_extractor import BookingDetails, BookingExtractor, BookingIntent
 from application.booking_interview import ConductBookingInterview
 from application.clock import Clock
 from application.errors import ApplicationError
@@ -117,24 +117,36 @@ class HandleTurn:
         if triage.route is Route.ESCALATE:
             return triage.route, self.escalate.execute(tenant, conversation, triage)
         interviewing = conversation.interview is not None
+        details: BookingDetails | None = None
         if triage.route is Route.BOOKING or interviewing:
             details = await self.extractor.extract_booking(turn)
             if triage.route is Route.BOOKING or details.intent is not BookingIntent.NONE or details.changes or details.answer is not None:
                 return Route.BOOKING, await self.booking.execute(tenant, conversation, client, details)
         pending = await self.booking.pending_question(tenant, conversation, client) if interviewing else None
-        if triage.route is Route.FAQ:
+        route: Route = triage.route
+        if route is Route.FAQ:
             answer = await self.answer_question.execute(turn)
-            if answer is not None:
-                reply = answer
-            elif pending:
-                # The booking's pending question is the one a "sim" answers: no offer of a person.
-                reply = replies.not_found(tenant)
-            else:
-                conversation.offer_human()
-                reply = replies.no_answer(tenant)
+            # The answerer may read the turn better than triage did: its route is followed.
+            route = answer.route
+            if route is Route.ESCALATE:
+                return route, self.escalate.execute(tenant, conversation, Triage(route=route, human_requested=True))
+            if route is Route.BOOKING:
+                # Details are read once a turn: mid-interview they already were, and finding nothing
+                # new, the interview asks its question again.
+                if details is None:
+                    details = await self.extractor.extract_booking(turn)
+                return route, await self.booking.execute(tenant, conversation, client, details)
+            reply = answer.text or self._no_answer(tenant, conversation, pending)
         else:
             reply = await self.small_talker.smalltalk(turn)
-        return triage.route, reply + replies.back_to_booking(pending) if pending else reply
+        return route, reply + replies.back_to_booking(pending) if pending else reply
+
+    def _no_answer(self, tenant: Tenant, conversation: Conversation, pending: str | None) -> str:
+        if pending:
+            # The booking's pending question is the one a "sim" answers: no offer of a person.
+            return replies.not_found(tenant)
+        conversation.offer_human()
+        return replies.no_answer(tenant)
 
     async def _client(self, conversation: Conversation) -> Client:
         client = await self.uow.clients.get(conversation.tenant_id, conversation.client_id)

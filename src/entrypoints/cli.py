@@ -1,4 +1,4 @@
-"""`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, resume a conversation."""
+"""`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a conversation."""
 
 import argparse
 import asyncio
@@ -22,12 +22,16 @@ from domain.phone import Phone
 from domain.route import Route
 from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
+from entrypoints.eval_file import EvalFileError, load_question_set
+from entrypoints.eval_report import describe as describe_answer
+from entrypoints.eval_report import summary, write_json
+from entrypoints.eval_run import run_all as run_questions
 from entrypoints.logs import configure_logging
 from entrypoints.requests import in_request
 from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instant, scenario_files
 from entrypoints.scenarios import describe, run_all
 from entrypoints.serve import serve
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import ENGINES, Settings, SettingsError
 from entrypoints.startup import ingest, migrate, prepare
 from entrypoints.worker import run_worker
 
@@ -97,6 +101,24 @@ async def scenarios_command(args: argparse.Namespace, settings: Settings) -> int
     failed = sum(not o.passed for o in outcomes)
     print(f"{len(outcomes) - failed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+async def eval_command(args: argparse.Namespace, settings: Settings) -> int:
+    files = scenario_files([Path(p) for p in args.paths])
+    if not files:
+        raise UsageError("no question files (*.yaml) found")
+    if args.engine:
+        settings = attrs.evolve(settings, engine_choice=args.engine)
+    question_sets = [load_question_set(file) for file in files]
+    outcomes = await run_questions(question_sets, settings, _clock(args), lambda o: print(describe_answer(o, args.verbose), flush=True))
+    if args.json:
+        try:
+            write_json(Path(args.json), outcomes)
+        except OSError as error:
+            raise UsageError(f"--json: {error}") from error
+    print("\n".join(summary(outcomes)))
+    # The figures are for a person (or a test) to judge: the command fails only on files it cannot read.
+    return 0
 
 
 def _require_secret(settings: Settings) -> None:
@@ -240,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--now", type=_instant, help="clock for scenarios that set no `now`")
     knowledge_option(run_parser)
     run_parser.set_defaults(handler=scenarios_command)
+
+    eval_parser = commands.add_parser("eval", help="grade the answers to labelled questions: correct, abstained or wrong")
+    eval_parser.add_argument("paths", nargs="+", metavar="PATH", help="question files (YAML) or folders of them")
+    eval_parser.add_argument("--engine", choices=ENGINES, help="the engine that answers (default: TATAME_ENGINE)")
+    eval_parser.add_argument("--now", type=_instant, help="run on a fixed clock (ISO 8601 with offset)")
+    eval_parser.add_argument("--json", metavar="FILE", help="also write every question's verdict and reply as JSON")
+    eval_parser.add_argument("--verbose", "-v", action="store_true", help="show each reply whole")
+    knowledge_option(eval_parser)
+    eval_parser.set_defaults(handler=eval_command)
     return parser
 
 
@@ -253,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "sync", False):
             return args.handler(args, settings)
         return asyncio.run(args.handler(args, settings))
-    except (SettingsError, InvalidTenantPack, ScenarioError, UsageError, ValueError) as error:
+    except (SettingsError, InvalidTenantPack, ScenarioError, EvalFileError, UsageError, ValueError) as error:
         print(f"tatame: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

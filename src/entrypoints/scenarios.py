@@ -56,7 +56,7 @@ def check_step(expect: Expect, result: TurnResult | None) -> list[str]:
 SCENARIO_PREFIX = "5500"
 
 
-def _random_phone() -> Phone:
+def random_phone() -> Phone:
     return Phone(SCENARIO_PREFIX + "".join(random.choices("0123456789", k=9)))
 
 
@@ -119,7 +119,7 @@ class ScenarioRunner:
         except LookupError as error:
             return Outcome(scenario, (str(error),))
         self.clock.current = scenario.now or self.default_now or dt.datetime.now(dt.UTC)
-        conversation = TerminalConversation(self.container, cli_channel_name(tenant), _random_phone())
+        conversation = TerminalConversation(self.container, cli_channel_name(tenant), random_phone())
         for number, step in enumerate(scenario.steps, start=1):
             if step.user is None:
                 await self._restart(conversation)

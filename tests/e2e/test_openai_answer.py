@@ -13,6 +13,7 @@ from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.openai.answer import SCHEMA, OpenAIQuestionAnswerer
 from adapters.openai.chat import ChatModel, make_client
 from application.knowledge_index import Passage
+from application.question_answerer import Answer
 from application.turn import TurnInput
 from domain.knowledge import Chunk
 from domain.tenant import Tenant
@@ -60,7 +61,7 @@ def answerer(client: AsyncOpenAI) -> FallbackQuestionAnswerer:
 async def test_one_call_with_the_passages_ids_and_the_strict_schema(fake, answerer):
     fake.plan(completion(grounded()))
     with capture_logs() as logs:
-        assert await answerer.answer(TURN, PASSAGES) == MODEL_ANSWER
+        assert await answerer.answer(TURN, PASSAGES) == Answer(text=MODEL_ANSWER)
     [request] = fake.requests
     assert request["model"] == "fake-model"
     assert request["response_format"] == {"type": "json_schema", "json_schema": {"name": "faq_answer", "strict": True, "schema": SCHEMA}}
@@ -73,7 +74,7 @@ async def test_one_call_with_the_passages_ids_and_the_strict_schema(fake, answer
 @pytest.mark.parametrize("changes", [{"passage_ids": ["P3"]}, {"passages_answer": False, "answer": ""}])
 async def test_an_ungrounded_answer_is_no_answer(fake, answerer, changes):
     fake.plan(completion(grounded(**changes)))
-    assert await answerer.answer(TURN, PASSAGES) is None
+    assert await answerer.answer(TURN, PASSAGES) == Answer()
     assert len(fake.requests) == 1
 
 
@@ -92,6 +93,6 @@ async def test_an_ungrounded_answer_is_no_answer(fake, answerer, changes):
 async def test_a_fault_is_answered_by_the_offline_engine(fake, answerer, fault, reason):
     fake.plan(fault)
     with capture_logs() as logs:
-        assert await answerer.answer(TURN, PASSAGES) == PRICES
+        assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES)
     assert len(fake.requests) == 1  # no retries: the offline engine answers at once
     assert [(log["decision"], log["reason"]) for log in logs if log["event"] == "llm.fallback"] == [("faq_answer", reason)]

@@ -11,6 +11,7 @@ from application.booking_extractor import BookingDetails
 from application.gateway import DeliveryFailed
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
+from application.question_answerer import Answer
 from application.triage import Triage
 from application.turn import TurnInput
 from domain.channel import Channel
@@ -350,17 +351,22 @@ class ScriptedEngine:
     human_requested: bool = False
     agrees: bool = False
     booking: BookingDetails = BookingDetails()
+    answer_route: Route = Route.FAQ  # where the answerer sends a turn triaged as a question
     seen: list[TurnInput] = attrs.field(factory=list)
+    extractions: int = 0
 
     async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        self.extractions += 1
         return self.booking
 
     async def triage(self, turn: TurnInput) -> Triage:
         self.seen.append(turn)
         return Triage(route=self.route, paid_service=self.paid_service, human_requested=self.human_requested, agrees=self.agrees)
 
-    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
-        return f"Sobre {passages[0].chunk.heading}: {passages[0].chunk.text}" if passages else None
+    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
+        if self.answer_route is not Route.FAQ:
+            return Answer(text="Olá!" if self.answer_route is Route.SMALLTALK else None, route=self.answer_route)
+        return Answer(text=f"Sobre {passages[0].chunk.heading}: {passages[0].chunk.text}" if passages else None)
 
     async def smalltalk(self, turn: TurnInput) -> str:
         return "Olá!"

@@ -205,3 +205,38 @@ async def test_register_checks_capacity_itself(world):
         )
     with pytest.raises(ClassFull):
         await RegisterTrialClass(uow, clock).execute(tenant, conversation, client, MUAY_THAI, starts)
+
+
+class TestTheAnswerersRoute:
+    """A turn triaged as a question takes the route the answerer reads in it, asking each decision
+    at most once a turn."""
+
+    async def test_a_wish_to_book_starts_the_interview(self, world):
+        uow, _, engine, _ = world
+        engine.answer_route = Route.BOOKING
+        result = await say(
+            world, "bora fazer um muay thai na rua exemplo", route=Route.FAQ, intent=BookingIntent.BOOK, modality="Muay Thai"
+        )
+        assert result.route is Route.BOOKING and "Qual dia e horário" in result.reply
+        assert engine.extractions == 1 and uow.conversations.items[0].interview is not None
+
+    async def test_mid_interview_the_details_already_read_serve_and_the_question_is_asked_again(self, world):
+        engine = world[2]
+        await say(world, "quero muay thai", intent=BookingIntent.BOOK, modality="Muay Thai")
+        engine.answer_route, engine.extractions = Route.BOOKING, 0
+        result = await say(world, "e aí, como fica na rua exemplo?", route=Route.FAQ)
+        assert result.route is Route.BOOKING and "Qual dia e horário" in result.reply and engine.extractions == 1
+
+    async def test_a_request_for_a_person_escalates(self, world):
+        uow, _, engine, _ = world
+        engine.answer_route = Route.ESCALATE
+        result = await say(world, "alguém me explica qual rua", route=Route.FAQ)
+        assert result.route is Route.ESCALATE and len(uow.escalations.items) == 1
+        assert not uow.conversations.items[0].bot_may_reply
+
+    async def test_small_talk_is_answered_with_the_answerers_reply(self, world):
+        engine = world[2]
+        await say(world, "quero muay thai", intent=BookingIntent.BOOK, modality="Muay Thai")
+        engine.answer_route = Route.SMALLTALK
+        result = await say(world, "kkkk valeu, achei a rua", route=Route.FAQ)
+        assert result.route is Route.SMALLTALK and result.reply.startswith("Olá!") and "Voltando ao seu agendamento" in result.reply

@@ -39,7 +39,7 @@ answerer = OfflineQuestionAnswerer()
 
 
 async def answer(question: str, passages=PASSAGES) -> str | None:
-    return await answerer.answer(TurnInput(text=question, tenant=TENANT, now=NOW), passages)
+    return (await answerer.answer(TurnInput(text=question, tenant=TENANT, now=NOW), passages)).text
 
 
 class TestInScope:

@@ -11,6 +11,7 @@ from adapters.bm25.analyzer import content_words, near, stem, words
 from adapters.bm25.related import related
 from adapters.offline.smalltalk import without_smalltalk
 from application.knowledge_index import Passage
+from application.question_answerer import Answer
 from application.turn import TurnInput
 from domain.knowledge import Chunk
 
@@ -120,5 +121,5 @@ class OfflineQuestionAnswerer:
     """`QuestionAnswerer` by extraction: the passage that shares the most specific words with the
     question, cut to the sentences that hold them."""
 
-    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> str | None:
-        return answer(turn.text, passages)
+    async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
+        return Answer(text=answer(turn.text, passages))

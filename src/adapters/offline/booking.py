@@ -2,6 +2,8 @@
 
 import re
 
+import attrs
+
 from adapters.bm25.analyzer import STOPWORDS, fold, words
 from adapters.offline.smalltalk import kinds
 from adapters.offline.when import parse_when
@@ -114,7 +116,7 @@ def _intent(folded: str, interviewing: bool) -> BookingIntent:
         return BookingIntent.ABORT
     if CHECK.search(folded):
         return BookingIntent.CHECK
-    if CANCEL_BOOKED.search(folded):
+    if cancels(folded):
         return BookingIntent.CANCEL_BOOKED
     return BookingIntent.BOOK
 
@@ -133,21 +135,37 @@ def extract_booking(turn: TurnInput) -> BookingDetails:
     name = _name_after_lead(turn.text)
     if name is None and awaiting is Awaiting.NAME and not (when or modality):
         name = _bare_name(turn.text)
-    answer = True if YES.match(said) else False if NO.match(said) else None
-    if intent is BookingIntent.BOOK and interview and not any((modality, when, name, answer is not None)):
-        # Mid-interview, a message with nothing for the booking is a detour (a FAQ question),
-        # except a word or two at the summary ("hmm", "talvez"): that is an unclear answer to it.
-        unclear = awaiting is Awaiting.CONFIRMATION and len(said.split()) <= 2 and "?" not in turn.text
-        intent = BookingIntent.BOOK if unclear else BookingIntent.NONE
-    return BookingDetails(
+    details = BookingDetails(
         intent=intent,
         modality=modality,
         day=when.day if when else None,
         time=when.time if when else None,
         period=when.period if when else None,
         name=name,
-        answer=answer,
+        answer=explicit_answer(turn.text),
     )
+    return detour(turn, details)
+
+
+def explicit_answer(text: str) -> bool | None:
+    """An explicit yes ("sim", "pode confirmar", "isso mesmo") or no to the summary, or None."""
+    said = " ".join(words(text))
+    return True if YES.match(said) else False if NO.match(said) else None
+
+
+def cancels(text: str) -> bool:
+    """Whether the message asks to cancel a trial class already booked."""
+    return bool(CANCEL_BOOKED.search(fold(text)))
+
+
+def detour(turn: TurnInput, details: BookingDetails) -> BookingDetails:
+    """Mid-interview, a message with nothing for the booking is a detour (a FAQ question), except
+    a word or two at the summary ("hmm", "talvez"): that is an unclear answer to it."""
+    interview = turn.flow.interview
+    if details.intent is not BookingIntent.BOOK or interview is None or details.changes or details.answer is not None:
+        return details
+    unclear = interview.awaiting is Awaiting.CONFIRMATION and len(words(turn.text)) <= 2 and "?" not in turn.text
+    return details if unclear else attrs.evolve(details, intent=BookingIntent.NONE)
 
 
 class OfflineBookingExtractor:
