@@ -11,7 +11,10 @@ from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
 from adapters.evolution.gateway import EvolutionGateway, make_client
+from adapters.evolution.instances import WEBHOOK_EVENTS, EvolutionInstanceControl
 from adapters.terminal import TerminalGateway
+from application.channel_control import ChannelControlFailed, ConnectionState, Pairing
+from application.connect_channel import ConnectChannel
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
 from application.resume_conversation import ResumeConversation
@@ -129,6 +132,45 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, args.processes, with_worker=not args.no_worker)
 
 
+def _print_pairing(instance: str, pairing: Pairing, qr_file: Path | None) -> None:
+    if pairing.state is ConnectionState.OPEN:
+        print(f"{instance}: open, connected to WhatsApp")
+        return
+    print(f"{instance}: {pairing.state}, not paired yet")
+    if pairing.pairing_code:
+        print(f"pairing code: {pairing.pairing_code} (WhatsApp > Dispositivos conectados > Conectar com número de telefone)")
+    if qr_file is not None and pairing.qr_png:
+        qr_file.write_bytes(pairing.qr_png)
+        print(f"QR code: {qr_file} (WhatsApp > Dispositivos conectados > Conectar dispositivo)")
+    elif pairing.qr_text:
+        print("QR code: scan it in Evolution's manager (/manager), or run again with --qr FILE for the image")
+    print("then run this command again: it says `open` once the number is paired")
+
+
+def _required(value: str | None, variable: str) -> str:
+    if not value:
+        raise UsageError(f"set {variable}")
+    return value
+
+
+async def channels_connect_command(args: argparse.Namespace, settings: Settings) -> int:
+    instance = _required(args.instance or settings.evolution_instance, "EVOLUTION_INSTANCE or pass --instance")
+    webhook_url = _required(args.webhook_url or settings.webhook_url, "WEBHOOK_URL or pass --webhook-url")
+    evolution_url = _required(settings.evolution_url, "EVOLUTION_URL")
+    api_key = _required(settings.evolution_api_key, "EVOLUTION_API_KEY")
+    secret = _required(settings.webhook_secret, "WEBHOOK_SECRET: Evolution must prove every webhook with it")
+    async with make_client(settings.evolution_timeout) as http:
+        control = EvolutionInstanceControl(http, evolution_url, api_key)
+        try:
+            pairing = await ConnectChannel(control).execute(instance, webhook_url, secret, args.phone, create=args.create)
+        except ChannelControlFailed as error:
+            print(f"tatame: error: {error}", file=sys.stderr)
+            return 1
+    print(f"{instance}: webhook {webhook_url} with the secret header, events {', '.join(WEBHOOK_EVENTS)}")
+    _print_pairing(instance, pairing, args.qr)
+    return 0
+
+
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
     async with make_client(settings.evolution_timeout) as http:
         container = make_container(settings, EvolutionGateway(http))
@@ -196,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="answer due conversations and deliver replies (more processes share the work)").set_defaults(
         handler=worker_command
     )
+
+    channels_parser = commands.add_parser("channels", help="WhatsApp numbers (Evolution instances)")
+    channel_commands = channels_parser.add_subparsers(dest="channels_command", required=True)
+    connect_parser = channel_commands.add_parser(
+        "connect", help="point an instance's webhook at Tatame (URL, secret, events) and show its pairing with WhatsApp"
+    )
+    connect_parser.add_argument("--instance", metavar="NAME", help="the Evolution instance (default: EVOLUTION_INSTANCE)")
+    connect_parser.add_argument("--webhook-url", metavar="URL", help="where Evolution posts (default: WEBHOOK_URL)")
+    connect_parser.add_argument("--create", action="store_true", help="create the instance when Evolution has none by that name")
+    connect_parser.add_argument("--phone", metavar="DIGITS", help="the number being paired, country code first: also get a pairing code")
+    connect_parser.add_argument("--qr", metavar="FILE", type=Path, help="save the QR code to scan as a PNG image")
+    connect_parser.set_defaults(handler=channels_connect_command)
 
     resume_parser = commands.add_parser("resume", help="hand a conversation back to the bot")
     resume_parser.add_argument("phone")

@@ -143,6 +143,9 @@ class Settings:
     """OPENAI_TIMEOUT: seconds a model call may take; past it the offline engine answers the turn."""
     engine_choice: str | None = _setting(None, env="TATAME_ENGINE", converter=attrs.converters.optional(str.lower), validator=_engine)
     """TATAME_ENGINE: offline or openai. Unset: openai when OPENAI_API_KEY is set, else offline."""
+    webhook_url: str | None = _setting(None)
+    """WEBHOOK_URL: where Evolution posts the webhooks, as `tatame channels connect` sets it at the
+    instance (compose: http://bot:8000/webhooks/evolution, inside its network)."""
 
     @property
     def send_lease(self) -> float:

@@ -300,3 +300,31 @@ class TestFindMessages:
         assert find_messages(client, {}).status_code == 500
         assert find_messages(client, {}).status_code == 200
         assert len(evolution.lookups()) == 3
+
+
+def test_webhook_set_validates_and_stores_as_evolution(evolution, client):
+    headers = {"apikey": "fake-global-key"}
+    missing = client.post("/webhook/set/cs-bot", json={"webhook": {"enabled": True}}, headers=headers)
+    assert missing.status_code == 400 and missing.json()["response"]["message"] == [['webhook requires property "url"']]
+    unknown = client.post(
+        "/webhook/set/cs-bot", json={"webhook": {"enabled": True, "url": "http://x", "events": ["NOPE"]}}, headers=headers
+    )
+    assert unknown.status_code == 400 and "is not one of enum values" in unknown.json()["response"]["message"][0][0]
+    every = client.post("/webhook/set/cs-bot", json={"webhook": {"enabled": True, "url": "http://x", "events": []}}, headers=headers)
+    assert every.status_code == 201 and "QRCODE_UPDATED" in every.json()["events"]
+    assert client.get("/instance/connectionState/cs-bot", headers=headers).json() == {
+        "instance": {"instanceName": "cs-bot", "state": "close"}
+    }
+    assert client.get("/instance/connectionState/nobody", headers=headers).status_code == 404
+
+
+def test_instance_create_guards_as_evolution(evolution, client):
+    body = {"instanceName": "cs-bot", "integration": "WHATSAPP-BAILEYS"}
+    assert client.post("/instance/create", json=body, headers={"apikey": "fake-global-key"}).status_code == 403  # name in use
+    new = {**body, "instanceName": "cs-nova"}
+    assert client.post("/instance/create", json=new).status_code == 401  # an instance token creates nothing
+    assert client.post("/instance/create", json={**new, "integration": "X"}, headers={"apikey": "fake-global-key"}).status_code == 400
+    created = client.post("/instance/create", json=new, headers={"apikey": "fake-global-key"})
+    assert created.status_code == 201 and created.json()["instance"]["status"] == "close"
+    state = client.get("/instance/connectionState/cs-nova", headers={"apikey": created.json()["hash"]})
+    assert state.json() == {"instance": {"instanceName": "cs-nova", "state": "close"}}

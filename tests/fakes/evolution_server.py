@@ -14,13 +14,25 @@ Implements, as evolution-api 2.3.7 answers them, with the guards of src/api/rout
   `where.messageTimestamp.{gte,lte}` when both are given; newest first; `offset` records per page,
   default 50, `page` from 1, computed at each request, so sends stored between two requests shift
   the pages), answering 200 with `{messages: {total, pages, currentPage, records}}`.
+- `POST /webhook/set/{instance}`: the validation of
+  src/api/integrations/event/webhook/webhook.schema.ts and the upsert of webhook.controller.ts
+  (enabled with no events means every event; disabled, none), answering 201 with the stored row;
+- `POST /instance/create`: instanceLoggedGuard (a name in use is a 403), then the global key only;
+  a Baileys instance (`integration: WHATSAPP-BAILEYS`), created closed, answered 201;
+- `GET /instance/connectionState/{instance}`: `{instance: {instanceName, state}}`;
+- `GET /instance/connect/{instance}` as instanceController.connectToWhatsapp: an open instance
+  answers its connection state; otherwise it starts connecting and answers the QR code
+  (`{pairingCode, code, base64, count}`, a pairing code when the query has `number`).
 
 Tests plan failures with `plan(...)` (sendText) and `plan_lookups(...)` (findMessages); each
 request that passes the guards and the validation takes the next planned `Reply` (a real success
-when none is left; a `held()` send waits for `release_held()`). Every request is recorded.
+when none is left; a `held()` send waits for `release_held()`). Every request is recorded;
+`webhooks` holds each instance's webhook as set, `states` each one's connection state (`close`
+until a test says otherwise).
 """
 
 import asyncio
+import base64
 import datetime as dt
 import json
 import math
@@ -28,6 +40,8 @@ import re
 import secrets
 import threading
 import time
+import urllib.parse
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -39,6 +53,26 @@ import httpx
 from tests.fakes.loopback import LoopbackServer, read_body
 
 INSTANCE_ID = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
+# EventController.events (src/api/integrations/event/event.controller.ts): what a webhook may ask for.
+EVENTS = (
+    "APPLICATION_STARTUP QRCODE_UPDATED MESSAGES_SET MESSAGES_UPSERT MESSAGES_EDITED MESSAGES_UPDATE MESSAGES_DELETE"
+    " SEND_MESSAGE SEND_MESSAGE_UPDATE CONTACTS_SET CONTACTS_UPSERT CONTACTS_UPDATE PRESENCE_UPDATE CHATS_SET"
+    " CHATS_UPSERT CHATS_UPDATE CHATS_DELETE GROUPS_UPSERT GROUP_UPDATE GROUP_PARTICIPANTS_UPDATE CONNECTION_UPDATE"
+    " LABELS_EDIT LABELS_ASSOCIATION CALL TYPEBOT_START TYPEBOT_CHANGE_STATUS REMOVE_INSTANCE LOGOUT_INSTANCE"
+    " INSTANCE_CREATE INSTANCE_DELETE STATUS_INSTANCE"
+).split()
+# The routes served, with their method (src/api/routes/*.router.ts).
+ROUTES = {
+    "message/sendText": "POST",
+    "chat/findMessages": "POST",
+    "webhook/set": "POST",
+    "instance/connectionState": "GET",
+    "instance/connect": "GET",
+}
+# A 1x1 PNG: what the QR code's `base64` carries, as a data URL.
+QR_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
 # Evolution payload samples, each with its provenance in the README beside them.
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"
 
@@ -112,7 +146,8 @@ class FakeEvolution:
     `instances` maps instance names to their tokens; `global_key` opens every instance."""
 
     def __init__(self, *, instances: Mapping[str, str] | None = None, global_key: str = "fake-global-key") -> None:
-        self.instances = dict(instances or {"cs-bot": "fake-instance-token"})
+        self._given_instances = dict(instances or {"cs-bot": "fake-instance-token"})
+        self.instances = dict(self._given_instances)
         self.global_key = global_key
         self.requests: list[ReceivedRequest] = []
         self.sent: list[dict] = []  # success bodies, in the order the messages were "sent"
@@ -122,6 +157,8 @@ class FakeEvolution:
         # its ninth digit depending on the account's age; unlisted numbers get createJid's JID.
         self.accounts: dict[str, str] = {}
         self._stored: list[dict] = []  # what findMessages searches
+        self.webhooks: dict[str, dict] = {}
+        self.states: dict[str, str] = dict.fromkeys(self.instances, "close")  # Baileys: open, connecting, close
         self._plan: deque[Reply] = deque()
         self._lookup_plan: deque[Reply] = deque()
         self._echo: tuple[str, Mapping[str, str]] | None = None
@@ -151,11 +188,15 @@ class FakeEvolution:
         return [r for r in self.requests if r.path.startswith("/chat/findMessages/")]
 
     def reset(self) -> None:
-        """Forgets requests, sent and stored messages, accounts and any reply still planned."""
+        """Forgets requests, sent and stored messages, accounts, created instances, webhooks,
+        connections and any reply still planned."""
         self.requests.clear()
         self.sent.clear()
         self._stored.clear()
         self.accounts.clear()
+        self.instances = dict(self._given_instances)
+        self.webhooks.clear()
+        self.states = dict.fromkeys(self.instances, "close")
         self._plan.clear()
         self._lookup_plan.clear()
         self._echo = None
@@ -182,15 +223,18 @@ class FakeEvolution:
         body = await read_body(receive)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         self.requests.append(ReceivedRequest(method=scope["method"], path=scope["path"], headers=headers, body=body))
-        status, payload = await self._answer(scope["method"], scope["path"], headers, body)
+        query = dict(urllib.parse.parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        status, payload = await self._answer(scope["method"], scope["path"], headers, body, query)
         data = json.dumps(payload).encode()
         start = {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
         await send(start)
         await send({"type": "http.response.body", "body": data})
 
-    async def _answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes) -> tuple[int, object]:
-        route = re.fullmatch(r"/(message/sendText|chat/findMessages)/([^/]+)", path)
-        if method != "POST" or route is None:
+    async def _answer(self, method: str, path: str, headers: Mapping[str, str], raw: bytes, query: Mapping[str, str]) -> tuple[int, object]:
+        if (method, path) == ("POST", "/instance/create"):
+            return self._create_instance(headers, raw)
+        route = re.fullmatch(r"/(\w+/\w+)/([^/]+)", path)
+        if route is None or ROUTES.get(route.group(1)) != method:
             return 404, error_body(404, "Not Found", [f"Cannot {method} {path}"])
         endpoint, instance = route.groups()
         if instance not in self.instances:
@@ -204,7 +248,66 @@ class FakeEvolution:
             return 400, error_body(400, "Internal Server Error", str(error))
         if endpoint == "chat/findMessages":
             return await self._find_messages(request)
+        if endpoint == "webhook/set":
+            return self._set_webhook(instance, request)
+        if endpoint == "instance/connectionState":
+            return 200, self._connection_state(instance)
+        if endpoint == "instance/connect":
+            return 200, self._connect(instance, query.get("number"))
         return await self._send_text(instance, request)
+
+    def _create_instance(self, headers: Mapping[str, str], raw: bytes) -> tuple[int, object]:
+        request = json.loads(raw) if raw.strip() else {}
+        name = request.get("instanceName") if isinstance(request, dict) else None
+        if name in self.instances:
+            return 403, error_body(403, "Forbidden", [f'This name "{name}" is already in use.'])
+        if headers.get("apikey") != self.global_key:
+            return 401, error_body(401, "Unauthorized", "Unauthorized")
+        if not isinstance(name, str) or not name:
+            return 400, error_body(400, "Bad Request", ['"instanceName" not provided.'])
+        if request.get("integration") != "WHATSAPP-BAILEYS":
+            return 400, error_body(400, "Bad Request", ["Invalid integration"])
+        token = str(uuid.uuid4()).upper()
+        self.instances[name] = token
+        self.states[name] = "close"
+        instance = {"instanceName": name, "instanceId": str(uuid.uuid4()), "integration": "WHATSAPP-BAILEYS", "status": "close"}
+        return 201, {"instance": {**instance, "webhookWaBusiness": None, "accessTokenWaBusiness": ""}, "hash": token}
+
+    def _set_webhook(self, instance: str, request: Any) -> tuple[int, object]:
+        if problems := _validate_webhook(request):
+            return 400, error_body(400, "Bad Request", [problems])
+        webhook = request["webhook"]
+        events = (webhook.get("events") or list(EVENTS)) if webhook["enabled"] else []
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        row = {
+            "id": secrets.token_hex(12),
+            "url": webhook["url"],
+            "headers": webhook.get("headers"),
+            "enabled": webhook["enabled"],
+            "events": events,
+            "webhookByEvents": webhook.get("byEvents"),
+            "webhookBase64": webhook.get("base64"),
+            "createdAt": self.webhooks.get(instance, {}).get("createdAt", now),
+            "updatedAt": now,
+            "instanceId": INSTANCE_ID,
+        }
+        self.webhooks[instance] = row
+        return 201, row
+
+    def _connection_state(self, instance: str) -> dict:
+        return {"instance": {"instanceName": instance, "state": self.states.get(instance, "close")}}
+
+    def _connect(self, instance: str, number: str | None) -> dict:
+        if self.states.get(instance) == "open":
+            return self._connection_state(instance)
+        # A closed instance starts connecting (Baileys then emits its first QR code).
+        self.states[instance] = "connecting"
+        return {
+            "pairingCode": secrets.token_hex(4).upper() if number else None,
+            "code": "2@" + secrets.token_urlsafe(40),
+            "base64": "data:image/png;base64," + base64.b64encode(QR_PNG).decode(),
+            "count": 1,
+        }
 
     async def _send_text(self, instance: str, request: Any) -> tuple[int, object]:
         if problems := _validate(request):
@@ -296,6 +399,24 @@ def _validate(request: object) -> list[str]:
         problems.append("text is not of a type(s) string")
     if "delay" in request and (isinstance(request["delay"], bool) or not isinstance(request["delay"], int)):
         problems.append("delay is not of a type(s) integer")
+    return problems
+
+
+def _validate_webhook(request: object) -> list[str]:
+    # webhookSchema: `webhook` with `enabled` and `url` (not empty), typed fields, known events.
+    webhook = request.get("webhook") if isinstance(request, dict) else None
+    if not isinstance(webhook, dict):
+        return ['instance requires property "webhook"' if webhook is None else "webhook is not of a type(s) object"]
+    problems = [f'webhook requires property "{name}"' for name in ("enabled", "url") if name not in webhook]
+    types = {"enabled": bool, "url": str, "headers": dict, "byEvents": bool, "base64": bool, "events": list}
+    names = {bool: "boolean", str: "string", dict: "object", list: "array"}
+    problems += [f"webhook.{k} is not of a type(s) {names[t]}" for k, t in types.items() if k in webhook and not isinstance(webhook[k], t)]
+    if webhook.get("url") == "":
+        problems.append('The "url" cannot be empty')
+    events = webhook.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else []):
+        if event not in EVENTS:
+            problems.append(f"webhook.events[{i}] is not one of enum values: {','.join(EVENTS)}")
     return problems
 
 

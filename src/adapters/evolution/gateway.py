@@ -11,7 +11,7 @@ from domain.channel import Channel
 from domain.phone import Phone
 
 
-def _detail(response: httpx.Response) -> object:
+def error_detail(response: httpx.Response) -> object:
     """Evolution's errors are `{status, error, response: {message}}`; the message explains them."""
     try:
         body = response.json()
@@ -32,7 +32,7 @@ def _failure(response: httpx.Response) -> DeliveryFailed:
     """5xx, 429 and wrapped send errors may pass another time; a number that is not on WhatsApp
     (`exists: false`), bad credentials or a bad request will not. A 5xx or a failed send may come
     after WhatsApp took the message, so those may have gone out."""
-    status, detail = response.status_code, _detail(response)
+    status, detail = response.status_code, error_detail(response)
     maybe_sent = status >= 500 or (status == 400 and _send_error(detail))
     return DeliveryFailed(f"{status}: {detail}", retryable=maybe_sent or status == 429, maybe_sent=maybe_sent)
 
