@@ -11,7 +11,7 @@ from application.model_usage import BudgetAlert, ModelUsage
 @attrs.frozen
 class ModelHealth:
     model: str | None  # None: the offline engine answers, no model is called
-    circuit: Circuit | None
+    circuit: Circuit | None  # None with the model
     budget_alerts: Sequence[BudgetAlert]  # this month's, every tenant's
 
 

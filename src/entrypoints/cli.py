@@ -18,6 +18,7 @@ from application.ingest_knowledge import cli_channel_name
 from application.model_usage import ModelUsage
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import InvalidTenantPack
+from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
 from domain.phone import Phone
 from domain.route import Route
@@ -74,11 +75,17 @@ async def _turn_calls(container: AsyncContainer, conversation: TerminalConversat
     return turn_calls(await usage.latest_turn_calls(conversation.received.tenant_id, conversation.received.conversation_id))
 
 
+async def _known_tenant(request: AsyncContainer, slug: str) -> bool:
+    return await (await request.get(UnitOfWork)).tenants.by_slug(slug) is not None
+
+
 async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
     container = make_container(settings, TerminalGateway(sys.stdout))
     since = args.since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date()
     try:
         await migrate(container)
+        if args.tenant and not await in_request(container, lambda request: _known_tenant(request, args.tenant)):
+            raise UsageError(f"no tenant {args.tenant!r}")
         stats = await container.get(UsageStats)
         print(f"since {since}" + (f", tenant {args.tenant}" if args.tenant else ", every tenant"))
         print(stats_report(await stats.turns(args.tenant, since), await stats.calls(args.tenant, since)))

@@ -301,6 +301,8 @@ async def test_stats_count_turns_by_route_and_engine_and_calls_by_day(start, bas
     ]
     elsewhere = await asyncio.to_thread(_tatame, ["stats", "--since", "2026-03-03"], base.database_url, tmp_path / "cli")
     assert elsewhere.splitlines()[1:] == ["turns (UTC days)", "none", "", "model calls", "none"]
+    with pytest.raises(AssertionError, match="no tenant 'ct-nenhum'"):
+        await asyncio.to_thread(_tatame, ["stats", "--tenant", "ct-nenhum"], base.database_url, tmp_path / "cli")
 
 
 async def test_chat_verbose_shows_the_engine_and_each_call_with_its_tokens(base, fake, tmp_path):

@@ -48,7 +48,7 @@ async def _model_health(container: AsyncContainer) -> dict[str, object]:
         log.warning("health.llm_unknown", error=f"{type(error).__name__}: {error}")
         return {"status": "unknown"}
     report: dict[str, object] = {"engine": "offline" if health.model is None else "openai"}
-    if health.model is not None and health.circuit is not None:
+    if health.circuit is not None:
         report |= {"model": health.model, "circuit": str(health.circuit.state)}
         if health.circuit.until is not None:
             report["circuit_until"] = health.circuit.until.isoformat()
