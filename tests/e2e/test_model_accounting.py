@@ -152,7 +152,7 @@ async def test_every_call_is_recorded_with_its_tokens_and_its_cost_or_none(start
 async def test_a_call_stays_recorded_when_its_turn_is_overtaken_and_rolled_back(start, base, fake):
     stack = await start(base)
     phone = Phone("5511944440002")
-    fake.plan(slow(1.0, GROUNDED))
+    fake.plan(slow(2.0, GROUNDED))  # time enough for the new message to arrive while the call is out
 
     async def receive(text: str):
         inbound = InboundMessage(channel=CHANNEL, sender=phone, text=text, channel_message_id=uuid.uuid4().hex)
