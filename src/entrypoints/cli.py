@@ -1,7 +1,9 @@
-"""`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a conversation."""
+"""`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a
+conversation, report usage, connect WhatsApp numbers."""
 
 import argparse
 import asyncio
+import datetime as dt
 import signal
 import sys
 from pathlib import Path
@@ -17,8 +19,11 @@ from application.channel_control import ChannelControlFailed, ConnectionState, P
 from application.connect_channel import ConnectChannel
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
+from application.model_usage import ModelUsage
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import InvalidTenantPack
+from application.unit_of_work import UnitOfWork
+from application.usage_stats import UsageStats
 from domain.phone import Phone
 from domain.route import Route
 from entrypoints.container import make_container
@@ -34,6 +39,7 @@ from entrypoints.scenarios import describe, run_all
 from entrypoints.serve import serve
 from entrypoints.settings import ENGINES, Settings, SettingsError
 from entrypoints.startup import ingest, migrate, prepare
+from entrypoints.usage import stats_report, turn_calls
 from entrypoints.worker import run_worker
 
 DEFAULT_PHONE = "5511900000000"
@@ -65,7 +71,32 @@ async def chat(args: argparse.Namespace, settings: Settings) -> int:
             if result and result.route is Route.PAUSED:
                 print(f"(bot em pausa: a conversa está com a equipe; `tatame resume {conversation.phone}` devolve ao bot)", flush=True)
             elif result and args.verbose:
-                print(f"(rota: {result.route})", flush=True)
+                print(f"(rota: {result.route} · {await _turn_calls(container, conversation)})", flush=True)
+        return 0
+    finally:
+        await container.close()
+
+
+async def _turn_calls(container: AsyncContainer, conversation: TerminalConversation) -> str:
+    assert conversation.received is not None  # a turn was answered
+    usage = await container.get(ModelUsage)
+    return turn_calls(await usage.latest_turn_calls(conversation.received.tenant_id, conversation.received.conversation_id))
+
+
+async def _known_tenant(request: AsyncContainer, slug: str) -> bool:
+    return await (await request.get(UnitOfWork)).tenants.by_slug(slug) is not None
+
+
+async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    since = args.since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date()
+    try:
+        await migrate(container)
+        if args.tenant and not await in_request(container, lambda request: _known_tenant(request, args.tenant)):
+            raise UsageError(f"no tenant {args.tenant!r}")
+        stats = await container.get(UsageStats)
+        print(f"since {since}" + (f", tenant {args.tenant}" if args.tenant else ", every tenant"))
+        print(stats_report(await stats.turns(args.tenant, since), await stats.calls(args.tenant, since)))
         return 0
     finally:
         await container.close()
@@ -208,6 +239,13 @@ def _instant(value: str):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tatame", description="WhatsApp front desk for training centers.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -219,7 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     chat_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
     chat_parser.add_argument("--phone", default=DEFAULT_PHONE, help="the member's phone; the same phone continues the same conversation")
     chat_parser.add_argument("--now", type=_instant, help="run on a fixed clock (ISO 8601 with offset)")
-    chat_parser.add_argument("--verbose", "-v", action="store_true", help="show each turn's route")
+    chat_parser.add_argument(
+        "--verbose", "-v", action="store_true", help="show each turn's route, the engine that answered, the model calls and their tokens"
+    )
     knowledge_option(chat_parser)
     chat_parser.set_defaults(handler=chat)
 
@@ -250,6 +290,11 @@ def build_parser() -> argparse.ArgumentParser:
     connect_parser.add_argument("--phone", metavar="DIGITS", help="the number being paired, country code first: also get a pairing code")
     connect_parser.add_argument("--qr", metavar="FILE", type=Path, help="save the QR code to scan as a PNG image")
     connect_parser.set_defaults(handler=channels_connect_command)
+
+    stats_parser = commands.add_parser("stats", help="turns by route and engine, model calls, tokens and cost, per day")
+    stats_parser.add_argument("--tenant", help="one tenant's (default: every tenant's)")
+    stats_parser.add_argument("--since", type=_date, help="first day, YYYY-MM-DD in UTC (default: 30 days ago)")
+    stats_parser.set_defaults(handler=stats_command)
 
     resume_parser = commands.add_parser("resume", help="hand a conversation back to the bot")
     resume_parser.add_argument("phone")

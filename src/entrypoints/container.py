@@ -4,6 +4,7 @@ for one request (REQUEST scope)."""
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import NewType
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
@@ -16,16 +17,20 @@ from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
+from adapters.openai.prices import PRICES
 from adapters.postgres.channel_directory import PostgresChannelDirectory
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
 from adapters.postgres.migrate import SchemaMigrator
+from adapters.postgres.model_usage import PostgresModelUsage
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
+from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
+from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
@@ -35,6 +40,8 @@ from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
+from application.model_usage import ModelUsage
+from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
 from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
@@ -42,11 +49,13 @@ from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
+from application.report_model_health import ReportModelHealth
 from application.resume_conversation import ResumeConversation
 from application.small_talker import SmallTalker
 from application.tenant_packs import TenantPackSource
 from application.triage import Triager
 from application.unit_of_work import UnitOfWork
+from application.usage_stats import UsageStats
 from entrypoints.settings import Settings
 
 DatabaseUrl = NewType("DatabaseUrl", str)
@@ -106,6 +115,28 @@ class AdaptersProvider(Provider):
 
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 
+    @provide(scope=Scope.APP)
+    def model_usage(self, engine: AsyncEngine) -> ModelUsage:
+        return PostgresModelUsage(engine)
+
+    @provide(scope=Scope.APP)
+    def usage_stats(self, engine: AsyncEngine) -> UsageStats:
+        return PostgresUsageStats(engine)
+
+    @provide(scope=Scope.APP)
+    def prices(self, settings: Settings) -> PriceTable:
+        if settings.llm_price_input is None or settings.llm_price_output is None:
+            return PRICES
+        cached = settings.llm_price_input if settings.llm_price_cached_input is None else settings.llm_price_cached_input
+        price = Price(
+            input=Decimal(str(settings.llm_price_input)), cached_input=Decimal(str(cached)), output=Decimal(str(settings.llm_price_output))
+        )
+        return PRICES.overriding(settings.openai_model, price)
+
+    @provide(scope=Scope.APP)
+    def circuit_breaker(self, settings: Settings) -> CircuitBreaker:
+        return CircuitBreaker(settings.llm_breaker_failures, dt.timedelta(seconds=settings.llm_breaker_cooldown))
+
 
 class EngineProvider(Provider):
     """One implementation per decision of a turn; an engine may take over any one of them."""
@@ -154,6 +185,10 @@ class ApplicationProvider(Provider):
     def receive_message(self, inbox: Inbox, channels: ChannelDirectory, clock: Clock, settings: Settings) -> ReceiveMessage:
         window = dt.timedelta(seconds=settings.buffer_window)
         return ReceiveMessage(inbox, channels, clock, BufferPolicy(window, max(window, dt.timedelta(seconds=settings.buffer_max))))
+
+    @provide(scope=Scope.APP)
+    def report_model_health(self, usage: ModelUsage, breaker: CircuitBreaker, clock: Clock, settings: Settings) -> ReportModelHealth:
+        return ReportModelHealth(usage, breaker, clock, settings.openai_model if settings.engine == "openai" else None)
 
     @provide
     def booking_interview(self, uow: UnitOfWork, clock: Clock, register: RegisterTrialClass) -> ConductBookingInterview:

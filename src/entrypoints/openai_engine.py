@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from decimal import Decimal
 
 from dishka import Provider, Scope, provide
 from openai import AsyncOpenAI
@@ -15,7 +16,13 @@ from adapters.openai.embeddings import OpenAIEmbedder
 from adapters.openai.smalltalk import OpenAISmallTalker
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.booking_extractor import BookingExtractor
+from application.budget import BudgetDefaults
+from application.circuit_breaker import CircuitBreaker
+from application.clock import Clock
 from application.knowledge_index import KnowledgeIndex
+from application.meter_model_calls import MeterModelCalls
+from application.model_usage import ModelUsage
+from application.pricing import PriceTable
 from application.question_answerer import QuestionAnswerer
 from application.small_talker import SmallTalker
 from entrypoints.settings import Settings
@@ -36,8 +43,13 @@ class OpenAIEngineProvider(Provider):
         await client.close()
 
     @provide
-    def chat_model(self, client: AsyncOpenAI, settings: Settings) -> ChatModel:
-        return ChatModel(client, settings.openai_model)
+    def meter(self, usage: ModelUsage, prices: PriceTable, breaker: CircuitBreaker, clock: Clock, settings: Settings) -> MeterModelCalls:
+        budgets = BudgetDefaults(usd=Decimal(str(settings.llm_monthly_budget_usd)), tokens=settings.llm_monthly_budget_tokens)
+        return MeterModelCalls(usage, prices, budgets, breaker, clock)
+
+    @provide
+    def chat_model(self, client: AsyncOpenAI, meter: MeterModelCalls, settings: Settings) -> ChatModel:
+        return ChatModel(client, settings.openai_model, meter)
 
     @provide
     def answerer(self, model: ChatModel) -> QuestionAnswerer:

@@ -65,6 +65,12 @@ def _engine(instance: "Settings", attribute: "attrs.Attribute[str | None]", valu
         raise SettingsError("TATAME_ENGINE=openai needs OPENAI_API_KEY (any value for a server that asks for none)")
 
 
+def _prices(instance: "Settings", attribute: "attrs.Attribute[float | None]", value: float | None) -> None:
+    given = [price is not None for price in (instance.llm_price_input, instance.llm_price_cached_input, value)]
+    if any(given) and not (given[0] and given[2]):
+        raise SettingsError("LLM_PRICE_INPUT and LLM_PRICE_OUTPUT go together (LLM_PRICE_CACHED_INPUT with them)")
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything configurable, read once at start from the environment (and `.env`).
@@ -141,6 +147,22 @@ class Settings:
     Unset: BM25 alone. Another model (or none) re-indexes every section on the next ingest."""
     openai_timeout: float = _setting(15.0, positive=True)
     """OPENAI_TIMEOUT: seconds a model call may take; past it the offline engine answers the turn."""
+    llm_monthly_budget_usd: float = _setting(20.0, positive=True)
+    """LLM_MONTHLY_BUDGET_USD: what a tenant's calls to a priced model may cost in a calendar month
+    (UTC), unless its tenant.yaml sets `llm: monthly_budget_usd`; past it the offline engine answers."""
+    llm_monthly_budget_tokens: int | None = _setting(None, minimum=1)
+    """LLM_MONTHLY_BUDGET_TOKENS: the same ceiling in tokens, for a model without a price (tenant.yaml:
+    `llm: monthly_budget_tokens`). Unset: no ceiling for such a model."""
+    llm_price_input: float | None = _setting(None)
+    """LLM_PRICE_INPUT: USD per million prompt tokens of OPENAI_MODEL, instead of the price table's."""
+    llm_price_cached_input: float | None = _setting(None)
+    """LLM_PRICE_CACHED_INPUT: USD per million prompt tokens served from the provider's cache. Unset: LLM_PRICE_INPUT."""
+    llm_price_output: float | None = _setting(None, validator=_prices)
+    """LLM_PRICE_OUTPUT: USD per million completion tokens; set with LLM_PRICE_INPUT."""
+    llm_breaker_failures: int = _setting(5, minimum=1)
+    """LLM_BREAKER_FAILURES: consecutive provider failures (timeout, 429, 5xx, no connection) that stop the calls."""
+    llm_breaker_cooldown: float = _setting(60.0, positive=True)
+    """LLM_BREAKER_COOLDOWN: seconds without calls after that; then one call tests the provider."""
     engine_choice: str | None = _setting(None, env="TATAME_ENGINE", converter=attrs.converters.optional(str.lower), validator=_engine)
     """TATAME_ENGINE: offline or openai. Unset: openai when OPENAI_API_KEY is set, else offline."""
     webhook_url: str | None = _setting(None)

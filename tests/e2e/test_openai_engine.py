@@ -68,8 +68,10 @@ async def test_a_faq_turn_is_answered_by_the_model_and_by_the_offline_engine_whe
     ("key", "engine", "answerer"),
     [(None, None, OfflineQuestionAnswerer), ("sk-fake", None, FallbackQuestionAnswerer), ("sk-fake", "offline", OfflineQuestionAnswerer)],
 )
-async def test_the_engine_setting_picks_the_answerer(key, engine, answerer):
-    container = make_container(Settings(openai_api_key=key, engine_choice=engine), TerminalGateway(io.StringIO()))
+async def test_the_engine_setting_picks_the_answerer(key, engine, answerer, database_url):
+    # The model's answerer records its calls: without a database URL, the container would start an embedded server.
+    settings = Settings(database_url=database_url, openai_api_key=key, engine_choice=engine)
+    container = make_container(settings, TerminalGateway(io.StringIO()))
     try:
         assert type(await container.get(QuestionAnswerer)) is answerer
     finally:

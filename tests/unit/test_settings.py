@@ -1,9 +1,15 @@
+import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import pytest
 
+from adapters.openai.prices import PRICES
+from adapters.terminal import TerminalGateway
+from application.pricing import Price, PriceTable
+from entrypoints.container import make_container
 from entrypoints.settings import Settings, SettingsError
 from tests import PROJECT_ROOT
 
@@ -118,3 +124,25 @@ def test_the_embedding_model_is_optional():
     settings = _settings(OPENAI_API_KEY="sk-test", OPENAI_EMBEDDING_MODEL="text-embedding-3-small")
     assert settings.openai_embedding_model == "text-embedding-3-small"
     assert Settings.from_env(settings.environment(), env_file=None) == settings
+
+
+@pytest.mark.parametrize("env", [{"LLM_PRICE_INPUT": "0.1"}, {"LLM_PRICE_OUTPUT": "0.4"}, {"LLM_PRICE_CACHED_INPUT": "0.05"}])
+def test_a_price_is_set_whole_or_not_at_all(env):
+    with pytest.raises(SettingsError, match="LLM_PRICE_INPUT and LLM_PRICE_OUTPUT go together"):
+        _settings(**env)
+
+
+async def test_the_configured_models_price_from_the_environment_replaces_the_tables():
+    settings = _settings(OPENAI_MODEL="llama3", LLM_PRICE_INPUT="0.2", LLM_PRICE_OUTPUT="0.6")
+    container = make_container(settings, TerminalGateway(io.StringIO()))
+    try:
+        table = await container.get(PriceTable)
+    finally:
+        await container.close()
+    assert table.price("llama3") == Price(input=Decimal("0.2"), cached_input=Decimal("0.2"), output=Decimal("0.6"))
+    assert table.price("gpt-4o") == PRICES.price("gpt-4o") and table.version == "env:llama3=0.2/0.2/0.6"
+    container = make_container(_settings(), TerminalGateway(io.StringIO()))
+    try:
+        assert await container.get(PriceTable) is PRICES
+    finally:
+        await container.close()

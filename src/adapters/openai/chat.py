@@ -9,9 +9,12 @@ from typing import Any
 import openai
 import structlog
 from openai import AsyncOpenAI
-from openai.types.chat import ChatCompletionMessageParam
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
 from adapters.openai.failure import ModelFailure
+from application.meter_model_calls import CallRefused, MeterModelCalls
+from application.model_usage import OK
+from application.pricing import Tokens
 from application.turn import TurnInput
 
 log = structlog.get_logger(__name__)
@@ -26,23 +29,47 @@ def make_client(api_key: str, base_url: str | None, timeout: float) -> AsyncOpen
 
 class ChatModel:
     """The one door to the chat model: every decision of every turn asks through it, so what a
-    call costs and whether it may be made at all are decided in one place."""
+    call costs and whether it may be made at all are decided in one place (`meter`; None only
+    where a decision is tested on its own)."""
 
-    def __init__(self, client: AsyncOpenAI, model: str) -> None:
+    def __init__(self, client: AsyncOpenAI, model: str, meter: MeterModelCalls | None = None) -> None:
         self.client = client
         self.model = model
+        self.meter = meter
 
     async def ask_json(
         self, turn: TurnInput, decision: str, messages: Sequence[ChatCompletionMessageParam], schema: Mapping[str, Any]
     ) -> Any:
         """The reply's JSON value (not yet checked against `schema`: the caller does that), or
-        `ModelFailure` when the call fails or the reply is not JSON."""
-        return await ask_json(self.client, self.model, decision, messages, schema)
+        `ModelFailure` when the call fails, the reply is not JSON, or no call may be made (the
+        circuit is open, the tenant's budget is spent)."""
+        if self.meter is None:
+            return _json(await _complete(self.client, self.model, decision, messages, schema))
+        try:
+            admission = await self.meter.admit(turn, self.model)
+        except CallRefused as refused:
+            raise ModelFailure(refused.reason) from None
+        started = time.monotonic()
+        tokens = Tokens()
+        try:
+            response = await _complete(self.client, self.model, decision, messages, schema)
+            tokens = _tokens(response)
+            reply = _json(response)
+        except Exception as error:
+            outcome = error.reason if isinstance(error, ModelFailure) else type(error).__name__
+            await self.meter.record(admission, turn, decision, self.model, tokens, _since(started), outcome)
+            raise
+        await self.meter.record(admission, turn, decision, self.model, tokens, _since(started), OK)
+        return reply
 
 
-async def ask_json(
+def _since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+async def _complete(
     client: AsyncOpenAI, model: str, decision: str, messages: Sequence[ChatCompletionMessageParam], schema: Mapping[str, Any]
-) -> Any:
+) -> ChatCompletion:
     started = time.monotonic()
     try:
         response = await client.chat.completions.create(
@@ -59,17 +86,31 @@ async def ask_json(
     except (openai.APIResponseValidationError, ValueError):
         # openai 1.109 lets the JSON decoder's error through when a 200's body is not JSON.
         raise ModelFailure("invalid response body") from None
-    usage = response.usage
-    cached = usage.prompt_tokens_details.cached_tokens if usage and usage.prompt_tokens_details else None
+    tokens = _tokens(response)
     log.info(
         "llm.call",
         decision=decision,
         model=response.model,
-        latency_ms=round((time.monotonic() - started) * 1000),
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        cached_tokens=cached,
-        completion_tokens=usage.completion_tokens if usage else None,
+        latency_ms=_since(started),
+        prompt_tokens=tokens.prompt,
+        cached_tokens=tokens.cached,
+        completion_tokens=tokens.completion,
     )
+    return response
+
+
+def _tokens(response: ChatCompletion) -> Tokens:
+    """What the provider says it billed; a server that leaves a count out bills it as 0."""
+    usage = response.usage
+    if usage is None:
+        return Tokens()
+    details = usage.prompt_tokens_details
+    return Tokens(
+        prompt=usage.prompt_tokens or 0, cached=(details.cached_tokens or 0) if details else 0, completion=usage.completion_tokens or 0
+    )
+
+
+def _json(response: ChatCompletion) -> Any:
     if not response.choices or not response.choices[0].message.content:
         raise ModelFailure("refusal" if response.choices and response.choices[0].message.refusal else "empty reply")
     try:

@@ -168,6 +168,46 @@ trial_classes = sa.Table(
 )
 
 
+# The ledger of model calls. No foreign keys to the conversation or message: a billed call stays on
+# record whatever becomes of them. `id` orders calls made at the same instant (a clock that stands still).
+model_calls = sa.Table(
+    "model_calls",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    _tenant_id(),
+    sa.Column("conversation_id", sa.Uuid),
+    sa.Column("message_id", sa.Uuid, index=True),
+    sa.Column("decision", sa.String(64), nullable=False),
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("prompt_tokens", sa.Integer, nullable=False),
+    sa.Column("cached_tokens", sa.Integer, nullable=False),
+    sa.Column("completion_tokens", sa.Integer, nullable=False),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("cost_usd", sa.Numeric(18, 10)),
+    sa.Column("price_version", sa.Text, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    # A tenant's spend this month (before every call); the latest calls to a model (the breaker).
+    sa.Index("ix_model_calls_tenant_created", "tenant_id", "created_at"),
+    sa.Index("ix_model_calls_model_id", "model", "id"),
+)
+
+# One row per tenant, month and threshold: the primary key makes "staff are told once" hold
+# across processes.
+budget_alerts = sa.Table(
+    "budget_alerts",
+    metadata,
+    sa.Column("tenant_id", sa.Uuid, sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("threshold", sa.SmallInteger, primary_key=True),
+    sa.Column("spent", sa.Numeric(24, 10), nullable=False),
+    sa.Column("ceiling", sa.Numeric(24, 10), nullable=False),
+    sa.Column("unit", sa.String(8), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Index("ix_budget_alerts_month", "month"),
+)
+
+
 def _parents(**targets: type) -> dict[str, object]:
     """The domain refers to parents by id only. These private many-to-one relationships are never
     read; they exist so that one flush inserts parents before children (a tenant before its

@@ -1,6 +1,7 @@
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from decimal import Decimal
 
 import attrs
 import structlog
@@ -12,6 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import StorageUnavailable
 from application.report_backlog import ReportBacklog
+from application.report_model_health import ReportModelHealth
 from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.webhook import evolution_webhook
 
@@ -32,7 +34,40 @@ async def health(request: Request) -> Response[dict[str, object]]:
     except Exception as error:
         log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
         return Response({"status": "unhealthy", "reason": "database unavailable"}, status_code=503)
-    return Response({"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog)})
+    return Response(
+        {"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog), "llm": await _model_health(container)}
+    )
+
+
+async def _model_health(container: AsyncContainer) -> dict[str, object]:
+    """The members are answered whatever the model does (the offline engine steps in), so the
+    model's side of health never fails the check: when it cannot be read, it says so."""
+    try:
+        health = await (await container.get(ReportModelHealth)).execute()
+    except Exception as error:
+        log.warning("health.llm_unknown", error=f"{type(error).__name__}: {error}")
+        return {"status": "unknown"}
+    report: dict[str, object] = {"engine": "offline" if health.model is None else "openai"}
+    if health.circuit is not None:
+        report |= {"model": health.model, "circuit": str(health.circuit.state)}
+        if health.circuit.until is not None:
+            report["circuit_until"] = health.circuit.until.isoformat()
+    report["budget_alerts"] = [
+        {
+            "tenant": alert.tenant,
+            "threshold": alert.threshold,
+            "spent": _number(alert.spent),
+            "ceiling": _number(alert.ceiling),
+            "unit": alert.unit,
+            "at": alert.created_at.isoformat(),
+        }
+        for alert in health.budget_alerts
+    ]
+    return report
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")  # 20, not 20.0000000000 nor 2E+1
 
 
 def _storage_unavailable(request: Request, error: StorageUnavailable) -> Response[dict[str, str]]:
