@@ -269,12 +269,16 @@ def _tatame(args: list[str], database_url: str, data_dir: Path, stdin: str = "",
 async def test_stats_count_turns_by_route_and_engine_and_calls_by_day(start, base, fake, tmp_path):
     stack = await start(attrs.evolve(base, openai_model="gpt-4o-mini"))
     member = stack.member("5511944440007")
-    fake.plan(completion(GROUNDED), failure(500))
+    greeting = {"reply": "Oi! Em que posso ajudar?"}
+    fake.plan(completion(GROUNDED), failure(500), completion(greeting))
     await member.say(QUESTION)  # the model answers
     await member.say("e quanto custa o plano anual?")  # the call fails: the offline engine answers
-    await member.say("oi")  # small talk: no call
-    [request, _] = fake.requests
-    tokens = Tokens(prompt=sum(len(m["content"].split()) for m in request["messages"]), completion=len(json.dumps(GROUNDED).split()))
+    await member.say("oi")  # small talk, by the model too
+    [answered, _, greeted] = fake.requests
+    tokens = Tokens(
+        prompt=sum(len(m["content"].split()) for request in (answered, greeted) for m in request["messages"]),
+        completion=len(json.dumps(GROUNDED).split()) + len(json.dumps(greeting).split()),
+    )
 
     out = await asyncio.to_thread(
         _tatame, ["stats", "--since", "2026-03-01", "--tenant", "ct-exemplo"], base.database_url, tmp_path / "cli"
@@ -287,12 +291,12 @@ async def test_stats_count_turns_by_route_and_engine_and_calls_by_day(start, bas
         "day         route      engine    turns",
         "2026-03-02  faq        fallback      1",
         "2026-03-02  faq        model         1",
-        "2026-03-02  smalltalk  offline       1",
+        "2026-03-02  smalltalk  model         1",
     ]
     assert lines[7] == "model calls"
     assert lines[9].split() == [
         "2026-03-02",
-        "2",
+        "3",
         "1",
         str(tokens.prompt),
         "0",
@@ -306,17 +310,23 @@ async def test_stats_count_turns_by_route_and_engine_and_calls_by_day(start, bas
 
 
 async def test_chat_verbose_shows_the_engine_and_each_call_with_its_tokens(base, fake, tmp_path):
-    fake.plan(completion(GROUNDED))
+    greeting = {"reply": "Oi! Em que posso ajudar?"}
+    fake.plan(completion(GROUNDED), completion(greeting), failure(500))
     model = {"OPENAI_API_KEY": "sk-fake", "OPENAI_BASE_URL": fake.base_url, "OPENAI_MODEL": "fake-model"}
     out = await asyncio.to_thread(
-        _tatame, ["chat", "-v", "--phone", "5511944440008"], base.database_url, tmp_path / "cli", QUESTION + "\noi\n", **model
+        _tatame, ["chat", "-v", "--phone", "5511944440008"], base.database_url, tmp_path / "cli", QUESTION + "\noi\nobrigado\n", **model
     )
-    [request] = fake.requests
-    prompt, completion_tokens = sum(len(m["content"].split()) for m in request["messages"]), len(json.dumps(GROUNDED).split())
+    answered, greeted, _ = fake.requests
+
+    def tokens(request: dict, reply: object) -> str:
+        prompt = sum(len(m["content"].split()) for m in request["messages"])
+        return f"{prompt} tokens de entrada (0 em cache) + {len(json.dumps(reply).split())} de saída"
+
     notes = [line for line in out.splitlines() if line.startswith("(rota:")]
     assert notes == [
-        f"(rota: faq · motor: model · faq_answer ok: {prompt} tokens de entrada (0 em cache) + {completion_tokens} de saída)",
-        "(rota: smalltalk · motor: offline)",
+        f"(rota: faq · motor: model · faq_answer ok: {tokens(answered, GROUNDED)})",
+        f"(rota: smalltalk · motor: model · smalltalk ok: {tokens(greeted, greeting)})",
+        "(rota: smalltalk · motor: fallback · smalltalk status 500: 0 tokens de entrada (0 em cache) + 0 de saída)",
     ]
 
 
