@@ -27,7 +27,7 @@ from entrypoints.requests import in_request
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests import PROJECT_ROOT
-from tests.fakes.openai_server import FakeOpenAI, Reply, completion, failure, malformed, slow
+from tests.fakes.openai_server import FakeOpenAI, Reply, completion, failure, malformed, own_model, slow
 
 SLUG = "ct-tom"
 TONE = "descontraído e acolhedor, trata por você, no máximo um emoji"
@@ -70,7 +70,7 @@ async def container(settings: Settings, clock: SettableClock, fake: FakeOpenAI, 
         knowledge_dir=knowledge,
         openai_api_key="sk-fake",
         openai_base_url=fake.base_url,
-        openai_model="fake-model",
+        openai_model=own_model(),
         openai_timeout=1.0,
     )
     container = make_container(settings, TerminalGateway(io.StringIO()), clock)

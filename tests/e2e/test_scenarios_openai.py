@@ -12,7 +12,7 @@ from entrypoints.scenario_file import load_scenario, scenario_files
 from entrypoints.scenarios import ScenarioRunner
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, own_model
 from tests.fakes.scripted_model import respond
 
 SCENARIOS = scenario_files([Path(__file__).parent / "scenarios"])
@@ -32,6 +32,7 @@ async def runner(database_url: str, tmp_path_factory: pytest.TempPathFactory, mo
         knowledge_dir=PROJECT_ROOT / "knowledge",
         openai_api_key="sk-fake",
         openai_base_url=model.base_url,
+        openai_model=own_model(),
     )
     assert settings.engine == "openai"
     runner = ScenarioRunner(settings)

@@ -21,6 +21,7 @@ import json
 import struct
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,13 @@ from tests.fakes.embedding_space import EmbeddingSpace
 from tests.fakes.loopback import LoopbackServer, read_body
 
 MODEL = "fake-model"
+
+
+def own_model() -> str:
+    """A model name no other test uses. The circuit breaker reads its state from the ledger's latest
+    calls of a model, and tests share a database: a test's planned faults must not open the circuit
+    for the next test."""
+    return f"{MODEL}-{uuid.uuid4().hex[:8]}"
 
 
 @attrs.frozen
