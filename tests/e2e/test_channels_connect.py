@@ -25,6 +25,9 @@ def server() -> Iterator[FakeEvolution]:
 def evolution(server: FakeEvolution, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeEvolution:
     server.reset()
     monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    # `main` configures logging for the process, for good (structlog caches its loggers at the level
+    # set): run in the test process, it would hide the INFO events later tests capture.
+    monkeypatch.setattr("entrypoints.cli.configure_logging", lambda level: None)
     for name, value in {
         "EVOLUTION_URL": server.base_url,
         "EVOLUTION_API_KEY": "global-key",
