@@ -5,19 +5,24 @@
 Uses DATABASE_URL when set, else the embedded PostgreSQL, in a fresh temporary data folder.
 Prints p50/p95/p99 of a whole member message (receive, turn, deliver: three transactions) and
 of the turn alone (HandleTurn). `--engine openai` talks to the tests' fake OpenAI-compatible server
-on loopback, which answers every FAQ call at once with a grounded answer: the difference from the
-offline figures is what the model's path costs besides the model (prompt, HTTP, parsing, gates,
-accounting)."""
+on loopback, in a process of its own, which answers every call at once with a grounded FAQ answer
+(small talk calls get it too, fail their schema and fall back): the difference from the offline
+figures is what the model's path costs besides the model (prompt, HTTP, parsing, gates, the
+ledger's reads and write)."""
 
 import argparse
 import asyncio
+import contextlib
 import io
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -33,6 +38,7 @@ from application.ingest_knowledge import cli_channel_name
 from application.receive_message import ReceiveMessage
 from domain.phone import Phone
 from entrypoints.container import make_container
+from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests.fakes.openai_server import FakeOpenAI
@@ -50,17 +56,38 @@ def instant_answer(request: dict) -> object:
     return {"route": "faq", "answer": "Resposta do modelo.", "passage_ids": ["P1"], "passages_answer": True}
 
 
+def serve_model(urls: "multiprocessing.Queue[str]") -> None:
+    with FakeOpenAI(responder=instant_answer) as fake:
+        urls.put(fake.base_url)
+        threading.Event().wait()
+
+
+@contextlib.contextmanager
+def model_server() -> Iterator[str]:
+    """The fake server in a process of its own, as a provider is: its work does not share the
+    turn's interpreter."""
+    urls: multiprocessing.Queue[str] = multiprocessing.Queue()
+    process = multiprocessing.Process(target=serve_model, args=(urls,), daemon=True)
+    process.start()
+    try:
+        yield urls.get(timeout=30)
+    finally:
+        process.terminate()
+        process.join()
+
+
 async def main(turns: int, engine: str) -> None:
     questions = [item["question"] for item in yaml.safe_load((DATA / "retrieval.yaml").read_text())]
-    with tempfile.TemporaryDirectory() as folder, FakeOpenAI(responder=instant_answer) as fake:
+    with tempfile.TemporaryDirectory() as folder, model_server() as model_url:
         from_env = Settings.from_env(env_file=None)
+        configure_logging(from_env.log_level)  # as a deployment logs: JSON lines, INFO and DEBUG dropped by default
         settings = Settings(
             database_url=from_env.database_url,
             data_dir=Path(folder),
             knowledge_dir=from_env.knowledge_dir,
             engine_choice=engine,
             openai_api_key="sk-bench" if engine == "openai" else None,
-            openai_base_url=fake.base_url,
+            openai_base_url=model_url,
         )
         container = make_container(settings, TerminalGateway(io.StringIO()))
         await prepare(container)
@@ -88,8 +115,7 @@ async def main(turns: int, engine: str) -> None:
                 whole.append((time.perf_counter() - start) * 1000)
         finally:
             await container.close()
-    calls = f"  model calls: {len(fake.requests)}" if engine == "openai" else ""
-    print(f"turns: {turns}  engine: {engine}{calls}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
+    print(f"turns: {turns}  engine: {engine}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
     print(f"whole message (3 transactions): {_percentiles(whole)}")
     print(f"turn only (HandleTurn):         {_percentiles(turn_only)}")
 

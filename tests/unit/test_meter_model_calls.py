@@ -2,14 +2,17 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
+import attrs
 import pytest
 from structlog.testing import capture_logs
 
 from application.budget import BudgetDefaults
 from application.circuit_breaker import CircuitBreaker
 from application.meter_model_calls import CallRefused, MeterModelCalls
+from application.model_usage import CallOutcome, Spend
 from application.pricing import Price, PriceTable, Tokens
 from application.turn import TurnInput
 from domain.tenant import LanguageModelSettings, Tenant
@@ -135,3 +138,37 @@ async def test_a_test_call_that_never_reports_back_does_not_keep_the_circuit_shu
     await worker.admit(turn(), "priced")  # cancelled, never recorded
     clock.current += dt.timedelta(seconds=30)
     await worker.admit(turn(), "priced")
+
+
+@attrs.define
+class CountedReads(FakeModelUsage):
+    reads: list[str] = attrs.field(factory=list)
+
+    async def spent(self, tenant_id: uuid.UUID, since: dt.datetime) -> Spend:
+        self.reads.append("spent")
+        return await super().spent(tenant_id, since)
+
+    async def latest_outcomes(self, model: str, limit: int) -> Sequence[CallOutcome]:
+        self.reads.append("latest")
+        return await super().latest_outcomes(model, limit)
+
+
+async def test_what_the_ledger_said_is_reused_for_a_moment_and_counts_this_processes_calls_at_once(monkeypatch):
+    usage, clock = CountedReads(), FakeClock()
+    this, other = meter(usage, clock, usd="1.5"), meter(usage, clock, usd="1.5")
+    await call(this)  # a dollar of the 1.5
+    await this.admit(turn(), "priced")  # within the moment: no read, its own call counted
+    assert sorted(usage.reads) == ["latest", "spent"]
+    with capture_logs() as logs:
+        await call(other)  # another process reads for itself: two dollars after its call
+    assert len(usage.reads) == 4
+    assert [log["threshold"] for log in logs if log["event"] == "llm.budget_alert"] == [80, 100]
+
+    with pytest.raises(CallRefused, match="budget exhausted"):
+        await other.admit(turn(), "priced")  # its own call counted at once, no read
+    assert len(usage.reads) == 4
+    await this.admit(turn(), "priced")  # the moment has not passed: this process has not seen the other's call
+    monkeypatch.setattr("application.meter_model_calls.READ_SECONDS", -1.0)
+    with pytest.raises(CallRefused, match="budget exhausted"):
+        await this.admit(turn(), "priced")  # read again: it has
+    assert len(usage.reads) == 6
