@@ -9,7 +9,7 @@ from adapters.fallback import FallbackBookingExtractor, FallbackQuestionAnswerer
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.smalltalk import OfflineSmallTalker
-from adapters.openai.answer import OpenAIQuestionAnswerer
+from adapters.openai.answer import MIN_BM25_SCORE, OpenAIQuestionAnswerer
 from adapters.openai.booking import OpenAIBookingExtractor
 from adapters.openai.chat import ChatModel, make_client
 from adapters.openai.embeddings import OpenAIEmbedder
@@ -52,8 +52,9 @@ class OpenAIEngineProvider(Provider):
         return ChatModel(client, settings.openai_model, meter)
 
     @provide
-    def answerer(self, model: ChatModel) -> QuestionAnswerer:
-        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(model), OfflineQuestionAnswerer())
+    def answerer(self, model: ChatModel, settings: Settings) -> QuestionAnswerer:
+        min_score = 0.0 if settings.openai_embedding_model else MIN_BM25_SCORE
+        return FallbackQuestionAnswerer(OpenAIQuestionAnswerer(model, min_score), OfflineQuestionAnswerer())
 
     @provide
     def extractor(self, model: ChatModel) -> BookingExtractor:

@@ -96,3 +96,18 @@ async def test_a_fault_is_answered_by_the_offline_engine(fake, answerer, fault, 
         assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES)
     assert len(fake.requests) == 1  # no retries: the offline engine answers at once
     assert [(log["decision"], log["reason"]) for log in logs if log["event"] == "llm.fallback"] == [("faq_answer", reason)]
+
+
+async def test_a_passage_under_the_score_floor_is_not_sent_nor_citable(fake, client):
+    answerer = OpenAIQuestionAnswerer(ChatModel(client, "fake-model"), min_score=2.0)
+    fake.plan(completion(grounded()), completion(grounded(passage_ids=["P2"], answer="Temos sauna seca.")))
+
+    assert await answerer.answer(TURN, PASSAGES) == Answer(text=MODEL_ANSWER)
+    assert await answerer.answer(TURN, PASSAGES) == Answer(text=None)  # P2 was never sent
+    for request in fake.requests:
+        prompt = request["messages"][-1]["content"]
+        assert "[P1] Quanto custa o plano mensal?" in prompt and "sauna" not in prompt
+
+    fake.plan(completion(grounded()))
+    assert await answerer.answer(TURN, [PASSAGES[1]]) == Answer(text=None)  # nothing left to cite: the call still routes the turn
+    assert "Passagens:\nnenhuma" in fake.requests[-1]["messages"][-1]["content"]

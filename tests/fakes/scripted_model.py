@@ -48,8 +48,9 @@ def _faq_answer(tenant: Tenant, head: str, question: str) -> object:
 def _passages(body: str) -> list[tuple[str, Passage]]:
     marks = list(_PASSAGE.finditer(body))
     passages = []
-    for rank, (mark, following) in enumerate(zip(marks, [*marks[1:], None], strict=True)):
-        text = body[mark.end() : following.start() if following else len(body)].strip()
+    ends = ([mark.start() for mark in marks[1:]] + [len(body)])[: len(marks)]
+    for rank, (mark, end) in enumerate(zip(marks, ends, strict=True)):
+        text = body[mark.end() : end].strip()
         chunk = Chunk(tenant="scripted", source="prompt", heading=mark[2], text=text)
         passages.append((mark[1], Passage(chunk=chunk, score=1.0 / (rank + 1))))
     return passages
