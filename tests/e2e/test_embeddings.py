@@ -1,7 +1,10 @@
 """Dense vectors next to BM25: the real `openai` client against the fake server's embedding model,
 the real Qdrant in local mode."""
 
+import datetime as dt
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,12 +14,17 @@ from structlog.testing import capture_logs
 
 from adapters.knowledge_pack.loader import load_pack
 from adapters.openai.embeddings import BATCH, OpenAIEmbedder
+from adapters.openai.prices import PRICES
 from adapters.qdrant.index import QdrantKnowledgeIndex
+from application.budget import BudgetDefaults
+from application.circuit_breaker import CircuitBreaker
 from application.knowledge_index import KnowledgeSyncFailed
+from application.meter_model_calls import MeterModelCalls
 from application.model_usage import Caller
 from domain.tenant import Tenant
 from tests.fakes.embedding_space import EmbeddingSpace
 from tests.fakes.openai_server import FakeOpenAI, Reply, failure, malformed, slow
+from tests.unit.fake_model_usage import FakeModelUsage
 
 TENANT_YAML = """
 name: CT Dois
@@ -207,3 +215,30 @@ async def test_vectors_of_another_size_under_the_same_model_name_rebuild_the_ten
     assert [len(batch) for batch in _inputs(fake)] == [1, len(changed) - 1]
     [best, *_] = await index().search(Caller(DOIS), "o estacionamento é pago?", 1)
     assert "R$ 10" in best.chunk.text
+
+
+async def test_with_a_meter_each_call_is_recorded_and_an_open_circuit_leaves_the_question_to_bm25(
+    qdrant, openai_client, fake, clock, tmp_path
+):
+    usage = FakeModelUsage()  # the in-memory ledger: this file runs without a database
+    meter = MeterModelCalls(usage, PRICES, BudgetDefaults(Decimal(20), None), CircuitBreaker(2, dt.timedelta(seconds=60)), clock)
+    index = QdrantKnowledgeIndex(qdrant, "knowledge", OpenAIEmbedder(openai_client, "fake-embedder", meter))
+    await index.sync(DOIS, _pack(tmp_path / "ct-dois", PARKING, SHOWERS))
+    turn = Caller(DOIS, conversation_id=uuid.uuid4(), message_id=uuid.uuid4())
+    fake.plan_embeddings(failure(500), failure(503))
+    for _ in range(2):
+        await index.search(turn, "o estacionamento é gratuito?", 3)
+
+    [ingest, *failed] = usage.calls
+    assert (ingest.decision, ingest.tenant_id, ingest.conversation_id, ingest.outcome) == ("ingest_embeddings", DOIS.id, None, "ok")
+    assert ingest.tokens.prompt == sum(len(text.split()) for text in _inputs(fake)[0]) and ingest.cost_usd is None  # no price
+    assert [(c.decision, c.conversation_id, c.message_id, c.outcome) for c in failed] == [
+        ("query_embedding", turn.conversation_id, turn.message_id, "status 500"),
+        ("query_embedding", turn.conversation_id, turn.message_id, "status 503"),
+    ]
+
+    asked = len(fake.embedding_requests)
+    with capture_logs() as logs:
+        [best, *_] = await index.search(turn, "o estacionamento é gratuito?", 3)
+    assert best.chunk.heading == "Estacionamento" and len(fake.embedding_requests) == asked
+    assert [(e["decision"], e["reason"]) for e in logs if e["event"] == "llm.fallback"] == [("query_embedding", "circuit open")]
