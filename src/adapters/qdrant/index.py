@@ -190,8 +190,8 @@ class QdrantKnowledgeIndex:
         return _passages(response.points)
 
     async def _hybrid(self, caller: Caller, embedder: Embedder, query: str, sparse: SparseVector, limit: int) -> Sequence[Passage]:
-        dense = await embedder.embed_query(caller, query)
         tenant = caller.tenant.slug
+        dense = await embedder.embed_query(caller, query)
         # A query with no word of the tenant's vocabulary (a paraphrase) is still found by meaning.
         prefetch = [models.Prefetch(query=dense, using=DENSE, filter=_tenant_filter(tenant), limit=limit * 4)]
         if sparse.indices:
