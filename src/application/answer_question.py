@@ -15,5 +15,5 @@ class AnswerQuestion:
     passages: int = 3
 
     async def execute(self, turn: TurnInput) -> Answer:
-        found = await self.index.search(turn.tenant.slug, turn.text, self.passages)
+        found = await self.index.search(turn.caller, turn.text, self.passages)
         return await self.answerer.answer(turn, found) if found else Answer()
