@@ -171,7 +171,8 @@ async def test_a_failed_ingest_is_a_clear_error_and_leaves_the_index_as_it_was(i
     [best, *_] = await index().search(Caller(DOIS), "o estacionamento é pago?", 3)
     assert "gratuito" in best.chunk.text
     again = await index().sync(DOIS, after)
-    assert (again.indexed, again.unchanged) == (len(after) - 2, 2)
+    kept = len({c.content_hash for c in before} & {c.content_hash for c in after})  # the showers and what tenant.yaml renders
+    assert (again.indexed, again.unchanged) == (len(after) - kept, kept) and kept >= 2
 
 
 async def test_another_embedding_model_reindexes_every_tenant(index, fake, tmp_path):

@@ -40,13 +40,13 @@ def pack(tmp_path: Path) -> Path:
 
 async def test_reingest_is_incremental(index, pack):
     first = await index.sync(DOIS, load_pack(pack).chunks)
-    assert (first.indexed, first.unchanged, first.removed) == (3, 0, 0)
+    assert (first.indexed, first.unchanged, first.removed) == (4, 0, 0)
     again = await index.sync(DOIS, load_pack(pack).chunks)
-    assert (again.indexed, again.unchanged, again.removed) == (0, 3, 0)
+    assert (again.indexed, again.unchanged, again.removed) == (0, 4, 0)
 
     (pack / "faq.md").write_text("## Estacionamento\nO CT Dois tem estacionamento pago, R$ 10.\n")
     changed = await index.sync(DOIS, load_pack(pack).chunks)
-    assert (changed.indexed, changed.unchanged, changed.removed) == (1, 1, 1)
+    assert (changed.indexed, changed.unchanged, changed.removed) == (1, 2, 1)
     [best] = await index.search(Caller(DOIS), "o estacionamento é pago?", 1)
     assert "R$ 10" in best.chunk.text
     assert all("chuveiro" not in p.chunk.text.lower() for p in await index.search(Caller(DOIS), "chuveiro quente", 3))
@@ -82,6 +82,19 @@ async def test_timetable_from_tenant_yaml_is_searchable(index, pack):
     await index.sync(DOIS, load_pack(pack).chunks)
     [best, *_] = await index.search(Caller(DOIS), "horário do boxe", 3)
     assert best.chunk.source == "tenant.yaml" and "terça-feira às 20h00" in best.chunk.text
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("com quantas horas de antecedência tenho que marcar a aula experimental?", "pelo menos 2 horas"),
+        ("posso agendar a aula teste pra daqui a 3 semanas?", "até 14 dias"),
+    ],
+)
+async def test_trial_rules_from_tenant_yaml_are_searchable(index, pack, question, fact):
+    await index.sync(DOIS, load_pack(pack).chunks)
+    [best, *_] = await index.search(Caller(DOIS), question, 3)
+    assert best.chunk.source == "tenant.yaml" and fact in best.chunk.text
 
 
 async def test_search_before_any_ingest_finds_nothing(index):

@@ -43,7 +43,7 @@ async def tenants(container) -> list[Tenant]:
             st.integers(0, 3),
             # No lone surrogates: a message keeps them as U+FFFD (domain/message.py; tests/e2e/test_http_edges.py covers
             # it), and this test compares the texts it sent.
-            st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=20).filter(
+            st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), min_size=1, max_size=20).filter(
                 str.strip
             ),
         ),
