@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import find, given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from entrypoints.eval_file import EvalFileError, LabelledQuestion, QuestionSet, Section, load_question_set
@@ -84,14 +84,18 @@ def test_any_document_is_a_question_set_or_an_error_naming_file_and_field(text):
 
 
 # The property above checks nothing unless random documents reach valid sets and every check
-# (`find` fails when none does).
+# (`find` fails when none does). Derandomized: a search that found its document by luck would fail
+# now and then.
+SEARCH = settings(derandomize=True, max_examples=2_000, database=None)
+
+
 def test_random_documents_reach_valid_sets():
-    find(_documents(), lambda text: _outcome(text) is not None)
+    find(_documents(), lambda text: _outcome(text) is not None, settings=SEARCH)
 
 
 @pytest.mark.parametrize("field", ["(file)", "tenant", "questions", "questions[0]", "question", "history", "section", "must_contain"])
 def test_random_documents_reach_each_check(field):
-    find(_documents(), lambda text: _error_field(text).endswith(field))
+    find(_documents(), lambda text: _error_field(text).endswith(field), settings=SEARCH)
 
 
 def _error_field(text: str) -> str:
