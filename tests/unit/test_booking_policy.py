@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import find, given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from domain.booking import BookingPolicy, ClassFull, InThePast, NotInTimetable, TooFarAhead, TooSoon, TrialLimitReached
@@ -102,7 +102,9 @@ def test_never_books_outside_the_rules(request, booked, active):
 
 def test_the_requests_above_reach_accepted_bookings():
     """Without this, the property above could pass by refusing everything it is shown."""
-    find(st.tuples(_requests, st.integers(0, 6), st.integers(0, 3)), lambda case: _accepted(*case[0], *case[1:]))
+    # Derandomized: a search that found an accepted booking by luck would fail now and then.
+    search = settings(derandomize=True, max_examples=2_000, database=None)
+    find(st.tuples(_requests, st.integers(0, 6), st.integers(0, 3)), lambda case: _accepted(*case[0], *case[1:]), settings=search)
 
 
 @given(now=instants)
