@@ -34,7 +34,9 @@ async def server_url() -> str:
         return LOCAL_SERVER
     from adapters.postgres.embedded import start_embedded
 
-    return start_embedded(Path(tempfile.gettempdir()) / f"tatame-tests-{os.getuid()}")
+    # A server of its own for each pytest-xdist worker: two would race to initialise one folder.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return start_embedded(Path(tempfile.gettempdir()) / f"tatame-tests-{os.getuid()}-{worker}")
 
 
 def _connect_args(url: str) -> dict:
