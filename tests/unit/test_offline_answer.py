@@ -107,6 +107,11 @@ class TestOutOfScope:
     async def test_passages_that_do_not_answer_give_none(self, question: str):
         assert await answer(question) is None
 
+    async def test_a_passage_about_something_else_that_misses_a_word_asked_gives_none(self):
+        visitors = chunk("Acompanhantes podem assistir?", "Acompanhantes não podem entrar no tatame durante o treino.")
+        assert await answer("posso entrar no tatame de tênis?", [Passage(chunk=visitors, score=5.0)]) is None
+        assert await answer("acompanhante pode entrar no tatame?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
+
     async def test_no_passages_give_none(self):
         assert await answer("tem sauna?", passages=[]) is None
 

@@ -82,9 +82,19 @@ def choose(asked: Sequence[str], passages: Sequence[Passage]) -> Chunk | None:
         held = coverage(asked, f"{passage.chunk.heading}\n{passage.chunk.text}")
         restated = coverage(asked_words(passage.chunk.heading), " ".join(asked))
         score = held + restated - RANK_PENALTY * rank
-        if (held >= MIN_COVERAGE or (restated >= HEADING_MATCH and held >= RESTATED_COVERAGE)) and (best is None or score > best[0]):
+        if _answers(held, restated) and (best is None or score > best[0]):
             best = (score, passage.chunk)
     return best[1] if best else None
+
+
+def _answers(held: float, restated: float) -> bool:
+    """Precision first: a wrong answer costs more than "I don't know". A passage whose heading shares
+    no word with the question is about something else unless it holds every word asked ("posso
+    entrar no tatame de tênis?" is not answered by "Acompanhantes podem assistir às aulas?", which
+    says who may not enter the tatame but nothing of shoes)."""
+    if restated == 0:
+        return held == 1
+    return held >= MIN_COVERAGE or (restated >= HEADING_MATCH and held >= RESTATED_COVERAGE)
 
 
 def coverage(asked: Sequence[str], text: str) -> float:
