@@ -16,6 +16,7 @@ from qdrant_client import AsyncQdrantClient
 from adapters.knowledge_pack.loader import FileTenantPackSource
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.qdrant.index import QdrantKnowledgeIndex
+from application.model_usage import Caller
 from application.turn import TurnInput
 from domain.tenant import Tenant
 
@@ -48,7 +49,7 @@ OUT_OF_SCOPE = (
 async def main(show_answers: bool) -> None:
     pack = next(p for p in FileTenantPackSource(KNOWLEDGE).load_all() if p.tenant.slug == TENANT)
     index = QdrantKnowledgeIndex(AsyncQdrantClient(location=":memory:"), "bench")
-    await index.sync(TENANT, pack.chunks)
+    await index.sync(pack.tenant, pack.chunks)
     cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
     labelled = [c for c in cases if c.get("section")]
     # A case labelled `section: null` is a question the pack does not answer.
@@ -61,7 +62,7 @@ async def in_scope(index: QdrantKnowledgeIndex, tenant: Tenant, cases: list[dict
     answerer = OfflineQuestionAnswerer()
     at1 = at3 = answered = grounded = 0
     for case in cases:
-        found = await index.search(TENANT, case["question"], DEPTH)
+        found = await index.search(Caller(tenant), case["question"], DEPTH)
         labels = [f"{p.chunk.source}#{p.chunk.heading}" for p in found]
         rank = labels.index(case["section"]) + 1 if case["section"] in labels else None
         at1 += rank == 1
@@ -85,7 +86,7 @@ async def out_of_scope(index: QdrantKnowledgeIndex, tenant: Tenant, questions: l
     answerer = OfflineQuestionAnswerer()
     answered = 0
     for question in questions:
-        found = await index.search(TENANT, question, DEPTH)
+        found = await index.search(Caller(tenant), question, DEPTH)
         reply = (await answerer.answer(TurnInput(text=question, tenant=tenant, now=NOW), found)).text
         answered += reply is not None
         if reply is not None or show_answers:

@@ -1,8 +1,13 @@
 import attrs
 
+from application.follow_ups import FollowUpReader
 from application.knowledge_index import KnowledgeIndex
 from application.question_answerer import Answer, QuestionAnswerer
 from application.turn import TurnInput
+
+# A follow-up is searched with its subject, whose words outnumber its own ("valor" against "jiu" and
+# "mulher"): the passage that answers may rank below the subject's own sections, so more are read.
+FOLLOW_UP_DEPTH = 3
 
 
 @attrs.define
@@ -12,8 +17,14 @@ class AnswerQuestion:
 
     answerer: QuestionAnswerer
     index: KnowledgeIndex
+    follow_ups: FollowUpReader
     passages: int = 3
 
     async def execute(self, turn: TurnInput) -> Answer:
-        found = await self.index.search(turn.tenant.slug, turn.text, self.passages)
+        standalone = self.follow_ups.standalone(turn)
+        if standalone is None:
+            found = list(await self.index.search(turn.caller, turn.text, self.passages))
+        else:
+            deeper = await self.index.search(turn.caller, standalone, self.passages * FOLLOW_UP_DEPTH)
+            found = self.follow_ups.answering(turn, deeper)[: self.passages]
         return await self.answerer.answer(turn, found) if found else Answer()

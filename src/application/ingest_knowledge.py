@@ -39,8 +39,11 @@ class IngestKnowledge:
                 tenant.update_facts(pack.tenant)
             if await self.uow.channels.by_name(cli_channel_name(tenant.slug)) is None:
                 self.uow.channels.add(Channel(tenant_id=tenant.id, kind="cli", name=cli_channel_name(tenant.slug)))
-            report = await self.index.sync(tenant.slug, pack.chunks)
+            # Stored before the sync: its embedding calls are recorded, each on its own, against a
+            # tenant the ledger must find. A sync that fails leaves the facts new and the sections
+            # as they were, until ingest is run again.
             await self.uow.commit()
+            report = await self.index.sync(tenant, pack.chunks)
             log.info("knowledge.synced", tenant=tenant.slug, **attrs.asdict(report))
             results.append(IngestedTenant(slug=tenant.slug, report=report))
         return results

@@ -3,7 +3,9 @@ from typing import Protocol
 
 import attrs
 
+from application.model_usage import Caller
 from domain.knowledge import Chunk
+from domain.tenant import Tenant
 
 
 @attrs.frozen
@@ -20,12 +22,16 @@ class SyncReport:
 
 
 class KnowledgeIndex(Protocol):
-    async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
+    """Given the tenant itself, not its slug: an index that embeds texts makes model calls, and they
+    are billed to the tenant (its id in the ledger, its ceiling before a question's call)."""
+
+    async def sync(self, tenant: Tenant, chunks: Sequence[Chunk]) -> SyncReport:
         """Makes the tenant's indexed chunks equal to `chunks`: indexes new and changed ones, leaves
         unchanged ones alone (no re-embedding), removes the ones that are gone."""
 
-    async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
-        """The tenant's best passages for `query`, best first; never another tenant's."""
+    async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
+        """`caller.tenant`'s best passages for `query`, best first; never another tenant's. The
+        caller's turn, when it has one, names the question's embedding call in the ledger."""
 
 
 class KnowledgeSyncFailed(Exception):

@@ -14,9 +14,8 @@ from application.budget import BudgetDefaults, Ceiling, month_start
 from application.circuit_breaker import CircuitBreaker, CircuitState
 from application.clock import Clock
 from application.errors import ApplicationError
-from application.model_usage import BudgetAlert, CallOutcome, ModelCall, ModelUsage, Spend
+from application.model_usage import BudgetAlert, Caller, CallOutcome, ModelCall, ModelUsage, Spend
 from application.pricing import PriceTable, Tokens
-from application.turn import TurnInput
 from domain.tenant import Tenant
 
 log = structlog.get_logger(__name__)
@@ -37,10 +36,6 @@ class Admission:
     ceiling: Ceiling | None
     spend: Spend
     test_call: bool  # the one call a half-open circuit lets through
-
-
-async def _nothing_spent() -> Spend:
-    return Spend()
 
 
 # How long what the ledger said (a model's latest outcomes, a tenant's spend this month) is reused.
@@ -92,21 +87,20 @@ class MeterModelCalls:
     _alerted: set[tuple[uuid.UUID, dt.date, int]] = attrs.field(factory=set, init=False)
     _read: "RecentReads" = attrs.field(factory=lambda: RecentReads(), init=False)
 
-    async def admit(self, turn: TurnInput, model: str) -> Admission:
+    async def admit(self, caller: Caller, model: str) -> Admission:
         """Raises `CallRefused` when the circuit is open or the tenant's ceiling is reached."""
         now = self.clock.now()
-        month = month_start(now)
-        ceiling = self.budgets.ceiling(turn.tenant.llm, priced=self.prices.price(model) is not None)
+        ceiling = self._ceiling(caller, model)
         outcomes, spend = await asyncio.gather(
             self._read.outcomes(model, lambda: self.usage.latest_outcomes(model, self.breaker.failures)),
-            self._read.spend((turn.tenant.id, month), lambda: self.usage.spent(turn.tenant.id, month)) if ceiling else _nothing_spent(),
+            self._spend(caller, ceiling, now),
         )
         circuit = self.breaker.state(outcomes, now)
         testing = self._testing_until is not None and now < self._testing_until
         if circuit.state is CircuitState.OPEN or (circuit.state is CircuitState.HALF_OPEN and testing):
             raise CallRefused("circuit open")
         if ceiling:
-            await self._alert(turn.tenant, ceiling, spend, now)
+            await self._alert(caller.tenant, ceiling, spend, now)
             if ceiling.exhausted(spend):
                 raise CallRefused("budget exhausted")
         test_call = circuit.state is CircuitState.HALF_OPEN
@@ -114,13 +108,30 @@ class MeterModelCalls:
             self._testing_until = now + self.breaker.cooldown
         return Admission(ceiling, spend, test_call)
 
+    async def admit_regardless(self, caller: Caller, model: str) -> Admission:
+        """For a call that is made whatever the ceiling and the circuit say (ingest's embeddings: a
+        pack must be indexed for any engine to answer from it). It is still recorded and counts
+        toward the tenant's month, so its record alerts staff and later turns meet the ceiling
+        sooner; the circuit is not asked, and its outcome still counts for it."""
+        ceiling = self._ceiling(caller, model)
+        return Admission(ceiling, await self._spend(caller, ceiling, self.clock.now()), test_call=False)
+
+    def _ceiling(self, caller: Caller, model: str) -> Ceiling | None:
+        return self.budgets.ceiling(caller.tenant.llm, priced=self.prices.price(model) is not None)
+
+    async def _spend(self, caller: Caller, ceiling: Ceiling | None, now: dt.datetime) -> Spend:
+        if not ceiling:
+            return Spend()
+        month = month_start(now)
+        return await self._read.spend((caller.tenant.id, month), lambda: self.usage.spent(caller.tenant.id, month))
+
     async def record(
-        self, admission: Admission, turn: TurnInput, decision: str, model: str, tokens: Tokens, latency_ms: int, outcome: str
+        self, admission: Admission, caller: Caller, decision: str, model: str, tokens: Tokens, latency_ms: int, outcome: str
     ) -> None:
         call = ModelCall(
-            tenant_id=turn.tenant.id,
-            conversation_id=turn.conversation_id,
-            message_id=turn.message_id,
+            tenant_id=caller.tenant.id,
+            conversation_id=caller.conversation_id,
+            message_id=caller.message_id,
             decision=decision,
             model=model,
             tokens=tokens,
@@ -137,7 +148,7 @@ class MeterModelCalls:
                 self._testing_until = None
         self._read.recorded(call, self.breaker.failures, (call.tenant_id, month_start(call.created_at)))
         if admission.ceiling:
-            await self._alert(turn.tenant, admission.ceiling, admission.spend.plus(call), call.created_at)
+            await self._alert(caller.tenant, admission.ceiling, admission.spend.plus(call), call.created_at)
 
     async def _alert(self, tenant: Tenant, ceiling: Ceiling, spend: Spend, now: dt.datetime) -> None:
         month = month_start(now).date()

@@ -10,8 +10,20 @@ from typing import Protocol
 import attrs
 
 from application.pricing import Tokens
+from domain.tenant import Tenant
 
 OK = "ok"  # a call's outcome when it answered JSON; any other outcome is a failure's reason
+
+
+@attrs.frozen
+class Caller:
+    """Whom a model call is made for: the tenant it is billed to (whose ceiling admits it) and, when
+    a turn makes it, which turn. Passed down by whoever holds the tenant (a turn, an ingest) rather
+    than looked up by slug where the call is made: no read per call, and the turn comes along."""
+
+    tenant: Tenant
+    conversation_id: uuid.UUID | None = None
+    message_id: uuid.UUID | None = None  # the newest message of the turn
 
 
 @attrs.frozen(kw_only=True)

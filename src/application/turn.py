@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from application.model_usage import Caller
 from domain.flow import FlowState
 from domain.message import Message
 from domain.tenant import Tenant
@@ -22,3 +23,7 @@ class TurnInput:
     # where no conversation is stored (a knowledge test, a unit test).
     conversation_id: uuid.UUID | None = None
     message_id: uuid.UUID | None = None  # the newest message of the burst
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(self.tenant, self.conversation_id, self.message_id)

@@ -15,6 +15,7 @@ from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
+from adapters.offline.follow_up import OfflineFollowUpReader
 from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
 from adapters.openai.prices import PRICES
@@ -35,6 +36,7 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.escalate_to_human import EscalateToHuman
+from application.follow_ups import FollowUpReader
 from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
@@ -147,6 +149,8 @@ class EngineProvider(Provider):
     extractor = provide(OfflineBookingExtractor, provides=BookingExtractor)
     small_talker = provide(OfflineSmallTalker, provides=SmallTalker)
     answerer = provide(OfflineQuestionAnswerer, provides=QuestionAnswerer)
+    # pt-BR rules for every engine: retrieval needs a follow-up's subject before any model is asked.
+    follow_ups = provide(OfflineFollowUpReader, provides=FollowUpReader)
 
 
 class ApplicationProvider(Provider):
@@ -160,8 +164,8 @@ class ApplicationProvider(Provider):
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
-    def answer_question(self, answerer: QuestionAnswerer, index: KnowledgeIndex) -> AnswerQuestion:
-        return AnswerQuestion(answerer, index)
+    def answer_question(self, answerer: QuestionAnswerer, index: KnowledgeIndex, follow_ups: FollowUpReader) -> AnswerQuestion:
+        return AnswerQuestion(answerer, index, follow_ups)
 
     @provide
     def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:

@@ -65,7 +65,7 @@ class OpenAIEngineProvider(Provider):
         return FallbackSmallTalker(OpenAISmallTalker(model), OfflineSmallTalker())
 
     @provide
-    def knowledge_index(self, qdrant: AsyncQdrantClient, client: AsyncOpenAI, settings: Settings) -> KnowledgeIndex:
+    def knowledge_index(self, qdrant: AsyncQdrantClient, client: AsyncOpenAI, meter: MeterModelCalls, settings: Settings) -> KnowledgeIndex:
         """Replaces the adapters' BM25 index: dense vectors fused with BM25 when an embedding model is set."""
-        embedder = OpenAIEmbedder(client, settings.openai_embedding_model) if settings.openai_embedding_model else None
+        embedder = OpenAIEmbedder(client, settings.openai_embedding_model, meter) if settings.openai_embedding_model else None
         return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder)

@@ -246,6 +246,51 @@ async def test_the_breaker_opens_after_consecutive_failures_and_a_test_call_clos
     assert (await web.health())["circuit"] == "closed"
 
 
+async def _ingest_calls(database_url: str) -> list:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            query = sa.text("SELECT * FROM model_calls WHERE decision = 'ingest_embeddings' ORDER BY id")
+            return list(await connection.execute(query))
+    finally:
+        await engine.dispose()
+
+
+async def test_embedding_calls_are_recorded_and_past_the_ceiling_a_question_is_searched_by_bm25_alone(start, base, fake):
+    model = "text-embedding-3-small"
+    stack = await start(attrs.evolve(base, openai_model="gpt-4o-mini", openai_embedding_model=model))
+
+    ingested = await _ingest_calls(base.database_url)
+    [tenant_id] = {row.tenant_id for row in ingested}
+    assert len(ingested) == len(fake.embedding_requests) > 0
+    for row, request in zip(ingested, fake.embedding_requests, strict=True):
+        tokens = Tokens(prompt=sum(len(text.split()) for text in request["input"]))  # what the fake bills
+        assert (row.model, row.outcome, row.conversation_id, row.message_id) == (model, "ok", None, None)
+        assert (row.prompt_tokens, row.cached_tokens, row.completion_tokens) == (tokens.prompt, 0, 0)
+        assert row.cost_usd == PRICES.cost(model, tokens) > 0
+
+    member = stack.member("5511944440009")
+    fake.plan(completion(GROUNDED))
+    assert (await member.say(QUESTION)).reply == ANSWER
+    embedded, answered = await stack.calls(member)
+    assert (embedded.decision, embedded.model, embedded.outcome, embedded.tenant_id) == ("query_embedding", model, "ok", tenant_id)
+    assert (embedded.conversation_id, embedded.message_id) == (answered.conversation_id, answered.message_id)
+    assert embedded.tokens == Tokens(prompt=len(QUESTION.split())) and embedded.cost_usd == PRICES.cost(model, embedded.tokens)
+
+    # The month is spent: another process still indexes the pack (its own Qdrant folder), a question is not embedded.
+    fake.reset()
+    spent = await start(attrs.evolve(base, openai_model="gpt-4o-mini", openai_embedding_model=model, llm_monthly_budget_usd=0.000001))
+    assert len(await _ingest_calls(base.database_url)) == len(ingested) + len(fake.embedding_requests) > len(ingested)
+    fake.embedding_requests.clear()
+    with capture_logs() as logs:
+        offline = await spent.member("5511944440009").say("e quanto custa o plano mensal?")
+
+    assert fake.embedding_requests == [] and fake.requests == []
+    assert "R$ 189" in offline.reply  # BM25 found the section, the offline engine answered from it
+    fallbacks = [(log["decision"], log["reason"]) for log in logs if log["event"] == "llm.fallback"]
+    assert fallbacks == [("query_embedding", "budget exhausted"), ("faq_answer", "budget exhausted")]
+
+
 def _tatame(args: list[str], database_url: str, data_dir: Path, stdin: str = "", **variables: str) -> str:
     keep = {
         k: v

@@ -144,6 +144,22 @@ async def test_a_turn_triaged_as_a_question_that_is_a_wish_to_book_books_only_af
     assert len(fake.requests) == 3 and len(await bot_replies(container, ana)) == 4
 
 
+async def test_a_question_in_the_middle_of_the_interview_is_one_call_and_the_interview_goes_on(container, fake):
+    dani = member(container, "5511933330009")
+    fake.plan(completion(booking(modality="Muay Thai")))
+    await dani.say("quero marcar uma aula experimental de muay thai")
+    fake.reset()
+
+    fake.plan(completion({"route": "faq", "answer": "Sim, temos estacionamento gratuito.", "passage_ids": ["P1"], "passages_answer": True}))
+    detour = await dani.say("vcs tem estacionamento?")
+    assert decisions(fake) == ["faq_answer"]  # the rules read nothing for the booking in it: no details call
+    assert detour.route is Route.FAQ and detour.reply.startswith("Sim, temos estacionamento gratuito.") and "dia" in detour.reply
+
+    fake.plan(completion(booking(day="amanhã", time="às 19h")))
+    assert "nome" in (await dani.say("amanhã às 19h")).reply
+    assert decisions(fake) == ["faq_answer", "booking_details"]
+
+
 async def test_a_class_the_timetable_lacks_is_refused_with_the_reason(container, fake):
     bruno = member(container, "5511933330002")
     fake.plan(completion(booking(modality="Muay Thai", day="domingo", time="às 15h")))

@@ -41,7 +41,11 @@ async def tenants(container) -> list[Tenant]:
         st.tuples(
             st.integers(0, 2),
             st.integers(0, 3),
-            st.text(alphabet=st.characters(blacklist_characters="\x00"), min_size=1, max_size=20).filter(str.strip),
+            # No lone surrogates: a message keeps them as U+FFFD (domain/message.py; tests/e2e/test_http_edges.py covers
+            # it), and this test compares the texts it sent.
+            st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"]), min_size=1, max_size=20).filter(
+                str.strip
+            ),
         ),
         min_size=1,
         max_size=8,

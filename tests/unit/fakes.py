@@ -11,6 +11,7 @@ from application.booking_extractor import BookingDetails
 from application.gateway import DeliveryFailed
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
+from application.model_usage import Caller
 from application.question_answerer import Answer
 from application.triage import Triage
 from application.turn import TurnInput
@@ -376,16 +377,16 @@ class ScriptedEngine:
 class FakeIndex:
     chunks: dict[str, list[Chunk]] = attrs.field(factory=dict)
 
-    async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
-        before = {c.key: c.content_hash for c in self.chunks.get(tenant, [])}
+    async def sync(self, tenant: Tenant, chunks: Sequence[Chunk]) -> SyncReport:
+        before = {c.key: c.content_hash for c in self.chunks.get(tenant.slug, [])}
         changed = sum(before.get(c.key) != c.content_hash for c in chunks)
         removed = len(set(before) - {c.key for c in chunks})
-        self.chunks[tenant] = list(chunks)
+        self.chunks[tenant.slug] = list(chunks)
         return SyncReport(indexed=changed, unchanged=len(chunks) - changed, removed=removed)
 
-    async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
+    async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         words = set(query.lower().split())
-        scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(tenant, [])]
+        scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(caller.tenant.slug, [])]
         return [Passage(chunk=c, score=s) for s, c in sorted(scored, key=lambda p: -p[0]) if s > 0][:limit]
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from adapters.offline.follow_up import OfflineFollowUpReader
 from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingDetails, BookingIntent
 from application.booking_interview import ConductBookingInterview
@@ -48,7 +49,7 @@ def world():
         engine,
         engine,
         engine,
-        AnswerQuestion(engine, index),
+        AnswerQuestion(engine, index, OfflineFollowUpReader()),
         EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
         history_limit=10,

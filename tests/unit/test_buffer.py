@@ -6,6 +6,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.offline.follow_up import OfflineFollowUpReader
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.claim_due_conversations import ClaimDueConversations
@@ -48,7 +49,7 @@ def _turn(uow, clock, engine) -> HandleTurn:
         engine,
         engine,
         engine,
-        AnswerQuestion(engine, FakeIndex()),
+        AnswerQuestion(engine, FakeIndex(), OfflineFollowUpReader()),
         EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
         history_limit=10,

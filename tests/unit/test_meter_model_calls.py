@@ -12,9 +12,8 @@ from structlog.testing import capture_logs
 from application.budget import BudgetDefaults
 from application.circuit_breaker import CircuitBreaker
 from application.meter_model_calls import CallRefused, MeterModelCalls
-from application.model_usage import CallOutcome, Spend
+from application.model_usage import Caller, CallOutcome, Spend
 from application.pricing import Price, PriceTable, Tokens
-from application.turn import TurnInput
 from domain.tenant import LanguageModelSettings, Tenant
 from tests.unit.fake_model_usage import FakeModelUsage
 from tests.unit.fakes import FakeClock
@@ -26,27 +25,23 @@ TENANT = Tenant(slug="arena", name="Arena")
 BREAKER = CircuitBreaker(failures=2, cooldown=dt.timedelta(seconds=30))
 
 
-def turn(tenant: Tenant = TENANT) -> TurnInput:
-    return TurnInput(
-        text="oi", tenant=tenant, now=dt.datetime(2026, 3, 2, tzinfo=dt.UTC), conversation_id=uuid.uuid4(), message_id=uuid.uuid4()
-    )
+def caller(tenant: Tenant = TENANT) -> Caller:
+    return Caller(tenant, conversation_id=uuid.uuid4(), message_id=uuid.uuid4())
 
 
 def meter(usage: FakeModelUsage, clock: FakeClock, usd: str | None = "2", tokens: int | None = None) -> MeterModelCalls:
     return MeterModelCalls(usage, PRICES, BudgetDefaults(Decimal(usd) if usd else None, tokens), BREAKER, clock)
 
 
-async def call(
-    meter: MeterModelCalls, model: str = "priced", tokens: Tokens = MILLION_IN, outcome: str = "ok", on: TurnInput | None = None
-):
-    asked = on or turn()
+async def call(meter: MeterModelCalls, model: str = "priced", tokens: Tokens = MILLION_IN, outcome: str = "ok", on: Caller | None = None):
+    asked = on or caller()
     admission = await meter.admit(asked, model)
     await meter.record(admission, asked, "faq_answer", model, tokens, 120, outcome)
 
 
 async def test_each_call_is_recorded_with_its_turn_cost_and_price_version():
     usage, clock = FakeModelUsage(), FakeClock()
-    asked = turn()
+    asked = caller()
     await call(meter(usage, clock), tokens=Tokens(prompt=1000, cached=200, completion=50), on=asked)
     await call(meter(usage, clock), model="llama3", on=asked)
     priced, unpriced = usage.calls
@@ -72,9 +67,9 @@ async def test_the_ceiling_refuses_the_call_once_reached_and_staff_are_told_at_8
         await call(worker, tokens=Tokens(prompt=100_000))  # 85%: nothing new to say
         await call(worker)  # 135%
         with pytest.raises(CallRefused, match="budget exhausted"):
-            await worker.admit(turn(), "priced")
+            await worker.admit(caller(), "priced")
         with pytest.raises(CallRefused, match="budget exhausted"):
-            await meter(usage, clock, usd="2").admit(turn(), "priced")  # another process
+            await meter(usage, clock, usd="2").admit(caller(), "priced")  # another process
 
     assert [(log["threshold"], log["spent"], log["ceiling"]) for log in logs if log["event"] == "llm.budget_alert"] == [
         (80, "1.6", "2"),
@@ -87,23 +82,23 @@ async def test_the_month_is_the_calendar_month_in_utc():
     usage, clock = FakeModelUsage(), FakeClock(dt.datetime(2026, 3, 31, 23, 0, tzinfo=dt.UTC))
     await call(meter(usage, clock), tokens=Tokens(prompt=2_000_000))
     with pytest.raises(CallRefused):
-        await meter(usage, clock).admit(turn(), "priced")
+        await meter(usage, clock).admit(caller(), "priced")
     clock.current = dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.timezone(dt.timedelta(hours=-3)))  # April 1st, 01:00 UTC
-    await meter(usage, clock).admit(turn(), "priced")
+    await meter(usage, clock).admit(caller(), "priced")
 
 
 async def test_the_tenants_own_ceiling_wins_and_an_unpriced_model_is_budgeted_in_tokens():
     usage, clock = FakeModelUsage(), FakeClock()
     frugal = Tenant(slug="frugal", name="Frugal", llm=LanguageModelSettings(monthly_budget_usd=0.5, monthly_budget_tokens=1000))
-    await call(meter(usage, clock, usd="100"), on=turn(frugal))  # one dollar: past its half
+    await call(meter(usage, clock, usd="100"), on=caller(frugal))  # one dollar: past its half
     with pytest.raises(CallRefused):
-        await meter(usage, clock, usd="100").admit(turn(frugal), "priced")
-    await meter(usage, clock, usd="100").admit(turn(), "priced")  # another tenant, the default ceiling
+        await meter(usage, clock, usd="100").admit(caller(frugal), "priced")
+    await meter(usage, clock, usd="100").admit(caller(), "priced")  # another tenant, the default ceiling
 
-    await call(meter(usage, clock), model="llama3", tokens=Tokens(prompt=900, completion=100), on=turn(frugal))
+    await call(meter(usage, clock), model="llama3", tokens=Tokens(prompt=900, completion=100), on=caller(frugal))
     with pytest.raises(CallRefused):
-        await meter(usage, clock).admit(turn(frugal), "llama3")
-    await meter(usage, clock, tokens=None).admit(turn(), "llama3")  # no token ceiling: no limit
+        await meter(usage, clock).admit(caller(frugal), "llama3")
+    await meter(usage, clock, tokens=None).admit(caller(), "llama3")  # no token ceiling: no limit
 
 
 async def test_the_circuit_opens_after_provider_failures_and_lets_one_test_call_through():
@@ -112,21 +107,21 @@ async def test_the_circuit_opens_after_provider_failures_and_lets_one_test_call_
     await call(worker, outcome="status 500")
     await call(worker, outcome="timeout")
     with pytest.raises(CallRefused, match="circuit open"):
-        await worker.admit(turn(), "priced")
-    await worker.admit(turn(), "other-model")  # the breaker is per model
+        await worker.admit(caller(), "priced")
+    await worker.admit(caller(), "other-model")  # the breaker is per model
 
     clock.current += dt.timedelta(seconds=30)
-    test_call = await worker.admit(turn(), "priced")
+    test_call = await worker.admit(caller(), "priced")
     with pytest.raises(CallRefused, match="circuit open"):
-        await worker.admit(turn(), "priced")  # while the test call is out
-    await worker.record(test_call, turn(), "faq_answer", "priced", Tokens(), 5, "status 503")
+        await worker.admit(caller(), "priced")  # while the test call is out
+    await worker.record(test_call, caller(), "faq_answer", "priced", Tokens(), 5, "status 503")
     with pytest.raises(CallRefused, match="circuit open"):
-        await worker.admit(turn(), "priced")  # failed: open for another cooldown
+        await worker.admit(caller(), "priced")  # failed: open for another cooldown
 
     clock.current += dt.timedelta(seconds=30)
     await call(worker)
-    await worker.admit(turn(), "priced")
-    await worker.admit(turn(), "priced")  # closed
+    await worker.admit(caller(), "priced")
+    await worker.admit(caller(), "priced")  # closed
 
 
 async def test_a_test_call_that_never_reports_back_does_not_keep_the_circuit_shut():
@@ -135,9 +130,9 @@ async def test_a_test_call_that_never_reports_back_does_not_keep_the_circuit_shu
     await call(worker, outcome="status 500")
     await call(worker, outcome="status 500")
     clock.current += dt.timedelta(seconds=30)
-    await worker.admit(turn(), "priced")  # cancelled, never recorded
+    await worker.admit(caller(), "priced")  # cancelled, never recorded
     clock.current += dt.timedelta(seconds=30)
-    await worker.admit(turn(), "priced")
+    await worker.admit(caller(), "priced")
 
 
 @attrs.define
@@ -157,7 +152,7 @@ async def test_what_the_ledger_said_is_reused_for_a_moment_and_counts_this_proce
     usage, clock = CountedReads(), FakeClock()
     this, other = meter(usage, clock, usd="1.5"), meter(usage, clock, usd="1.5")
     await call(this)  # a dollar of the 1.5
-    await this.admit(turn(), "priced")  # within the moment: no read, its own call counted
+    await this.admit(caller(), "priced")  # within the moment: no read, its own call counted
     assert sorted(usage.reads) == ["latest", "spent"]
     with capture_logs() as logs:
         await call(other)  # another process reads for itself: two dollars after its call
@@ -165,10 +160,10 @@ async def test_what_the_ledger_said_is_reused_for_a_moment_and_counts_this_proce
     assert [log["threshold"] for log in logs if log["event"] == "llm.budget_alert"] == [80, 100]
 
     with pytest.raises(CallRefused, match="budget exhausted"):
-        await other.admit(turn(), "priced")  # its own call counted at once, no read
+        await other.admit(caller(), "priced")  # its own call counted at once, no read
     assert len(usage.reads) == 4
-    await this.admit(turn(), "priced")  # the moment has not passed: this process has not seen the other's call
+    await this.admit(caller(), "priced")  # the moment has not passed: this process has not seen the other's call
     monkeypatch.setattr("application.meter_model_calls.READ_SECONDS", -1.0)
     with pytest.raises(CallRefused, match="budget exhausted"):
-        await this.admit(turn(), "priced")  # read again: it has
+        await this.admit(caller(), "priced")  # read again: it has
     assert len(usage.reads) == 6

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from adapters.offline.follow_up import OfflineFollowUpReader
 from application.answer_question import AnswerQuestion
 from application.booking_interview import ConductBookingInterview
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
@@ -55,7 +56,7 @@ def _turn(uow, clock, engine, index) -> HandleTurn:
         engine,
         engine,
         engine,
-        AnswerQuestion(engine, index),
+        AnswerQuestion(engine, index, OfflineFollowUpReader()),
         EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
         ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
         history_limit=10,

@@ -7,12 +7,12 @@ from pathlib import Path
 import attrs
 import yaml
 
+from adapters.knowledge_pack.facts import PACK_FILE, fact_chunks
 from adapters.knowledge_pack.schema import parse_tenant
 from application.tenant_packs import InvalidTenantPack, TenantPack
 from domain.knowledge import Chunk, split_markdown
 from domain.tenant import ClassSlot, Tenant, Weekday
 
-PACK_FILE = "tenant.yaml"
 _WORDS = re.compile(r"[^\W_]+")
 _WEEKDAYS_PT = {
     Weekday.MON: "segunda-feira",
@@ -83,7 +83,7 @@ def _read_yaml(path: Path) -> object:
 
 def load_pack(folder: Path) -> TenantPack:
     tenant = parse_tenant(str(folder / PACK_FILE), folder.name, _read_yaml(folder / PACK_FILE))
-    chunks = timetable_chunks(tenant)
+    chunks = [*timetable_chunks(tenant), *fact_chunks(tenant)]
     for markdown in sorted(folder.glob("*.md")):
         try:
             chunks.extend(split_markdown(tenant.slug, markdown.name, markdown.read_text(encoding="utf-8")))

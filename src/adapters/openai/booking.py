@@ -13,7 +13,7 @@ from typing import Any
 from openai.types.chat import ChatCompletionMessageParam
 
 from adapters.bm25.analyzer import STOPWORDS, words
-from adapters.offline.booking import cancels, detour, explicit_answer
+from adapters.offline.booking import cancels, detour, explicit_answer, extract_booking
 from adapters.offline.when import parse_when
 from adapters.openai.chat import ChatModel
 from adapters.openai.failure import ModelFailure
@@ -142,4 +142,16 @@ class OpenAIBookingExtractor:
         self.model = model
 
     async def extract_booking(self, turn: TurnInput) -> BookingDetails:
+        if _plain_question(turn):
+            # A FAQ turn is one call: a question in the middle of the interview is the FAQ call's to
+            # answer, and that call's route would say if it was about the booking after all.
+            return BookingDetails()
         return read(await self.model.ask_json(turn, "booking_details", messages(turn), schema(turn.tenant)), turn)
+
+
+def _plain_question(turn: TurnInput) -> bool:
+    """Mid-interview, a question in which the rules read nothing for the booking."""
+    if turn.flow.interview is None or "?" not in turn.text:
+        return False
+    details = detour(turn, extract_booking(turn))
+    return details.intent is BookingIntent.NONE and not details.changes and details.answer is None

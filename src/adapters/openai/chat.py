@@ -46,7 +46,7 @@ class ChatModel:
         if self.meter is None:
             return _json(await _complete(self.client, self.model, decision, messages, schema))
         try:
-            admission = await self.meter.admit(turn, self.model)
+            admission = await self.meter.admit(turn.caller, self.model)
         except CallRefused as refused:
             raise ModelFailure(refused.reason) from None
         started = time.monotonic()
@@ -57,9 +57,9 @@ class ChatModel:
             reply = _json(response)
         except Exception as error:
             outcome = error.reason if isinstance(error, ModelFailure) else type(error).__name__
-            await self.meter.record(admission, turn, decision, self.model, tokens, _since(started), outcome)
+            await self.meter.record(admission, turn.caller, decision, self.model, tokens, _since(started), outcome)
             raise
-        await self.meter.record(admission, turn, decision, self.model, tokens, _since(started), OK)
+        await self.meter.record(admission, turn.caller, decision, self.model, tokens, _since(started), OK)
         return reply
 
 

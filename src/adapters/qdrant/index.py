@@ -10,9 +10,11 @@ from qdrant_client import AsyncQdrantClient, models
 from adapters.bm25.sparse import ENCODER_VERSION, SparseVector, Vocabulary, document_vector, query_vector
 from adapters.fallback import decide
 from adapters.openai.failure import ModelFailure
-from application.embedder import Embedder
+from application.embedder import QUERY_EMBEDDING, Embedder
 from application.knowledge_index import KnowledgeSyncFailed, Passage, SyncReport
+from application.model_usage import Caller
 from domain.knowledge import Chunk
+from domain.tenant import Tenant
 
 log = structlog.get_logger(__name__)
 
@@ -120,9 +122,9 @@ class QdrantKnowledgeIndex:
     def _hash(self, chunk: Chunk) -> str:
         return _indexed_hash(chunk, self.embedder.model if self.embedder else None)
 
-    async def sync(self, tenant: str, chunks: Sequence[Chunk]) -> SyncReport:
+    async def sync(self, tenant: Tenant, chunks: Sequence[Chunk]) -> SyncReport:
         exists = await self.client.collection_exists(self.collection)
-        indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant, ["hash"])).items()} if exists else {}
+        indexed = {pid: p["hash"] for pid, p in (await self._payloads(tenant.slug, ["hash"])).items()} if exists else {}
         wanted = {_point_id(c): c for c in chunks}
         changed = {pid: c for pid, c in wanted.items() if indexed.get(pid) != self._hash(c)}
         gone: list[models.ExtendedPointId] = [pid for pid in indexed if pid not in wanted]
@@ -139,17 +141,17 @@ class QdrantKnowledgeIndex:
             await self.client.upsert(self.collection, points=self._points(list(changed.values()), dense), wait=True)
         if gone:
             await self.client.delete(self.collection, points_selector=models.PointIdsList(points=gone), wait=True)
-        self._learn(tenant, [_layout(c.heading, c.text) for c in chunks])
+        self._learn(tenant.slug, [_layout(c.heading, c.text) for c in chunks])
         return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
 
-    async def _embed(self, tenant: str, chunks: Sequence[Chunk]) -> list[list[float]]:
+    async def _embed(self, tenant: Tenant, chunks: Sequence[Chunk]) -> list[list[float]]:
         if self.embedder is None or not chunks:
             return []
         try:
-            return await self.embedder.embed([_layout(c.heading, c.text) for c in chunks])
+            return await self.embedder.embed_sections(tenant, [_layout(c.heading, c.text) for c in chunks])
         except ModelFailure as failure:
             raise KnowledgeSyncFailed(
-                f"the embedding model {self.embedder.model} failed ({failure.reason}) on the sections of {tenant}, "
+                f"the embedding model {self.embedder.model} failed ({failure.reason}) on the sections of {tenant.slug}, "
                 "which were left as they were; run ingest again"
             ) from failure
 
@@ -163,17 +165,19 @@ class QdrantKnowledgeIndex:
             for i, chunk in enumerate(chunks)
         ]
 
-    async def search(self, tenant: str, query: str, limit: int) -> Sequence[Passage]:
+    async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         if not await self.client.collection_exists(self.collection):
             return []
+        tenant = caller.tenant.slug
         sparse = query_vector(query, await self._vocabulary(tenant))
         if self.embedder is None:
             return await self._lexical(tenant, sparse, limit)
         embedder = self.embedder
-        # A model that fails costs this query its dense half, never the turn.
+        # A model that fails, or that the tenant's ceiling or the circuit keeps from being called,
+        # costs this query its dense half, never the turn.
         return await decide(
-            "query_embedding",
-            lambda: self._hybrid(tenant, embedder, query, sparse, limit),
+            QUERY_EMBEDDING,
+            lambda: self._hybrid(caller, embedder, query, sparse, limit),
             lambda: self._lexical(tenant, sparse, limit),
         )
 
@@ -185,8 +189,9 @@ class QdrantKnowledgeIndex:
         )
         return _passages(response.points)
 
-    async def _hybrid(self, tenant: str, embedder: Embedder, query: str, sparse: SparseVector, limit: int) -> Sequence[Passage]:
-        [dense] = await embedder.embed([query])
+    async def _hybrid(self, caller: Caller, embedder: Embedder, query: str, sparse: SparseVector, limit: int) -> Sequence[Passage]:
+        tenant = caller.tenant.slug
+        dense = await embedder.embed_query(caller, query)
         # A query with no word of the tenant's vocabulary (a paraphrase) is still found by meaning.
         prefetch = [models.Prefetch(query=dense, using=DENSE, filter=_tenant_filter(tenant), limit=limit * 4)]
         if sparse.indices:
