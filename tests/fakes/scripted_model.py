@@ -41,7 +41,7 @@ def _faq_answer(tenant: Tenant, head: str, question: str) -> object:
     chosen = choose(asked, [passage for _, passage in passages])
     for pid, passage in passages:
         if passage.chunk is chosen:
-            return {"route": "faq", "answer": excerpt(asked, chosen), "passage_ids": [pid], "passages_answer": True}
+            return {"route": "faq", "answer": excerpt(question, chosen), "passage_ids": [pid], "passages_answer": True}
     return {"route": "faq", "answer": "", "passage_ids": [], "passages_answer": False}
 
 

@@ -34,6 +34,20 @@ PRICES = chunk(
     "Quanto custa o plano mensal?",
     "O plano mensal da Arena custa R$ 210,00 e dá acesso a todas as aulas.",
 )
+GRADES = chunk(
+    "Como funciona a troca de faixa?",
+    "Na Arena, a graduação segue o sistema de faixas da federação, da branca à preta, com faixas coloridas para as crianças. "
+    "As graduações acontecem duas vezes por ano, em junho e dezembro, e levam em conta frequência e técnica. "
+    "O professor avisa cada aluno pessoalmente quando ele estiver pronto. "
+    "O exame de graduação não tem taxa; o aluno só compra a faixa nova.",
+)
+AGES = chunk(
+    "Qual a idade mínima?",
+    "A Arena atende crianças, adolescentes, adultos e pessoas com mais de 60 anos. "
+    "Crianças de 4 a 12 anos treinam na turma infantil, aos sábados de manhã com o professor da casa. "
+    "Adolescentes de 13 a 17 anos treinam nas turmas adultas, com o termo de autorização do responsável. "
+    "Quem tem mais de 60 anos treina com intensidade adaptada e atestado médico de liberação.",
+)
 PASSAGES = [Passage(chunk=c, score=s) for c, s in ((SAUNA, 9.0), (LUNCH, 5.0), (PRICES, 2.0))]
 answerer = OfflineQuestionAnswerer()
 
@@ -61,6 +75,17 @@ class TestInScope:
         for sentence in reply.split(". "):
             assert sentence.rstrip(".") in LUNCH.text
 
+    async def test_a_question_that_asks_for_a_figure_gets_the_sentence_that_states_one(self):
+        reply = await answer("qnd e o exame de faixa?", [Passage(chunk=GRADES, score=1.0)])
+        assert reply is not None and "junho e dezembro" in reply and len(reply) < len(GRADES.text)
+
+    async def test_a_number_is_found_in_the_range_that_holds_it(self):
+        reply = await answer("meu filho tem 15 anos, pode treinar com os adultos?", [Passage(chunk=AGES, score=1.0)])
+        assert reply is not None and "13 a 17 anos" in reply and "4 a 12 anos" not in reply
+
+    async def test_a_question_that_asks_what_the_heading_asks_gets_the_whole_passage(self):
+        assert await answer("como funciona a aula no horário do almoço?") == LUNCH.text
+
     async def test_typos_and_shorthand_still_find_the_answer(self):
         assert await answer("qnto custa o plano mensau?") == PRICES.text
 
@@ -81,6 +106,11 @@ class TestOutOfScope:
     )
     async def test_passages_that_do_not_answer_give_none(self, question: str):
         assert await answer(question) is None
+
+    async def test_a_passage_about_something_else_that_misses_a_word_asked_gives_none(self):
+        visitors = chunk("Acompanhantes podem assistir?", "Acompanhantes não podem entrar no tatame durante o treino.")
+        assert await answer("posso entrar no tatame de tênis?", [Passage(chunk=visitors, score=5.0)]) is None
+        assert await answer("acompanhante pode entrar no tatame?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
 
     async def test_no_passages_give_none(self):
         assert await answer("tem sauna?", passages=[]) is None

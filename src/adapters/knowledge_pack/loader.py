@@ -1,4 +1,6 @@
+import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from adapters.knowledge_pack.facts import PACK_FILE, fact_chunks
 from adapters.knowledge_pack.schema import parse_tenant
 from application.tenant_packs import InvalidTenantPack, TenantPack
 from domain.knowledge import Chunk, split_markdown
-from domain.tenant import Tenant, Weekday
+from domain.tenant import ClassSlot, Tenant, Weekday
 
 _WORDS = re.compile(r"[^\W_]+")
 _WEEKDAYS_PT = {
@@ -24,24 +26,48 @@ _WEEKDAYS_PT = {
 
 
 def timetable_chunks(tenant: Tenant) -> list[Chunk]:
-    """The timetable lives in tenant.yaml; rendering it as text lets members ask about it like any FAQ."""
+    """The timetable lives in tenant.yaml; rendering it as text lets members ask about it like any FAQ.
+    It is rendered compact, as a reply on WhatsApp should be: the days that share their times in one
+    group ("segunda-feira e quarta-feira às 7h e 19h30"), the usual class length said once and any other
+    beside its class."""
     chunks = []
     for modality in tenant.modalities:
         if not modality.schedule:
             continue
-        slots = sorted(modality.schedule, key=lambda s: (s.weekday.number, s.start))
-        times = "; ".join(f"{_WEEKDAYS_PT[s.weekday]} às {s.start:%Hh%M} ({s.duration_minutes} min)" for s in slots)
         # Only aliases that add words: repeating "jiu jitsu" in the Kids section would make it
         # outrank the adult Jiu-Jitsu section for "horário do jiu jitsu".
         named = set(_WORDS.findall(modality.name.casefold()))
         extra = [a for a in modality.aliases if not set(_WORDS.findall(a.casefold())) <= named]
         aliases = f" (também chamado de {', '.join(extra)})" if extra else ""
+        lengths = Counter(s.duration_minutes for s in modality.schedule)
+        [(usual, _)] = lengths.most_common(1)
+        each = f"{usual} min cada" if len(lengths) == 1 else f"as demais, {usual} min"
         text = (
-            f"Horários das aulas de {modality.name}{aliases}: {times}. "
-            f"Cada turma de {modality.name} recebe até {modality.capacity} pessoas."
+            f"Horários das aulas de {modality.name}{aliases}: {_week(modality.schedule, usual)}; "
+            f"{each}. Cada turma de {modality.name} recebe até {modality.capacity} pessoas."
         )
         chunks.append(Chunk(tenant=tenant.slug, source=PACK_FILE, heading=f"Horários de {modality.name}", text=text))
     return chunks
+
+
+def _week(schedule: Sequence[ClassSlot], usual_minutes: int) -> str:
+    """Weekdays with the same times as one group, in the order of the week."""
+    times: dict[Weekday, list[str]] = {}
+    for slot in sorted(schedule, key=lambda s: (s.weekday.number, s.start)):
+        length = f" ({slot.duration_minutes} min)" if slot.duration_minutes != usual_minutes else ""
+        times.setdefault(slot.weekday, []).append(f"{_clock(slot.start)}{length}")
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for weekday, starts in times.items():
+        groups.setdefault(tuple(starts), []).append(_WEEKDAYS_PT[weekday])
+    return "; ".join(f"{_and(days)} às {_and(list(starts))}" for starts, days in groups.items())
+
+
+def _clock(start: dt.time) -> str:
+    return f"{start.hour}h{start.minute:02d}" if start.minute else f"{start.hour}h"
+
+
+def _and(items: list[str]) -> str:
+    return f"{', '.join(items[:-1])} e {items[-1]}" if len(items) > 1 else items[0]
 
 
 def _read_yaml(path: Path) -> object:

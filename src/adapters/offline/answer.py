@@ -7,7 +7,7 @@ about: its content words, matched by stem, by a related word ("valor" ~ "custa")
 import re
 from collections.abc import Sequence
 
-from adapters.bm25.analyzer import content_words, near, stem, words
+from adapters.bm25.analyzer import content_words, fold, near, stem, words
 from adapters.bm25.related import related
 from adapters.offline.smalltalk import without_smalltalk
 from application.knowledge_index import Passage
@@ -42,17 +42,27 @@ LIGHT = frozenset(
     """aula aulas treino treinos treinar treinarmos turma dia dias plano planos manha tarde noite
     cedo perto proximo proxima longe hoje amanha agora""".split()
 )
-# A passage up to this long is the answer as a whole; a longer one is cut to its opening sentence
-# (FAQ sections answer their heading first) and the sentences holding the most specific words.
-SHORT = 500
+# WhatsApp wants two or three sentences: a passage up to this long is the answer as a whole; a
+# longer one is cut to its opening sentence (FAQ sections answer their heading first) and the
+# sentences holding the most specific words, unless the question asks what its heading asks (then
+# all of it answers: "o que levar na aula experimental?" wants the whole list).
+SHORT = 300
 MAX_SENTENCES = 3
+# Questions that ask for a figure (a price, a count, an age, a date or time); a sentence that states
+# one ("em junho e dezembro", "R$ 90,00", "de 13 a 17 anos") answers them more than one that does not.
+FIGURE_ASKED = frozenset("quanto quanta quantos quantas quando valor preco custa custo idade horario horarios hora horas".split())
+FIGURE = "<figure>"  # held by a sentence that states a figure, when the question asks for one
+_FIGURE = re.compile(
+    r"\d|\b(janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro"
+    r"|segunda|terca|quarta|quinta|sexta|sabado|domingo)\b"
+)
+_RANGE = re.compile(r"\b(\d+) (?:a|até) (\d+)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])")
 
 
 def answer(question: str, passages: Sequence[Passage]) -> str | None:
-    asked = asked_words(question)
-    chunk = choose(asked, passages)
-    return excerpt(asked, chunk) if chunk else None
+    chunk = choose(asked_words(question), passages)
+    return excerpt(question, chunk) if chunk else None
 
 
 def asked_words(question: str) -> list[str]:
@@ -72,9 +82,19 @@ def choose(asked: Sequence[str], passages: Sequence[Passage]) -> Chunk | None:
         held = coverage(asked, f"{passage.chunk.heading}\n{passage.chunk.text}")
         restated = coverage(asked_words(passage.chunk.heading), " ".join(asked))
         score = held + restated - RANK_PENALTY * rank
-        if (held >= MIN_COVERAGE or (restated >= HEADING_MATCH and held >= RESTATED_COVERAGE)) and (best is None or score > best[0]):
+        if _answers(held, restated) and (best is None or score > best[0]):
             best = (score, passage.chunk)
     return best[1] if best else None
+
+
+def _answers(held: float, restated: float) -> bool:
+    """Precision first: a wrong answer costs more than "I don't know". A passage whose heading shares
+    no word with the question is about something else unless it holds every word asked ("posso
+    entrar no tatame de tênis?" is not answered by "Acompanhantes podem assistir às aulas?", which
+    says who may not enter the tatame but nothing of shoes)."""
+    if restated == 0:
+        return held == 1
+    return held >= MIN_COVERAGE or (restated >= HEADING_MATCH and held >= RESTATED_COVERAGE)
 
 
 def coverage(asked: Sequence[str], text: str) -> float:
@@ -84,19 +104,29 @@ def coverage(asked: Sequence[str], text: str) -> float:
     return sum(_weight(w) for w in asked if said.holds(w)) / total if total else 0.0
 
 
-def excerpt(asked: Sequence[str], chunk: Chunk) -> str:
-    """The opening sentence and the ones holding the most specific asked words, in their order. A
-    word found in every sentence says little about which one answers, so it weighs less."""
+def excerpt(question: str, chunk: Chunk) -> str:
+    """The opening sentence and the one that answers best, plus any other that holds an asked word
+    (or the figure asked for) that those lack, in their order. A word found in every sentence says
+    little about which one answers, so it weighs less."""
+    asked = asked_words(question)
     sentences = _SENTENCE_END.split(chunk.text)
-    if len(chunk.text) <= SHORT or len(sentences) <= MAX_SENTENCES:
+    if len(chunk.text) <= SHORT or len(sentences) <= 2 or coverage(asked, chunk.heading) == 1:
         return chunk.text
     held = [{w for w in asked if _Said(s).holds(w)} for s in sentences]
-    spread = {w: sum(w in h for h in held) for w in asked}
+    if _asks_figure(question):
+        held = [h | {FIGURE} if _FIGURE.search(fold(s)) else h for s, h in zip(sentences, held, strict=True)]
+    spread = {w: sum(w in h for h in held) for w in {*asked, FIGURE}}
     scores = [sum(_weight(w) / spread[w] for w in h) for h in held]
-    others = sorted(range(1, len(sentences)), key=lambda i: -scores[i])
-    top = scores[others[0]]
-    chosen = [i for i in others[: MAX_SENTENCES - 1] if scores[i] > 0 and scores[i] >= top / 2] or [1]
-    return " ".join(sentences[i] for i in sorted([0, *chosen]))
+    chosen = [0]
+    for i in sorted(range(1, len(sentences)), key=lambda i: -scores[i]):
+        told = set().union(*(held[c] for c in chosen))
+        if len(chosen) == 1 or (len(chosen) < MAX_SENTENCES and held[i] - told):
+            chosen.append(i)
+    return " ".join(sentences[i] for i in sorted(chosen))
+
+
+def _asks_figure(question: str) -> bool:
+    return not FIGURE_ASKED.isdisjoint(words(question))
 
 
 def _weight(word: str) -> float:
@@ -105,14 +135,17 @@ def _weight(word: str) -> float:
 
 class _Said:
     """The words of a text, ready to ask whether it holds a word: as typed, by stem, by a related
-    word, or within a typo."""
+    word, within a typo, or (a number) inside a range it states ("15" in "de 13 a 17 anos")."""
 
     def __init__(self, text: str) -> None:
         self.words = set(words(text))
         self.stems = {stem(w) for w in self.words}
+        self.ranges = [(int(low), int(high)) for low, high in _RANGE.findall(text)]
 
     def holds(self, word: str) -> bool:
         if word in self.words or stem(word) in self.stems:
+            return True
+        if word.isdigit() and any(low <= int(word) <= high for low, high in self.ranges):
             return True
         return any(stem(r) in self.stems for r in related(word)) or any(near(word, w) for w in self.words)
 
