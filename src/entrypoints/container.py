@@ -51,6 +51,7 @@ from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
+from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
 from application.resume_conversation import ResumeConversation
 from application.small_talker import SmallTalker
@@ -175,6 +176,8 @@ class ApplicationProvider(Provider):
     @provide
     def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
         return ReportBacklog(uow, clock)
+
+    report_channels = provide(ReportChannels)
 
     @provide
     def record_own_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> RecordOwnMessage:
