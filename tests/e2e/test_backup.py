@@ -1,0 +1,176 @@
+"""`tatame backup` and `tatame restore` on real PostgreSQL: the restore drill, and the files it refuses."""
+
+import asyncio
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from adapters.clock import SettableClock
+from adapters.postgres.migrate import AlembicSchemaHistory
+from adapters.postgres.tables import metadata
+from adapters.tar_backup import TarBackupArchive
+from adapters.terminal import TerminalGateway
+from application.backup_archive import Manifest
+from application.ingest_knowledge import cli_channel_name
+from domain.phone import Phone
+from domain.route import Route
+from entrypoints.cli import main
+from entrypoints.container import make_container
+from entrypoints.conversation import TerminalConversation
+from entrypoints.settings import Settings
+from entrypoints.startup import prepare
+from tests import PROJECT_ROOT
+from tests.e2e.conftest import NOW
+from tests.e2e.database import empty_database
+
+Snapshot = dict[str, list[tuple[object, ...]]]
+
+
+@pytest.fixture
+def backup_settings(own_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The CLI runs in this process on these settings (from the environment, as in production)."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge" / "ct-exemplo", knowledge / "ct-exemplo")
+    settings = Settings(database_url=own_database, data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    monkeypatch.chdir(tmp_path)  # no .env of the checkout
+    # `main` configures logging for the process, for good: it would hide the INFO events later tests capture.
+    monkeypatch.setattr("entrypoints.cli.configure_logging", lambda level: None)
+    for name in ("DATABASE_URL", "TATAME_DATA_DIR", "KNOWLEDGE_DIR"):
+        monkeypatch.setenv(name, settings.environment()[name])
+    return settings
+
+
+async def _tatame(*argv: str) -> int:
+    # `main` runs its own event loop: a thread of its own keeps it apart from the test's.
+    return await asyncio.to_thread(main, list(argv))
+
+
+async def _snapshot(url: str) -> Snapshot:
+    """Every row of every table, in primary key order."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return {
+                table.name: [tuple(row) for row in await connection.execute(sa.select(table).order_by(*table.primary_key.columns))]
+                for table in metadata.sorted_tables
+            }
+    finally:
+        await engine.dispose()
+
+
+async def _tables(url: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return int(await connection.scalar(sa.text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def _converse(settings: Settings) -> tuple[Snapshot, dict[str, TerminalConversation]]:
+    container = make_container(settings, TerminalGateway(io.StringIO()), SettableClock(NOW))
+    try:
+        await prepare(container)
+        members = {
+            name: TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone(phone))
+            for name, phone in (("booked", "5511933330001"), ("escalated", "5511933330002"), ("asking", "5511933330003"))
+        }
+        assert (
+            await members["booked"].say("quero fazer uma aula experimental de muay thai amanhã às 19h, sou a Ana")
+        ).route is Route.BOOKING
+        confirmed = await members["booked"].say("sim")
+        assert confirmed is not None and "confirmada" in (confirmed.reply or "")
+        assert (await members["escalated"].say("quanto custa o personal trainer?")).route is Route.ESCALATE
+        assert (await members["escalated"].say("oi? alguém?")).route is Route.PAUSED
+        assert (await members["asking"].say("quanto custa o plano mensal?")).route is Route.FAQ
+    finally:
+        await container.close()
+    return await _snapshot(settings.database_url or ""), members
+
+
+async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_settings, admin_url, tmp_path, capsys):
+    url = backup_settings.database_url
+    before, members = await _converse(backup_settings)
+    assert all(before[table] for table in ("conversations", "messages", "trial_classes", "escalations", "status_changes"))
+
+    backup = tmp_path / "nightly.tar"
+    assert await _tatame("backup", str(backup)) == 0
+    assert "schema 0005" in capsys.readouterr().err
+
+    await empty_database(admin_url, url)
+    shutil.rmtree(backup_settings.knowledge_dir)
+    assert await _tatame("restore", str(backup)) == 0
+    assert "ct-exemplo: " in capsys.readouterr().out
+    assert await _snapshot(url) == before
+    assert (backup_settings.knowledge_dir / "ct-exemplo" / "tenant.yaml").is_file()
+
+    # Over a database in use, only when asked to; then it is the backup's content again, nothing more.
+    assert await _tatame("restore", str(backup)) == 1
+    assert "--force" in capsys.readouterr().err
+    container = make_container(backup_settings, TerminalGateway(io.StringIO()), SettableClock(NOW + dt.timedelta(minutes=5)))
+    try:
+        await prepare(container)
+        await TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone("5511933330009")).say("oi")
+    finally:
+        await container.close()
+    assert await _tatame("restore", "--force", str(backup)) == 0
+    assert await _snapshot(url) == before
+
+    container = make_container(backup_settings, TerminalGateway(io.StringIO()), SettableClock(NOW + dt.timedelta(minutes=10)))
+    try:
+        await prepare(container)
+        for member in members.values():
+            member.container = container
+        escalated = members["escalated"].received
+        assert (await members["escalated"].say("alguém aí?")).route is Route.PAUSED
+        assert members["escalated"].received == escalated
+        asking = members["asking"].received
+        answered = await members["asking"].say("e o plano anual?")
+        assert answered is not None and answered.route is Route.FAQ and answered.reply
+        assert members["asking"].received is not None and asking is not None
+        assert members["asking"].received.conversation_id == asking.conversation_id
+    finally:
+        await container.close()
+
+
+def _write_backup(path: Path, revision: str, dump: bytes, knowledge: Path) -> None:
+    dump_file = path.with_suffix(".dump")
+    dump_file.write_bytes(dump)
+    manifest = Manifest(tatame_version="9.9.9", schema_revision=revision, created_at=dt.datetime.now(dt.UTC))
+    with path.open("wb") as target:
+        TarBackupArchive().write(target, manifest, dump_file, knowledge)
+
+
+async def test_a_backup_of_a_newer_schema_is_refused_naming_both_revisions(backup_settings, tmp_path, capsys):
+    backup = tmp_path / "future.tar"
+    _write_backup(backup, "0999_future", b"PGDMP", backup_settings.knowledge_dir)
+    assert await _tatame("restore", str(backup)) == 1
+    error = capsys.readouterr().err
+    assert "0999_future" in error and AlembicSchemaHistory().head() in error and "9.9.9" in error
+    assert await _tables(backup_settings.database_url or "") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a backup at all", "not a Tatame backup"),
+        (b"", "not a Tatame backup"),
+        ("dump", "its database dump cannot be read"),
+        ("no-manifest", "does not start with manifest.json"),
+    ],
+)
+async def test_a_file_that_is_no_backup_is_a_clear_error(backup_settings, tmp_path, capsys, content, message):
+    backup = tmp_path / "broken.tar"
+    if content == "dump":
+        _write_backup(backup, AlembicSchemaHistory().head(), b"not a pg_dump file", backup_settings.knowledge_dir)
+    elif content == "no-manifest":
+        shutil.make_archive(str(tmp_path / "broken"), "tar", backup_settings.knowledge_dir)
+    else:
+        backup.write_bytes(content)
+    assert await _tatame("restore", str(backup)) == 1
+    assert message in capsys.readouterr().err
