@@ -16,6 +16,7 @@ from adapters.postgres.tables import metadata
 from adapters.tar_backup import TarBackupArchive
 from adapters.terminal import TerminalGateway
 from application.backup_archive import Manifest
+from application.handle_turn import TurnResult
 from application.ingest_knowledge import cli_channel_name
 from domain.phone import Phone
 from domain.route import Route
@@ -72,6 +73,12 @@ async def _tables(url: str) -> int:
         await engine.dispose()
 
 
+async def _says(member: TerminalConversation, text: str) -> TurnResult:
+    result = await member.say(text)
+    assert result is not None, "every message here is a turn of its own"
+    return result
+
+
 async def _converse(settings: Settings) -> tuple[Snapshot, dict[str, TerminalConversation]]:
     container = make_container(settings, TerminalGateway(io.StringIO()), SettableClock(NOW))
     try:
@@ -81,13 +88,12 @@ async def _converse(settings: Settings) -> tuple[Snapshot, dict[str, TerminalCon
             for name, phone in (("booked", "5511933330001"), ("escalated", "5511933330002"), ("asking", "5511933330003"))
         }
         assert (
-            await members["booked"].say("quero fazer uma aula experimental de muay thai amanhã às 19h, sou a Ana")
+            await _says(members["booked"], "quero fazer uma aula experimental de muay thai amanhã às 19h, sou a Ana")
         ).route is Route.BOOKING
-        confirmed = await members["booked"].say("sim")
-        assert confirmed is not None and "confirmada" in (confirmed.reply or "")
-        assert (await members["escalated"].say("quanto custa o personal trainer?")).route is Route.ESCALATE
-        assert (await members["escalated"].say("oi? alguém?")).route is Route.PAUSED
-        assert (await members["asking"].say("quanto custa o plano mensal?")).route is Route.FAQ
+        assert "confirmada" in ((await _says(members["booked"], "sim")).reply or "")
+        assert (await _says(members["escalated"], "quanto custa o personal trainer?")).route is Route.ESCALATE
+        assert (await _says(members["escalated"], "oi? alguém?")).route is Route.PAUSED
+        assert (await _says(members["asking"], "quanto custa o plano mensal?")).route is Route.FAQ
     finally:
         await container.close()
     return await _snapshot(settings.database_url or ""), members
@@ -115,7 +121,7 @@ async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_s
     container = make_container(backup_settings, TerminalGateway(io.StringIO()), SettableClock(NOW + dt.timedelta(minutes=5)))
     try:
         await prepare(container)
-        await TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone("5511933330009")).say("oi")
+        await _says(TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone("5511933330009")), "oi")
     finally:
         await container.close()
     assert await _tatame("restore", "--force", str(backup)) == 0
@@ -127,13 +133,12 @@ async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_s
         for member in members.values():
             member.container = container
         escalated = members["escalated"].received
-        assert (await members["escalated"].say("alguém aí?")).route is Route.PAUSED
+        assert (await _says(members["escalated"], "alguém aí?")).route is Route.PAUSED
         assert members["escalated"].received == escalated
         asking = members["asking"].received
-        answered = await members["asking"].say("e o plano anual?")
-        assert answered is not None and answered.route is Route.FAQ and answered.reply
-        assert members["asking"].received is not None and asking is not None
-        assert members["asking"].received.conversation_id == asking.conversation_id
+        answered = await _says(members["asking"], "e o plano anual?")
+        assert answered.route is Route.FAQ and answered.reply
+        assert members["asking"].received == asking
     finally:
         await container.close()
 
