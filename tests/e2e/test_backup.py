@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.clock import SettableClock
+from adapters.postgres.dump import libpq_environment
 from adapters.postgres.migrate import AlembicSchemaHistory
+from adapters.postgres.pg_tools import find_tool
 from adapters.postgres.tables import metadata
 from adapters.tar_backup import TarBackupArchive
 from adapters.terminal import TerminalGateway
-from application.backup_archive import Manifest
+from application.backup_archive import BackupFailed, Manifest
 from application.handle_turn import TurnResult
 from application.ingest_knowledge import cli_channel_name
 from domain.phone import Phone
@@ -179,3 +182,34 @@ async def test_a_file_that_is_no_backup_is_a_clear_error(backup_settings, tmp_pa
         backup.write_bytes(content)
     assert await _tatame("restore", str(backup)) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_server_newer_than_every_pg_dump_is_named_with_the_tools_found():
+    with pytest.raises(BackupFailed, match=r"PostgreSQL 99, newer than every pg_dump found \(.*pginstall.*\).*postgresql-client-99"):
+        find_tool("pg_dump", 99)
+
+
+def test_the_tools_of_the_servers_own_major_version_are_preferred():
+    # The wheel ships 16 and 18: a 16 server must not get 18's pg_restore, whose settings it rejects.
+    assert _version(find_tool("pg_restore", 16)).startswith("16.")
+    assert _version(find_tool("pg_dump", 17)).startswith("18.")
+
+
+def _version(tool: Path) -> str:
+    return subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
+
+
+def test_the_embedded_servers_socket_folder_is_the_host_and_the_password_stays_off_the_command_line():
+    assert libpq_environment("postgresql+asyncpg://postgres@/postgres?host=/run/tatame") == {
+        "PGHOST": "/run/tatame",
+        "PGUSER": "postgres",
+        "PGDATABASE": "postgres",
+    }
+    assert libpq_environment("postgresql+asyncpg://tatame:s3cret@postgres:5432/tatame?ssl=require") == {
+        "PGHOST": "postgres",
+        "PGPORT": "5432",
+        "PGUSER": "tatame",
+        "PGPASSWORD": "s3cret",
+        "PGDATABASE": "tatame",
+        "PGSSLMODE": "require",
+    }
