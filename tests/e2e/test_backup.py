@@ -192,7 +192,7 @@ def test_a_server_newer_than_every_pg_dump_is_named_with_the_tools_found():
 def test_the_tools_of_the_servers_own_major_version_are_preferred():
     # The wheel ships 16 and 18: a 16 server must not get 18's pg_restore, whose settings it rejects.
     assert _version(find_tool("pg_restore", 16)).startswith("16.")
-    assert _version(find_tool("pg_dump", 17)).startswith("18.")
+    assert _version(find_tool("pg_dump", 17)).startswith(("17.", "18."))
 
 
 def _version(tool: Path) -> str:
