@@ -247,6 +247,8 @@ async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         back_up = await container.get(BackUp)
         if args.path == STANDARD_STREAM:
+            if sys.stdout.isatty():
+                raise UsageError("standard output is a terminal: redirect it to a file (`tatame backup - > FILE`)")
             manifest = await back_up.execute(sys.stdout.buffer, settings.knowledge_dir)
             sys.stdout.buffer.flush()
         else:
@@ -297,7 +299,7 @@ async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"restored the backup of {manifest.created_at:%Y-%m-%d %H:%M %Z} (Tatame {manifest.tatame_version}, schema {manifest.schema_revision})"
         )
-        # A backup older than the code is brought to head; Qdrant holds nothing of the backup's.
+        # A backup older than the code is brought to head; the index is not in backups: the packs rebuild it.
         await migrate(container)
         for tenant in await ingest(container):
             print(f"{tenant.slug}: {tenant.report.indexed} indexed, {tenant.report.unchanged} unchanged, {tenant.report.removed} removed")
