@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -49,6 +50,7 @@ class TurnResult:
     route: Route
     reply: str | None
     handled: int  # inbound messages this turn covered
+    burst_started_at: dt.datetime  # when the burst's first message was sent
 
 
 @attrs.define
@@ -97,7 +99,7 @@ class HandleTurn:
             await self.uow.rollback()
             return None
         await self.uow.commit()
-        return TurnResult(route=route, reply=reply, handled=handled)
+        return TurnResult(route=route, reply=reply, handled=handled, burst_started_at=burst[0].created_at)
 
     async def _decide(self, tenant: Tenant, conversation: Conversation, client: Client, burst: Sequence[Message]) -> tuple[Route, str]:
         texts = [message for message in burst if message.media is None]

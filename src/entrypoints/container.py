@@ -25,6 +25,7 @@ from adapters.postgres.dump import PostgresDump
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
+from adapters.postgres.metrics import PostgresMetrics
 from adapters.postgres.migrate import AlembicSchemaHistory, SchemaMigrator
 from adapters.postgres.model_usage import PostgresModelUsage
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
@@ -133,6 +134,10 @@ class AdaptersProvider(Provider):
     @provide(scope=Scope.APP)
     def usage_stats(self, engine: AsyncEngine) -> UsageStats:
         return PostgresUsageStats(engine)
+
+    @provide(scope=Scope.APP)
+    def metrics(self, engine: AsyncEngine) -> PostgresMetrics:
+        return PostgresMetrics(engine)
 
     @provide(scope=Scope.APP)
     def prices(self, settings: Settings) -> PriceTable:

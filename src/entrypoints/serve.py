@@ -24,6 +24,7 @@ from adapters.terminal import TerminalGateway
 from entrypoints.container import make_container
 from entrypoints.http.asgi import create_app
 from entrypoints.http.connections import BoundedHttpToolsProtocol
+from entrypoints.process_metrics import process_ended, start_multiprocess
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
 
@@ -88,6 +89,7 @@ def _stop(worker: "subprocess.Popen[bytes]") -> None:
         log.error("serve.worker_killed", timeout=WORKER_STOP_TIMEOUT)
         worker.kill()
         worker.wait()
+    process_ended(worker.pid)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -125,6 +127,9 @@ def serve(settings: Settings, processes: int, with_worker: bool) -> int:
     """Migrates and ingests once, then runs `processes` webhook server processes and, unless told
     otherwise, one turn worker process (more `tatame worker` processes may join anywhere)."""
     asyncio.run(_prepare(settings))
+    # Before any server or worker process starts: each of them counts into this folder, and
+    # `/metrics`, in whichever server process a scrape reaches, reads them all.
+    start_multiprocess(settings.data_dir / "metrics")
     stopping = threading.Event()
     # uvicorn answers SIGTERM and SIGINT while it runs, then sends the signal again to whatever
     # handled it before: by default that ends serve on the spot, its worker killed along (the

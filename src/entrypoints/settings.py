@@ -169,6 +169,10 @@ class Settings:
     """WEBHOOK_URL: where Evolution posts the webhooks, as `tatame channels connect` sets it at the
     instance (compose: http://bot:8000/webhooks/evolution, inside its network)."""
 
+    metrics_token: str | None = _setting(None, repr=False)
+    """METRICS_TOKEN: set, `GET /metrics` answers only requests with `Authorization: Bearer <token>`.
+    Unset: only requests from loopback or private (RFC 1918) addresses, such as the compose network's."""
+
     @property
     def send_lease(self) -> float:
         """Seconds an outbox entry is left to the worker sending it: longer than the connect, write

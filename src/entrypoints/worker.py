@@ -3,6 +3,7 @@ and as `tatame worker`; any number of them share the work through the database."
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -14,8 +15,12 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.deliver_outbox import DeliverOutbox
 from application.errors import StorageUnavailable
 from application.handle_turn import HandleTurn, TurnResult
+from application.model_usage import ModelUsage
+from application.usage_stats import Engine, engine_of
 from entrypoints.outage import Backoff
+from entrypoints.process_metrics import process_metrics
 from entrypoints.requests import in_request
+from entrypoints.settings import Settings
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
@@ -34,6 +39,7 @@ async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id
     async def release(request: AsyncContainer) -> None:
         await (await request.get(ClaimDueConversations)).release(tenant_id, conversation_id)
 
+    started, started_at = time.monotonic(), time.time()
     with structlog.contextvars.bound_contextvars(tenant=str(tenant_id), conversation=str(conversation_id)):
         try:
             result = await _in_request(container, turn)
@@ -47,6 +53,28 @@ async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id
             await _in_request(container, release)
         else:
             log.info("turn.done", route=str(result.route), handled=result.handled)
+            await _count_turn(container, tenant_id, conversation_id, result, time.monotonic() - started, started_at)
+
+
+async def _count_turn(
+    container: AsyncContainer, tenant_id: uuid.UUID, conversation_id: uuid.UUID, result: TurnResult, seconds: float, started_at: float
+) -> None:
+    """The turn's figures for `/metrics`. Its engine is read from the ledger, as `tatame stats`
+    reads it: the calls are recorded by whichever decision made them, not returned with the turn."""
+    engine = Engine.OFFLINE
+    if (await container.get(Settings)).engine == "openai":
+        try:
+            calls = await (await container.get(ModelUsage)).latest_turn_calls(tenant_id, conversation_id)
+        except Exception as error:
+            # The turn is done and committed: its figures are not worth failing the round.
+            log.warning("metrics.turn_not_counted", error=f"{type(error).__name__}: {error}")
+            return
+        engine = engine_of([call.outcome for call in calls])
+    metrics = process_metrics()
+    metrics.turns.labels(route=str(result.route), engine=str(engine)).inc()
+    metrics.turn_seconds.labels(route=str(result.route)).observe(seconds)
+    # The burst's first message carries the member's phone's clock, which may run ahead of ours.
+    metrics.buffer_wait_seconds.observe(max(0.0, started_at - result.burst_started_at.timestamp()))
 
 
 async def _deliver(container: AsyncContainer, channel_kind: str) -> int:

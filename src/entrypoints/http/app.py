@@ -16,7 +16,9 @@ from application.report_backlog import ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
 from entrypoints.http.errors import client_error, internal_error
+from entrypoints.http.metrics import metrics
 from entrypoints.http.webhook import evolution_webhook
+from entrypoints.http.webhook_status import CountWebhookResponses
 
 log = structlog.get_logger(__name__)
 
@@ -116,7 +118,7 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
                 await on_close()
 
     app = Litestar(
-        route_handlers=[evolution_webhook, health],
+        route_handlers=[evolution_webhook, health, metrics],
         lifespan=[lifespan],
         exception_handlers={
             HTTPException: client_error,
@@ -133,4 +135,4 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         # member messages need none; a handler opens one from `container` when it needs one.
         state=State({"container": container}),
     )
-    return CollapseSlashes(app)
+    return CollapseSlashes(CountWebhookResponses(app))

@@ -20,6 +20,7 @@ from application.record_own_message import OwnMessage as OwnMessageIn
 from application.record_own_message import RecordOwnMessage
 from domain.phone import Phone
 from entrypoints.http.auth import authenticate
+from entrypoints.process_metrics import process_metrics
 from entrypoints.settings import Settings
 
 
@@ -79,6 +80,8 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                         lid=event.lid,
                     )
                 )
+                if received.stored:
+                    process_metrics().messages_received.labels(channel=event.instance).inc()
                 return {"result": "stored" if received.stored else "duplicate"}
             case OwnMessage():
                 async with container() as scope:
