@@ -2,12 +2,21 @@
 processes and its worker process count into one folder) and by the database."""
 
 import asyncio
+import datetime as dt
 import time
+import uuid
+from decimal import Decimal
 
 import httpx
 import pytest
+from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.postgres.metrics import PostgresMetrics
+from application.model_usage import ModelCall, ModelUsage
+from application.pricing import Tokens
+from application.unit_of_work import UnitOfWork
+from entrypoints.http.metrics import StoredFigures
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
 from tests.e2e.serve_process import free_port, serve_environment, start_serve, wait_healthy
@@ -48,22 +57,22 @@ def evolution():
         yield server
 
 
-@pytest.fixture(scope="module")
-def serve(database_url, evolution, tmp_path_factory):
-    """Two server processes, so that a scrape reaching either one must show what the other and the
-    worker counted."""
+@pytest.fixture(scope="module", params=["1", "2"])
+def serve(request, database_url, evolution, tmp_path_factory):
+    """One server process (which is also where serve prepared the metrics folder), and two, so
+    that a scrape reaching either must show what the other and the worker counted."""
     port, folder = free_port(), tmp_path_factory.mktemp("metrics")
     env = serve_environment(database_url, folder / "data", evolution, PORT=str(port), METRICS_TOKEN=METRICS_TOKEN)
     # A file, not a pipe nobody reads: a service that logs much would block on a full pipe.
     with open(folder / "serve.log", "wb") as log:
-        process = start_serve(env, "--processes", "2", stderr=log)
+        process = start_serve(env, "--processes", request.param, stderr=log)
         try:
-            wait_healthy(process, port, lambda: (folder / "serve.log").read_text())
+            # Three processes starting on a loaded machine take longer than the usual minute.
+            wait_healthy(process, port, lambda: (folder / "serve.log").read_text(), timeout=180)
             yield f"http://127.0.0.1:{port}"
         finally:
             process.terminate()
             process.wait(timeout=20)
-    print((folder / "serve.log").read_text())
 
 
 def scrape(url: str, token: str | None = METRICS_TOKEN) -> httpx.Response:
@@ -133,6 +142,14 @@ async def test_without_a_token_loopback_may_scrape(tokenless):
     response = await tokenless.http.get(tokenless.url + "/metrics")
     assert response.status_code == 200
     assert "tatame_database_up 1.0" in response.text
+    assert "tatame_llm_" not in response.text  # the offline engine makes no model calls
+
+
+async def test_with_a_language_model_configured_its_calls_are_served(database_url, evolution, tmp_path):
+    base = Settings(database_url=database_url, data_dir=tmp_path, knowledge_dir=PROJECT_ROOT / "knowledge", openai_api_key="unused")
+    async for running in running_service(service_settings(base, evolution), ShiftedClock()):
+        families = {family.name for family in text_string_to_metric_families((await running.http.get(running.url + "/metrics")).text)}
+        assert {"tatame_llm_calls", "tatame_llm_tokens", "tatame_llm_cost_usd"} <= families
 
 
 @pytest.mark.parametrize("header", ["x-forwarded-for", "forwarded", "x-real-ip"])
@@ -140,3 +157,42 @@ async def test_without_a_token_a_request_a_proxy_forwarded_is_refused(tokenless,
     response = await tokenless.http.get(tokenless.url + "/metrics", headers={header: "203.0.113.9"})
     assert response.status_code == 403
     assert "tatame_" not in response.text
+
+
+async def test_model_calls_are_read_from_the_ledger_by_model_decision_and_outcome(container):
+    """What `/metrics` serves with a language model: the ledger's calls, summed, whichever process made them."""
+    async with container() as request:
+        tenant = await (await request.get(UnitOfWork)).tenants.by_slug("ct-exemplo")
+    assert tenant is not None
+    model, usage = f"model-{uuid.uuid4().hex[:8]}", await container.get(ModelUsage)
+    for outcome, tokens, cost in [
+        ("ok", Tokens(prompt=700, cached=100, completion=50), Decimal("0.0002")),
+        ("ok", Tokens(prompt=300, completion=30), Decimal("0.0001")),
+        ("timeout", Tokens(), None),
+    ]:
+        await usage.record(
+            ModelCall(
+                tenant_id=tenant.id,
+                conversation_id=None,
+                message_id=None,
+                decision="faq_answer",
+                model=model,
+                tokens=tokens,
+                latency_ms=900,
+                outcome=outcome,
+                cost_usd=cost,
+                price_version="test",
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    rows = [row for row in await (await container.get(PostgresMetrics)).model_calls() if row.model == model]
+    registry = CollectorRegistry()
+    registry.register(StoredFigures(outbox=[], calls=rows))
+    found = samples(generate_latest(registry).decode())
+
+    assert value(found, "tatame_llm_calls_total", model=model, decision="faq_answer", outcome="ok") == 2
+    assert value(found, "tatame_llm_calls_total", model=model, decision="faq_answer", outcome="failed") == 1
+    assert value(found, "tatame_llm_tokens_total", model=model, decision="faq_answer", kind="prompt") == 1000
+    assert value(found, "tatame_llm_tokens_total", model=model, decision="faq_answer", kind="cached") == 100
+    assert value(found, "tatame_llm_tokens_total", model=model, decision="faq_answer", kind="completion") == 80
+    assert value(found, "tatame_llm_cost_usd_total", model=model, decision="faq_answer") == pytest.approx(0.0003)

@@ -4,7 +4,9 @@
 now (`adapters.postgres.metrics`)."""
 
 import time
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 import attrs
 import structlog
@@ -66,12 +68,19 @@ def _call_families(rows: Sequence[ModelCalls]) -> Iterator[Metric]:
     )
     tokens = CounterMetricFamily("tatame_llm_tokens", "Tokens billed, by model, decision and kind", labels=["model", "decision", "kind"])
     cost = CounterMetricFamily("tatame_llm_cost_usd", "What the calls to priced models cost, in USD", labels=["model", "decision"])
+    # Rows come per outcome; tokens and cost are not told apart by it (a failed call bills too).
+    billed: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    spent: dict[tuple[str, str], Decimal] = {}
     for row in rows:
         calls.add_metric([row.model, row.decision, "ok" if row.ok else "failed"], row.calls)
-        for kind, count in (("prompt", row.prompt_tokens), ("cached", row.cached_tokens), ("completion", row.completion_tokens)):
-            tokens.add_metric([row.model, row.decision, kind], count)
+        billed[row.model, row.decision].update(prompt=row.prompt_tokens, cached=row.cached_tokens, completion=row.completion_tokens)
         if row.cost_usd is not None:
-            cost.add_metric([row.model, row.decision], float(row.cost_usd))
+            spent[row.model, row.decision] = spent.get((row.model, row.decision), Decimal(0)) + row.cost_usd
+    for (model, decision), counts in billed.items():
+        for kind in ("prompt", "cached", "completion"):
+            tokens.add_metric([model, decision, kind], counts[kind])
+    for (model, decision), usd in spent.items():
+        cost.add_metric([model, decision], float(usd))
     yield from (calls, tokens, cost)
 
 
