@@ -32,6 +32,9 @@ RELATED_GROUPS = (
     "vende vendem vender comprar loja",
     "abre abrem abrir aberto funcionamento",
     "cadeirante deficiencia acessibilidade",
+    "tenis calcado sapato",
+    "fora visitante visitantes passagem",
+    "forma preparo",
 )
 
 
