@@ -65,6 +65,7 @@ class TestWhatsAppWriting:
         assert "calcado" in related("posso entrar de tenis?")
         assert "preparo" in related("to fora de forma")
         assert "visitante" in related("pra quem e de fora")
+        assert {"endereco", "avenida", "praca"} <= set(related("onde fica?"))
 
     def test_related_words_never_repeat_the_question(self):
         assert "preco" in related("qual o valor?")
