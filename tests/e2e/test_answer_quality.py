@@ -60,7 +60,7 @@ PACKS = {
         questions=PROJECT_ROOT / "eval" / "ct-exemplo.yaml",
         knowledge=PROJECT_ROOT / "knowledge",
         target=Figures(correct=0.95, wrong=0.01, out_of_scope_answered=0, median_reply=UNDER_300),
-        reached=Figures(correct=0.792, wrong=0.077, out_of_scope_answered=0, median_reply=280),
+        reached=Figures(correct=0.8, wrong=0.07, out_of_scope_answered=0, median_reply=280),
     ),
     "held-out": LabelledPack(
         questions=PROJECT_ROOT / "eval" / "mare-box-recife.yaml",

@@ -103,6 +103,9 @@ class TestInScope:
         passages = [Passage(chunk=boxing, score=9.0), Passage(chunk=teachers, score=1.0)]
         assert await answer("quem da aula de boxe?", passages) == teachers.text
 
+    def test_wanting_frames_the_question_without_saying_what_it_is_about(self):
+        assert asked_words("e se eu quiser cancelar?") == ["cancelar"]
+
     def test_who_and_where_after_a_preposition_ask_nothing(self):
         assert "quem" not in asked_words("tem diaria pra quem e de fora?")
         assert "quem" in asked_words("quem dá a aula?")

@@ -41,7 +41,7 @@ KIND_MISSING_PENALTY = 0.5
 # Verbs and fillers that frame a question without saying what it is about.
 FRAMING = frozenset(
     """posso pode podem podemos consigo consegue conseguir ir vir vem venho assim problema coisa
-    algo vida saber dar fazer acontece""".split()
+    algo vida saber dar fazer acontece quiser quisesse""".split()
 )
 # Half weight: numbers ("65 anos", "12x") and times of day ("de manhã"), which the pack may state
 # otherwise ("60 anos ou mais", "às 7h"); modifiers ("perto"); and words every training center's
