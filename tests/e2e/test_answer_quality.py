@@ -60,13 +60,13 @@ PACKS = {
         questions=PROJECT_ROOT / "eval" / "ct-exemplo.yaml",
         knowledge=PROJECT_ROOT / "knowledge",
         target=Figures(correct=0.95, wrong=0.01, out_of_scope_answered=0, median_reply=UNDER_300),
-        reached=Figures(correct=0.753, wrong=0.093, out_of_scope_answered=0, median_reply=280),
+        reached=Figures(correct=0.8, wrong=0.07, out_of_scope_answered=0, median_reply=280),
     ),
     "held-out": LabelledPack(
         questions=PROJECT_ROOT / "eval" / "mare-box-recife.yaml",
         knowledge=PROJECT_ROOT / "eval" / "packs",
         target=Figures(correct=0.90, wrong=0.02, out_of_scope_answered=0, median_reply=UNDER_300),
-        reached=Figures(correct=0.477, wrong=0.22, out_of_scope_answered=2, median_reply=220),
+        reached=Figures(correct=0.5, wrong=0.22, out_of_scope_answered=2, median_reply=220),
     ),
 }
 

@@ -58,6 +58,15 @@ class TestWhatsAppWriting:
         assert terms("o que é a aula?") == terms("aula")
         assert len(stems("o que é a aula?")) == 5
 
+    def test_a_count_of_times_is_written_out(self):
+        assert words("em 12x, 2X por semana") == ["em", "12", "vezes", "2", "vezes", "por", "semana"]
+
+    def test_members_paraphrases_meet_the_packs_words(self):
+        assert "calcado" in related("posso entrar de tenis?")
+        assert "preparo" in related("to fora de forma")
+        assert "visitante" in related("pra quem e de fora")
+        assert {"endereco", "avenida", "praca"} <= set(related("onde fica?"))
+
     def test_related_words_never_repeat_the_question(self):
         assert "preco" in related("qual o valor?")
         assert "valor" not in related("qual o valor?")

@@ -47,6 +47,11 @@ def test_a_question_opening_with_e_that_names_little_lacks_a_subject(text):
     assert lacks_subject(text)
 
 
+@pytest.mark.parametrize("text", ["quem dá?", "onde é?", "onde fica?"])
+def test_a_question_that_asks_only_who_or_where_lacks_a_subject(text):
+    assert lacks_subject(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [

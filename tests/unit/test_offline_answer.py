@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from adapters.offline.answer import OfflineQuestionAnswerer
+from adapters.offline.answer import OfflineQuestionAnswerer, asked_words
 from application.knowledge_index import Passage
 from application.turn import TurnInput
 from domain.knowledge import Chunk
@@ -91,6 +91,24 @@ class TestInScope:
 
     async def test_a_greeting_around_the_question_does_not_count_against_it(self):
         assert await answer("opa, boa noite! tem sauna ai?") == SAUNA.text
+
+    async def test_where_asks_for_the_address_the_passage_words_otherwise(self):
+        address = chunk("Qual o endereço?", "A Arena fica na Rua das Flores, 100.")
+        passages = [Passage(chunk=SAUNA, score=9.0), Passage(chunk=address, score=1.0)]  # both say "Arena"
+        assert await answer("onde fica a arena?", passages) == address.text
+
+    async def test_who_asks_for_a_teacher_not_for_the_subject_alone(self):
+        boxing = chunk("Boxe", "O boxe da Arena é para quem quer lutar e para quem quer só suar, com aula às 19h.")
+        teachers = chunk("Quem são os professores?", "A aula de boxe é com o professor Marcos Lima.")
+        passages = [Passage(chunk=boxing, score=9.0), Passage(chunk=teachers, score=1.0)]
+        assert await answer("quem da aula de boxe?", passages) == teachers.text
+
+    def test_wanting_frames_the_question_without_saying_what_it_is_about(self):
+        assert asked_words("e se eu quiser cancelar?") == ["cancelar"]
+
+    def test_who_and_where_after_a_preposition_ask_nothing(self):
+        assert "quem" not in asked_words("tem diaria pra quem e de fora?")
+        assert "quem" in asked_words("quem dá a aula?")
 
 
 class TestOutOfScope:

@@ -107,13 +107,16 @@ def fold(text: str) -> str:
 # A letter typed three or more times in a row is emphasis ("oiii", "obrigadooo", "simmm"):
 # Portuguese spells no letter three times.
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
+# "2x por semana", "em 12x": members write a count of times as a number and an x, packs as "vezes".
+_TIMES = re.compile(r"(\d+)x")
 
 
 def words(text: str) -> list[str]:
     """Folded words with emphasis squeezed and WhatsApp shorthand expanded; stopwords kept."""
     expanded: list[str] = []
     for word in _WORD.findall(_STRETCHED.sub(r"\1", fold(text))):
-        expanded.extend(SHORTHAND.get(word, word).split())
+        times = _TIMES.fullmatch(word)
+        expanded.extend([times[1], "vezes"] if times else SHORTHAND.get(word, word).split())
     return expanded
 
 

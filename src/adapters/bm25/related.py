@@ -7,7 +7,7 @@ from adapters.bm25.analyzer import stem, words
 RELATED_GROUPS = (
     "preco valor custa custo",
     "gratuita gratis graca paga pago",
-    "onde endereco localizacao rua",
+    "onde endereco localizacao rua avenida travessa praca estrada bairro",
     "quem professor professora instrutor treinador",
     "telefone contato whatsapp ligar numero celular",
     "bicicleta bicicletario",
@@ -32,6 +32,9 @@ RELATED_GROUPS = (
     "vende vendem vender comprar loja",
     "abre abrem abrir aberto funcionamento",
     "cadeirante deficiencia acessibilidade",
+    "tenis calcado sapato",
+    "fora visitante visitantes passagem",
+    "forma preparo",
 )
 
 

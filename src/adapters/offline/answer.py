@@ -29,10 +29,19 @@ RANK_PENALTY = 0.15
 # Words that ask rather than say about what; kept only when nothing else is asked ("onde fica o
 # ct?" leaves just "ct": every passage holds it and the retrieval rank decides).
 QUESTION_WORDS = frozenset("quanto quantos quantas quando existe ct academia gente".split())
+# Interrogatives that say what kind of fact is asked ("onde fica?" asks for an address, "quem dá a
+# aula?" for a teacher) although they are stopwords: asked through their related words, unless a
+# preposition makes them a relative ("pra quem é de fora", "de onde"), in the question as in the
+# passage ("para quem quer lutar" names no teacher). Among passages that answer, one about the
+# subject that lacks the kind of fact ("Muay Thai" for "quem dá a aula de muay thai?") ranks below
+# one that states it; the kind alone makes no passage answer ("onde estaciono?" is not the address).
+ASKING = frozenset("onde quem".split())
+RELATIVE = frozenset("para de a por com".split())
+KIND_MISSING_PENALTY = 0.5
 # Verbs and fillers that frame a question without saying what it is about.
 FRAMING = frozenset(
     """posso pode podem podemos consigo consegue conseguir ir vir vem venho assim problema coisa
-    algo vida saber dar fazer acontece""".split()
+    algo vida saber dar fazer acontece quiser quisesse""".split()
 )
 # Half weight: numbers ("65 anos", "12x") and times of day ("de manhã"), which the pack may state
 # otherwise ("60 anos ou mais", "às 7h"); modifiers ("perto"); and words every training center's
@@ -68,8 +77,17 @@ def answer(question: str, passages: Sequence[Passage]) -> str | None:
 def asked_words(question: str) -> list[str]:
     """The question's content words, once each, without greetings, framing and (unless alone)
     question words."""
-    said = [w for w in dict.fromkeys(content_words(without_smalltalk(question))) if w not in FRAMING]
+    said = [w for w in dict.fromkeys(_asking(question) + content_words(without_smalltalk(question))) if w not in FRAMING]
     return [w for w in said if w not in QUESTION_WORDS] or said
+
+
+def _asking(text: str) -> list[str]:
+    said = words(text)
+    return [w for i, w in enumerate(said) if w in ASKING and not _relative(said, i)]
+
+
+def _relative(said: Sequence[str], i: int) -> bool:
+    return i > 0 and said[i - 1] in RELATIVE
 
 
 def choose(asked: Sequence[str], passages: Sequence[Passage]) -> Chunk | None:
@@ -79,12 +97,18 @@ def choose(asked: Sequence[str], passages: Sequence[Passage]) -> Chunk | None:
         return None
     best: tuple[float, Chunk] | None = None
     for rank, passage in enumerate(passages):
-        held = coverage(asked, f"{passage.chunk.heading}\n{passage.chunk.text}")
+        text = f"{passage.chunk.heading}\n{passage.chunk.text}"
+        held = coverage(asked, text)
         restated = coverage(asked_words(passage.chunk.heading), " ".join(asked))
-        score = held + restated - RANK_PENALTY * rank
+        score = held + restated - RANK_PENALTY * rank - KIND_MISSING_PENALTY * _lacks_kind(asked, text)
         if _answers(held, restated) and (best is None or score > best[0]):
             best = (score, passage.chunk)
     return best[1] if best else None
+
+
+def _lacks_kind(asked: Sequence[str], text: str) -> bool:
+    said = _Said(text)
+    return any(w in ASKING and not said.holds(w) for w in asked)
 
 
 def _answers(held: float, restated: float) -> bool:
@@ -138,16 +162,22 @@ class _Said:
     word, within a typo, or (a number) inside a range it states ("15" in "de 13 a 17 anos")."""
 
     def __init__(self, text: str) -> None:
-        self.words = set(words(text))
+        said = words(text)
+        self.words = {w for i, w in enumerate(said) if w not in ASKING or not _relative(said, i)}
         self.stems = {stem(w) for w in self.words}
         self.ranges = [(int(low), int(high)) for low, high in _RANGE.findall(text)]
 
     def holds(self, word: str) -> bool:
-        if word in self.words or stem(word) in self.stems:
+        if word in self.words or self._related(word):
             return True
-        if word.isdigit() and any(low <= int(word) <= high for low, high in self.ranges):
+        if word in ASKING:  # a stopword, typed right: "quem" is not a slip of "quer"
+            return False
+        if stem(word) in self.stems or (word.isdigit() and any(low <= int(word) <= high for low, high in self.ranges)):
             return True
-        return any(stem(r) in self.stems for r in related(word)) or any(near(word, w) for w in self.words)
+        return any(near(word, w) for w in self.words)
+
+    def _related(self, word: str) -> bool:
+        return any(stem(r) in self.stems for r in related(word))
 
 
 class OfflineQuestionAnswerer:

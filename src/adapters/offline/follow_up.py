@@ -15,7 +15,7 @@ offline extraction reads the member's own words against them, the model reads th
 from collections.abc import Sequence
 
 from adapters.bm25.analyzer import words
-from adapters.offline.answer import asked_words, coverage
+from adapters.offline.answer import ASKING, asked_words, coverage
 from application.knowledge_index import Passage
 from application.turn import TurnInput
 from domain.message import Direction, Message
@@ -31,7 +31,8 @@ FOLLOW_UP_COVERAGE = 0.5
 def lacks_subject(text: str) -> bool:
     folded = words(text)
     continues = folded[:1] == ["e"] and folded[1:2] != ["ai"]  # "e aí" greets, it does not continue
-    asked = asked_words(text)
+    # "quem dá?", "onde é?" ask a kind of fact but name no subject.
+    asked = [w for w in asked_words(text) if w not in ASKING]
     return not asked or (continues and len(asked) <= FOLLOW_UP_WORDS)
 
 
