@@ -41,6 +41,10 @@ class ErasureRequest:
     requested_at: dt.datetime
     fulfilled_at: dt.datetime | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if self.requested_at.tzinfo is None:
+            raise ValueError("requested_at must be timezone-aware: the deadline is a legal instant")
+
     @property
     def deadline(self) -> dt.datetime:
         return self.requested_at + ERASURE_DEADLINE

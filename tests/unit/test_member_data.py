@@ -1,6 +1,7 @@
 """Members' data rights (LGPD) against the in-memory fakes: erasure requests, export, erase, retention."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from hypothesis import given, settings
@@ -22,7 +23,7 @@ from application.register_trial_class import RegisterTrialClass
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
-from domain.erasure import ERASURE_DEADLINE, asks_for_erasure
+from domain.erasure import ERASURE_DEADLINE, Erasure, ErasureRequest, asks_for_erasure
 from domain.escalation import Escalation, EscalationReason
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -56,6 +57,13 @@ def test_a_request_to_erase_is_recognised(text):
 )
 def test_other_words_are_not_a_request(text):
     assert not asks_for_erasure(text)
+
+
+def test_an_audit_row_counts_rows_and_a_request_has_a_legal_instant():
+    with pytest.raises(ValueError, match="counts rows"):
+        Erasure(tenant_id=uuid.uuid4(), cause="test", at=NOW, messages=-1)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ErasureRequest(tenant_id=uuid.uuid4(), client_id=None, requested_at=NOW.replace(tzinfo=None))
 
 
 def _world() -> tuple[FakeUnitOfWork, Tenant, Tenant, Channel]:
