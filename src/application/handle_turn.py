@@ -2,6 +2,7 @@ import uuid
 from collections.abc import Sequence
 
 import attrs
+import structlog
 
 from application import replies
 from application.answer_question import AnswerQuestion
@@ -88,7 +89,9 @@ class HandleTurn:
             self.uow.status_changes.add(change)
         if conversation.bot_may_reply:
             client = await self._client(conversation)
-            route, reply = await self._decide(tenant, conversation, client, burst)
+            # Every line logged while deciding names the turn (its newest message), whoever logs it.
+            with structlog.contextvars.bound_contextvars(message=str(burst[-1].id)):
+                route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
         handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):

@@ -1,9 +1,12 @@
 import attrs
+import structlog
 
 from application.clock import Clock
 from application.errors import UnknownChannel
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel
+
+log = structlog.get_logger(__name__)
 
 
 @attrs.define
@@ -31,5 +34,10 @@ class RecordChannelEvent:
         return True
 
     async def connection(self, channel_name: str, state: str) -> None:
-        (await self._channel(channel_name)).record_connection(state, self.clock.now())
+        channel = await self._channel(channel_name)
+        dropped = channel.record_connection(state, self.clock.now())
         await self.uow.commit()
+        if dropped:
+            # Members writing to this number get no reply until it is paired again: /health lists
+            # it too, for whoever watches that.
+            log.error("channel.down", channel=channel.name, tenant=str(channel.tenant_id), state=state)

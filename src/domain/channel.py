@@ -24,7 +24,16 @@ class Channel:
     connection_state: str | None = None  # as the gateway reports it ("open", "connecting", "close")
     connection_changed_at: dt.datetime | None = None
 
-    def record_connection(self, state: str, at: dt.datetime) -> None:
+    def record_connection(self, state: str, at: dt.datetime) -> bool:
+        """True when this report takes down a connection that was open (a number logged out or
+        lost): the moment staff must hear of it."""
+        dropped = self.connected is True and state != "open"
         self.connection_state = state
         self.connected = state == "open"
         self.connection_changed_at = at
+        return dropped
+
+    @property
+    def down(self) -> bool:
+        """Its gateway said it is not connected (never having said anything is not down)."""
+        return self.connection_state is not None and not self.connected

@@ -1,13 +1,15 @@
 """`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a
-conversation, report usage, connect WhatsApp numbers, honour members' data rights."""
+conversation, report usage, connect WhatsApp numbers, back up and restore, honour members' data rights."""
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 from dishka import AsyncContainer
@@ -16,6 +18,8 @@ from adapters.clock import SettableClock
 from adapters.evolution.gateway import EvolutionGateway, make_client
 from adapters.evolution.instances import WEBHOOK_EVENTS, EvolutionInstanceControl
 from adapters.terminal import TerminalGateway
+from application.back_up import BackUp
+from application.backup_archive import BackupFailed, Manifest
 from application.channel_control import ChannelControlFailed, ConnectionState, Pairing
 from application.clock import Clock
 from application.connect_channel import ConnectChannel
@@ -26,6 +30,7 @@ from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
 from application.list_erasure_requests import ListErasureRequests
 from application.model_usage import ModelUsage
+from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import InvalidTenantPack
 from application.unit_of_work import UnitOfWork
@@ -252,6 +257,30 @@ async def _members(settings: Settings, action: Callable[[AsyncContainer], Awaita
         await container.close()
 
 
+STANDARD_STREAM = "-"
+
+
+async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
+    # Standard output may be the backup itself: everything said goes to stderr.
+    container = make_container(settings, TerminalGateway(sys.stderr))
+    try:
+        back_up = await container.get(BackUp)
+        if args.path == STANDARD_STREAM:
+            if sys.stdout.isatty():
+                raise UsageError("standard output is a terminal: redirect it to a file (`tatame backup - > FILE`)")
+            manifest = await back_up.execute(sys.stdout.buffer, settings.knowledge_dir)
+            sys.stdout.buffer.flush()
+        else:
+            manifest = await _back_up_to_file(back_up, Path(args.path), settings.knowledge_dir)
+        print(
+            f"backup {args.path}: Tatame {manifest.tatame_version}, schema {manifest.schema_revision}, {manifest.created_at:%Y-%m-%d %H:%M %Z}",
+            file=sys.stderr,
+        )
+        return 0
+    finally:
+        await container.close()
+
+
 async def members_export_command(args: argparse.Namespace, settings: Settings) -> int:
     tenant, phone = args.tenant or settings.default_tenant, Phone(args.phone)
 
@@ -281,6 +310,52 @@ async def members_requests_command(args: argparse.Namespace, settings: Settings)
         return 0
 
     return await _members(settings, listing)
+
+
+async def _back_up_to_file(back_up: BackUp, path: Path, knowledge_dir: Path) -> Manifest:
+    # Written beside the target and renamed at the end: a cut-short backup never looks like a whole one.
+    partial = path.with_name(f"{path.name}.partial")
+    try:
+        target = partial.open("wb")
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with target:
+            manifest = await back_up.execute(target, knowledge_dir)
+        partial.replace(path)
+        return manifest
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _backup_source(path: str) -> Iterator[BinaryIO]:
+    if path == STANDARD_STREAM:
+        yield sys.stdin.buffer
+        return
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"no backup file {path}")
+    with file.open("rb") as source:
+        yield source
+
+
+async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
+    container = make_container(settings, TerminalGateway(sys.stdout))
+    try:
+        restore = await container.get(RestoreBackup)
+        with _backup_source(args.path) as source:
+            manifest = await restore.execute(source, settings.knowledge_dir, replace=args.force)
+        print(
+            f"restored the backup of {manifest.created_at:%Y-%m-%d %H:%M %Z} (Tatame {manifest.tatame_version}, schema {manifest.schema_revision})"
+        )
+        # A backup older than the code is brought to head; the index is not in backups: the packs rebuild it.
+        await migrate(container)
+        for tenant in await ingest(container):
+            print(f"{tenant.slug}: {tenant.report.indexed} indexed, {tenant.report.unchanged} unchanged, {tenant.report.removed} removed")
+        return 0
+    finally:
+        await container.close()
 
 
 def _instant(value: str):
@@ -366,6 +441,17 @@ def build_parser() -> argparse.ArgumentParser:
     requests_parser.add_argument("--tenant", help="one tenant's (default: every tenant's)")
     requests_parser.set_defaults(handler=members_requests_command)
 
+    backup_parser = commands.add_parser("backup", help="the database and the knowledge packs, with a manifest, in one file")
+    backup_parser.add_argument("path", metavar="PATH", help="the file to write (`-`: standard output)")
+    knowledge_option(backup_parser)
+    backup_parser.set_defaults(handler=backup_command)
+
+    restore_parser = commands.add_parser("restore", help="restore a backup's database and packs, migrate and re-index")
+    restore_parser.add_argument("path", metavar="PATH", help="the backup file (`-`: standard input)")
+    restore_parser.add_argument("--force", action="store_true", help="replace what the database holds (without it, it must be empty)")
+    knowledge_option(restore_parser)
+    restore_parser.set_defaults(handler=restore_command)
+
     scenarios_parser = commands.add_parser("scenarios", help="conversation scenarios")
     scenario_commands = scenarios_parser.add_subparsers(dest="scenarios_command", required=True)
     run_parser = scenario_commands.add_parser("run", help="run scenario files against the real stack")
@@ -398,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, InvalidTenantPack, ScenarioError, EvalFileError, UsageError, ValueError) as error:
         print(f"tatame: error: {error}", file=sys.stderr)
         return 2
-    except KnowledgeSyncFailed as error:
+    except (KnowledgeSyncFailed, BackupFailed) as error:
         print(f"tatame: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ for one request (REQUEST scope)."""
 import datetime as dt
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from importlib.metadata import version
 from typing import NewType
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
@@ -20,20 +21,25 @@ from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
 from adapters.openai.prices import PRICES
 from adapters.postgres.channel_directory import PostgresChannelDirectory
+from adapters.postgres.dump import PostgresDump
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
 from adapters.postgres.inbox import PostgresInbox
-from adapters.postgres.migrate import SchemaMigrator
+from adapters.postgres.migrate import AlembicSchemaHistory, SchemaMigrator
 from adapters.postgres.model_usage import PostgresModelUsage
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
+from adapters.tar_backup import TarBackupArchive
 from application.answer_question import AnswerQuestion
+from application.back_up import BackUp
+from application.backup_archive import BackupArchive
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
 from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
+from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
@@ -54,8 +60,11 @@ from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
+from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
+from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
+from application.schema_history import SchemaHistory
 from application.small_talker import SmallTalker
 from application.tenant_packs import TenantPackSource
 from application.triage import Triager
@@ -182,6 +191,8 @@ class ApplicationProvider(Provider):
     def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
         return ReportBacklog(uow, clock)
 
+    report_channels = provide(ReportChannels)
+
     @provide
     def record_own_message(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> RecordOwnMessage:
         return RecordOwnMessage(uow, clock, dt.timedelta(hours=settings.human_pause_hours), settings.resume_keyword)
@@ -224,6 +235,25 @@ class ApplicationProvider(Provider):
         return HandleTurn(uow, clock, triager, extractor, small_talker, answer, escalate, booking, history_limit=settings.history_limit)
 
 
+class BackupProvider(Provider):
+    scope = Scope.APP
+
+    archive = provide(TarBackupArchive, provides=BackupArchive)
+    restore_backup = provide(RestoreBackup)
+
+    @provide
+    def schema_history(self) -> SchemaHistory:
+        return AlembicSchemaHistory()
+
+    @provide
+    def database_dump(self, engine: AsyncEngine, url: DatabaseUrl) -> DatabaseDump:
+        return PostgresDump(engine, url)
+
+    @provide
+    def back_up(self, database: DatabaseDump, archive: BackupArchive, clock: Clock) -> BackUp:
+        return BackUp(database, archive, clock, version("tatame"))
+
+
 class GatewayProvider(Provider):
     """The entrypoint decides where replies go (the terminal, a WhatsApp gateway) and passes it in."""
 
@@ -238,7 +268,7 @@ class GivenClockProvider(Provider):
 
 def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
-    providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), GatewayProvider()]
+    providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), BackupProvider(), GatewayProvider()]
     if settings.engine == "openai":
         # Imported only here: the openai package adds about 0.4 s to every start of a command.
         from entrypoints.openai_engine import OpenAIEngineProvider

@@ -40,18 +40,19 @@ async def _turn(container: AsyncContainer, tenant_id: uuid.UUID, conversation_id
     async def release(request: AsyncContainer) -> None:
         await (await request.get(ClaimDueConversations)).release(tenant_id, conversation_id)
 
-    try:
-        result = await _in_request(container, turn)
-    except StorageUnavailable:
-        raise  # the round's outage, not this turn's fault
-    except Exception:
-        # The lease brings the conversation back later; one bad turn must not stop the worker.
-        log.exception("turn.failed", conversation=str(conversation_id))
-        return
-    if result is None:
-        await _in_request(container, release)
-    else:
-        log.info("turn.done", conversation=str(conversation_id), route=str(result.route), handled=result.handled)
+    with structlog.contextvars.bound_contextvars(tenant=str(tenant_id), conversation=str(conversation_id)):
+        try:
+            result = await _in_request(container, turn)
+        except StorageUnavailable:
+            raise  # the round's outage, not this turn's fault
+        except Exception:
+            # The lease brings the conversation back later; one bad turn must not stop the worker.
+            log.exception("turn.failed")
+            return
+        if result is None:
+            await _in_request(container, release)
+        else:
+            log.info("turn.done", route=str(result.route), handled=result.handled)
 
 
 async def _deliver(container: AsyncContainer, channel_kind: str) -> int:

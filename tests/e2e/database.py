@@ -91,3 +91,9 @@ async def refuse_connections(admin_url: str, url: str) -> None:
 
 async def allow_connections(admin_url: str, url: str) -> None:
     await _as_admin(admin_url, f'ALTER DATABASE "{make_url(url).database}" ALLOW_CONNECTIONS true')
+
+
+async def empty_database(admin_url: str, url: str) -> None:
+    """Drops `url`'s database, as a lost volume would, and creates it again empty, by the same name."""
+    await drop_database(admin_url, url)
+    await _as_admin(admin_url, f'CREATE DATABASE "{make_url(url).database}"')

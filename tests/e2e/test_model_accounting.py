@@ -149,6 +149,18 @@ async def test_every_call_is_recorded_with_its_tokens_and_its_cost_or_none(start
     assert failed.cost_usd == (Decimal(0) if priced else None)
 
 
+async def test_tokens_read_from_the_providers_cache_cost_the_cached_price(start, base, fake):
+    stack = await start(attrs.evolve(base, openai_model="gpt-4o-mini"))
+    member = stack.member("5511944440009")
+    fake.plan(completion(GROUNDED, cached_tokens=20))
+
+    await member.say(QUESTION)
+
+    [call] = await stack.calls(member)
+    uncached = attrs.evolve(call.tokens, cached=0)
+    assert call.tokens.cached == 20 and call.cost_usd == PRICES.cost("gpt-4o-mini", call.tokens) < PRICES.cost("gpt-4o-mini", uncached)
+
+
 async def test_a_call_stays_recorded_when_its_turn_is_overtaken_and_rolled_back(start, base, fake):
     stack = await start(base)
     phone = Phone("5511944440002")

@@ -149,3 +149,8 @@ def test_every_log_line_is_json(serve, evolution):
     loggers = {entry.get("logger") for entry in entries}
     assert {"httpx", "alembic.runtime.migration"} <= loggers, loggers
     assert all({"event", "level", "timestamp"} <= entry.keys() for entry in entries)
+    # A turn's lines name it; no line holds the member's number or words.
+    [done] = [entry for entry in entries if entry["event"] == "turn.done"]
+    assert {"tenant", "conversation"} <= done.keys()
+    text = stderr.read_text()
+    assert phone not in text and "endereço" not in text and "endere\\u00e7o" not in text

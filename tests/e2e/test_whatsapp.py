@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import create_async_engine
+from structlog.testing import capture_logs
 
 from tests.e2e.whatsapp import (
     INSTANCE,
@@ -365,3 +366,21 @@ async def test_health_reports_a_stuck_burst(service, evolution, db):
         await connection.execute(sa.text(stuck.format(until="NULL")), {"phone": phone})
     assert len(await wait_for_replies(evolution, phone, 1)) == 1
     assert (await _health(service))["backlog"]["bursts_overdue"] == baseline
+
+
+async def test_a_number_that_drops_is_in_health_and_the_log_once_until_it_is_back(service):
+    logged_out = copy.deepcopy(load_fixture("v2-connection-update-open"))
+    logged_out["data"].update(state="close", statusReason=401)
+    assert (await service.post(load_fixture("v2-connection-update-open"))).json() == {"result": "recorded"}
+    with capture_logs() as logs:
+        await service.post(logged_out)
+        await service.post(logged_out)  # Evolution repeats itself: staff hear of the drop once
+
+    health = await _health(service)
+    assert health["status"] == "channel_down"
+    assert [(c["channel"], c["state"]) for c in health["channels_down"]] == [(INSTANCE, "close")]
+    assert [(log["channel"], log["state"]) for log in logs if log["event"] == "channel.down"] == [(INSTANCE, "close")]
+
+    await service.post(load_fixture("v2-connection-update-open"))
+    health = await _health(service)
+    assert health["channels_down"] == [] and health["status"] != "channel_down"

@@ -45,16 +45,18 @@ def own_model() -> str:
 class Reply:
     """One planned answer: `content` becomes the message content (a dict or list is sent as its
     JSON text); `status` other than 200 sends OpenAI's error body instead; `raw` replaces the whole
-    HTTP body; `delay` (seconds) comes first."""
+    HTTP body; `delay` (seconds) comes first; `cached_tokens` of the prompt are billed as read from
+    the provider's prompt cache."""
 
     content: object = None
+    cached_tokens: int = 0
     status: int = 200
     raw: bytes | None = None
     delay: float = 0.0
 
 
-def completion(content: object) -> Reply:
-    return Reply(content=content)
+def completion(content: object, cached_tokens: int = 0) -> Reply:
+    return Reply(content=content, cached_tokens=cached_tokens)
 
 
 def failure(status: int) -> Reply:
@@ -131,7 +133,7 @@ class FakeOpenAI:
             request = json.loads(raw)
             self.requests.append(request)
             reply = self._plan.popleft() if self._plan else completion(self._responder(request) if self._responder else {})
-            return await self._reply(reply, lambda: _completion(request, reply.content))
+            return await self._reply(reply, lambda: _completion(request, reply.content, reply.cached_tokens))
         if (method, path) == ("POST", "/v1/embeddings"):
             request = json.loads(raw)
             self.embedding_requests.append(request)
@@ -173,7 +175,7 @@ def _base64(vector: list[float]) -> str:
     return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
 
 
-def _completion(request: dict[str, Any], content: object) -> dict:
+def _completion(request: dict[str, Any], content: object, cached_tokens: int = 0) -> dict:
     text = content if isinstance(content, str) else json.dumps(content)
     prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in request.get("messages", []))
     completion_tokens = len(text.split())
@@ -187,7 +189,7 @@ def _completion(request: dict[str, Any], content: object) -> dict:
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
-            "prompt_tokens_details": {"cached_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": min(cached_tokens, prompt_tokens)},
         },
     }
 

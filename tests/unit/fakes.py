@@ -69,6 +69,9 @@ class FakeChannels(_Store):
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return next((c for c in self.items if c.id == channel_id), None)
 
+    async def down(self) -> Sequence[Channel]:
+        return sorted((c for c in self.items if c.down), key=lambda c: c.name)
+
 
 class FakeClients(_Store):
     async def add_or_get(self, client: Client) -> Client:

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from domain.channel import Channel
 from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
@@ -282,3 +283,12 @@ def test_a_cleaned_text_can_be_stored(text):
 
 def test_a_lone_surrogate_reads_as_the_replacement_character():
     assert clean_text("oi \ud800 tudo \udfff bem") == "oi \ufffd tudo \ufffd bem"
+
+
+def test_a_channel_drops_only_when_an_open_connection_closes():
+    channel = Channel(tenant_id=uuid.uuid4(), kind="evolution", name="ct-exemplo")
+    at = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    assert not channel.down and channel.record_connection("connecting", at) is False and channel.down  # never open: no drop
+    assert channel.record_connection("open", at) is False and not channel.down
+    assert channel.record_connection("close", at) is True and channel.down
+    assert channel.record_connection("close", at) is False  # said again: the same drop

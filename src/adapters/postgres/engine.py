@@ -23,8 +23,15 @@ def make_engine(url: str, pool_size: int = 10, connect_timeout: float = 5.0) -> 
     # No pre-ping: it costs a round trip per request on the webhook's hot path. A connection the
     # server dropped fails its request once; the pool then discards it and the request is retried
     # (`entrypoints.requests.in_request`, the worker's next round, or Evolution retrying the 503).
+    # hide_parameters: an error's message would otherwise quote the statement's values, a member's
+    # text or phone among them, into the logs.
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, poolclass=_Pool, connect_args={"timeout": connect_timeout}
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        poolclass=_Pool,
+        connect_args={"timeout": connect_timeout},
+        hide_parameters=True,
     )
     translate_errors(engine)
     return engine

@@ -1,6 +1,7 @@
 import attrs
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -35,3 +36,16 @@ class SchemaMigrator:
 
     async def upgrade(self) -> None:
         await upgrade(self.engine)
+
+
+@attrs.frozen
+class AlembicSchemaHistory:
+    """The revisions of the migrations that ship with this code."""
+
+    _scripts: ScriptDirectory = attrs.field(factory=lambda: ScriptDirectory.from_config(alembic_config()))
+
+    def head(self) -> str:
+        return str(self._scripts.get_current_head())
+
+    def knows(self, revision: str) -> bool:
+        return any(script.revision == revision for script in self._scripts.walk_revisions())

@@ -13,6 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import StorageUnavailable
 from application.report_backlog import ReportBacklog
+from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
 from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.webhook import evolution_webhook
@@ -31,11 +32,23 @@ async def health(request: Request) -> Response[dict[str, object]]:
     try:
         async with container() as scope:
             backlog = await (await scope.get(ReportBacklog)).execute("evolution")
+            down = await (await scope.get(ReportChannels)).down()
     except Exception as error:
         log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
         return Response({"status": "unhealthy", "reason": "database unavailable"}, status_code=503)
+    # A number that is down is a center whose members get no reply: worse than "behind", though the
+    # service itself is up (200), so a monitor reading `status` notices it.
+    status = "channel_down" if down else "behind" if backlog.behind else "ok"
     return Response(
-        {"status": "behind" if backlog.behind else "ok", "backlog": attrs.asdict(backlog), "llm": await _model_health(container)}
+        {
+            "status": status,
+            "backlog": attrs.asdict(backlog),
+            "channels_down": [
+                {"channel": channel.name, "state": channel.state, "since": channel.since.isoformat() if channel.since else None}
+                for channel in down
+            ],
+            "llm": await _model_health(container),
+        }
     )
 
 

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -13,3 +14,9 @@ class PostgresChannelRepository(Repository):
 
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return await self.session.get(Channel, channel_id)
+
+    async def down(self) -> Sequence[Channel]:
+        query = (
+            sa.select(Channel).where(channels.c.connection_state.is_not(None), channels.c.connected.is_not(True)).order_by(channels.c.name)
+        )
+        return list(await self.session.scalars(query))
