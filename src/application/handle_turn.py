@@ -12,12 +12,14 @@ from application.booking_interview import ConductBookingInterview
 from application.clock import Clock
 from application.errors import ApplicationError
 from application.escalate_to_human import EscalateToHuman
+from application.record_erasure_request import RecordErasureRequest
 from application.small_talker import SmallTalker
 from application.triage import Triage, Triager
 from application.turn import TurnInput
 from application.unit_of_work import UnitOfWork
 from domain.client import Client
 from domain.conversation import Conversation
+from domain.erasure import asks_for_erasure
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.route import Route
@@ -115,6 +117,9 @@ class HandleTurn:
             conversation_id=conversation.id,
             message_id=texts[-1].id,
         )
+        if asks_for_erasure(turn.text):
+            # Before any engine: a legal request is recorded by rules, whether or not a model answers.
+            return Route.ERASURE_REQUEST, await RecordErasureRequest(self.uow, self.clock).execute(tenant, client)
         triage = await self.triager.triage(turn)
         if conversation.flow.offered_human and triage.agrees:
             triage = Triage(route=Route.ESCALATE, human_requested=True)  # took up the person we offered

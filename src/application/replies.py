@@ -144,3 +144,10 @@ def media_not_understood(media: str | None) -> str:
         media or "", "abrir arquivos"
     )
     return f"Desculpe, ainda não consigo {what} por aqui. Pode me escrever sua dúvida em texto?"
+
+
+def erasure_requested(tenant: Tenant, deadline: dt.datetime) -> str:
+    return (
+        f"Registramos o seu pedido para apagar os seus dados. A equipe do {tenant.name} vai concluir a exclusão "
+        f"até {deadline:%d/%m/%Y}, dentro do prazo de 15 dias da LGPD." + _contact(tenant)
+    )

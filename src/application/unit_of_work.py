@@ -4,6 +4,8 @@ from domain.repositories import (
     ChannelRepository,
     ClientRepository,
     ConversationRepository,
+    ErasureRepository,
+    ErasureRequestRepository,
     EscalationRepository,
     MessageRepository,
     OutboxRepository,
@@ -43,6 +45,12 @@ class UnitOfWork(Protocol):
 
     @property
     def trial_classes(self) -> TrialClassRepository: ...
+
+    @property
+    def erasure_requests(self) -> ErasureRequestRepository: ...
+
+    @property
+    def erasures(self) -> ErasureRepository: ...
 
     async def commit(self) -> None: ...
 

@@ -8,6 +8,7 @@ from typing import Protocol
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, StatusChange
+from domain.erasure import Erasure, ErasureRequest
 from domain.escalation import Escalation
 from domain.message import Message
 from domain.outbox import OutboxEntry
@@ -49,12 +50,25 @@ class ClientRepository(Protocol):
     async def add_or_get(self, client: Client) -> Client:
         """Stores `client`, or returns the one a concurrent delivery stored first for the same phone."""
 
+    async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        """Deletes the client record; how many rows went (0 or 1)."""
+
 
 class ConversationRepository(Protocol):
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
         """The client's most recent conversation that is not closed."""
 
     async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None: ...
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Conversation]:
+        """Every conversation of the client, closed ones too, oldest first."""
+
+    async def inactive_before(self, cutoff: dt.datetime) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        """(tenant_id, conversation_id), across tenants, of the conversations whose last activity (the
+        newest message, else the start) is before `cutoff` and that wait for nothing (no burst due)."""
+
+    async def delete(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        """Deletes the conversations; the caller deletes what refers to them first."""
 
     def add(self, conversation: Conversation) -> None: ...
 
@@ -91,6 +105,11 @@ class ConversationRepository(Protocol):
 class StatusChangeRepository(Protocol):
     def add(self, change: StatusChange) -> None: ...
 
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
+        """Oldest first."""
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int: ...
+
 
 class MessageRepository(Protocol):
     async def add_unique(self, message: Message) -> bool:
@@ -117,11 +136,19 @@ class MessageRepository(Protocol):
 
     async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None: ...
 
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        """Every message of the conversation, whatever its status, oldest first."""
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        """Deletes their messages; the caller deletes the outbox entries of those first."""
+
 
 class EscalationRepository(Protocol):
     def add(self, escalation: Escalation) -> None: ...
 
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]: ...
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int: ...
 
 
 class OutboxRepository(Protocol):
@@ -139,6 +166,9 @@ class OutboxRepository(Protocol):
     async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
         """Replies on `channel_kind` channels decided since `since` that were given up."""
 
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        """Deletes the entries of those conversations' replies, delivered or not: nothing more is sent."""
+
 
 class TrialClassRepository(Protocol):
     def add(self, trial_class: TrialClass) -> None: ...
@@ -152,3 +182,30 @@ class TrialClassRepository(Protocol):
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]: ...
 
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]: ...
+
+    async def anonymize_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        """Unlinks the client's classes from the client and their conversations; they stay booked."""
+
+    async def detach_from_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        """Unlinks the classes from those conversations (to be deleted); they stay booked and the client's."""
+
+
+class ErasureRequestRepository(Protocol):
+    def add(self, request: ErasureRequest) -> None: ...
+
+    async def pending_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> ErasureRequest | None: ...
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[ErasureRequest]: ...
+
+    async def fulfil_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID, now: dt.datetime) -> int:
+        """Marks the client's pending requests fulfilled at `now` and unlinks every request of theirs
+        from them (the client is about to be deleted); how many were pending."""
+
+    async def listing(self, tenant_id: uuid.UUID | None) -> Sequence[ErasureRequest]:
+        """One tenant's requests (None: every tenant's), pending first, then by deadline."""
+
+
+class ErasureRepository(Protocol):
+    """The audit trail of erasures. Appends only; rows hold counts, never personal data."""
+
+    def add(self, erasure: Erasure) -> None: ...

@@ -8,4 +8,5 @@ class Route(StrEnum):
     ESCALATE = "escalate"
     BOOKING = "booking"
     SMALLTALK = "smalltalk"
+    ERASURE_REQUEST = "erasure_request"  # the member asked for their data to be erased (LGPD)
     PAUSED = "paused"  # the bot stayed quiet: a human has the conversation

@@ -20,8 +20,10 @@ class TrialClass:
 
     id: uuid.UUID = attrs.field(factory=uuid.uuid4)
     tenant_id: uuid.UUID
-    client_id: uuid.UUID
-    conversation_id: uuid.UUID
+    # None once the member's data was erased (both) or the conversation deleted by retention: the
+    # class keeps its seat, counted for capacity and in the statistics, without saying whose it was.
+    client_id: uuid.UUID | None
+    conversation_id: uuid.UUID | None
     modality: str
     starts_at: dt.datetime
     status: TrialClassStatus = TrialClassStatus.CONFIRMED

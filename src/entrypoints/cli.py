@@ -1,5 +1,5 @@
 """`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a
-conversation, report usage, connect WhatsApp numbers, back up and restore."""
+conversation, report usage, connect WhatsApp numbers, back up and restore, honour members' data rights."""
 
 import argparse
 import asyncio
@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,9 +21,14 @@ from adapters.terminal import TerminalGateway
 from application.back_up import BackUp
 from application.backup_archive import BackupFailed, Manifest
 from application.channel_control import ChannelControlFailed, ConnectionState, Pairing
+from application.clock import Clock
 from application.connect_channel import ConnectChannel
+from application.erase_member_data import EraseMemberData
+from application.errors import UnknownTenant
+from application.export_member_data import ExportMemberData
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
+from application.list_erasure_requests import ListErasureRequests
 from application.model_usage import ModelUsage
 from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
@@ -39,6 +44,7 @@ from entrypoints.eval_report import describe as describe_answer
 from entrypoints.eval_report import summary, write_json
 from entrypoints.eval_run import run_all as run_questions
 from entrypoints.logs import configure_logging
+from entrypoints.member_data import erasure_line, export_json, request_lines
 from entrypoints.requests import in_request
 from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instant, scenario_files
 from entrypoints.scenarios import describe, run_all
@@ -49,6 +55,8 @@ from entrypoints.usage import stats_report, turn_calls
 from entrypoints.worker import run_worker
 
 DEFAULT_PHONE = "5511900000000"
+# The erasure audit's `cause`: which command erased, never who was erased.
+ERASE_CAUSE = "tatame members erase"
 
 
 class UsageError(Exception):
@@ -216,7 +224,7 @@ async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            await run_worker(container, stop, settings.worker_poll, first=migrate)
+            await run_worker(container, stop, settings.worker_poll, first=migrate, retention_days=settings.retention_days)
         finally:
             await container.close()
     return 0
@@ -234,6 +242,17 @@ async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
         resumed = await in_request(container, resume)
         print("the bot answers this conversation again" if resumed else f"no conversation with {args.phone} at {tenant}")
         return 0 if resumed else 1
+    finally:
+        await container.close()
+
+
+async def _members(settings: Settings, action: Callable[[AsyncContainer], Awaitable[int]]) -> int:
+    container = make_container(settings, TerminalGateway(sys.stderr))
+    try:
+        await migrate(container)
+        return await in_request(container, action)
+    except UnknownTenant as error:
+        raise UsageError(str(error)) from None
     finally:
         await container.close()
 
@@ -260,6 +279,37 @@ async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await container.close()
+
+
+async def members_export_command(args: argparse.Namespace, settings: Settings) -> int:
+    tenant, phone = args.tenant or settings.default_tenant, Phone(args.phone)
+
+    async def export(request: AsyncContainer) -> int:
+        records = await (await request.get(ExportMemberData)).execute(tenant, phone)
+        print(export_json(tenant, phone, records))
+        return 0
+
+    return await _members(settings, export)
+
+
+async def members_erase_command(args: argparse.Namespace, settings: Settings) -> int:
+    tenant = args.tenant or settings.default_tenant
+
+    async def erase(request: AsyncContainer) -> int:
+        erasure = await (await request.get(EraseMemberData)).execute(tenant, Phone(args.phone), ERASE_CAUSE)
+        print(erasure_line(tenant, erasure))
+        return 0
+
+    return await _members(settings, erase)
+
+
+async def members_requests_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def listing(request: AsyncContainer) -> int:
+        requests = await (await request.get(ListErasureRequests)).execute(args.tenant)
+        print("\n".join(request_lines(requests, (await request.get(Clock)).now())))
+        return 0
+
+    return await _members(settings, listing)
 
 
 async def _back_up_to_file(back_up: BackUp, path: Path, knowledge_dir: Path) -> Manifest:
@@ -376,6 +426,20 @@ def build_parser() -> argparse.ArgumentParser:
     resume_parser.add_argument("phone")
     resume_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
     resume_parser.set_defaults(handler=resume_command)
+
+    members_parser = commands.add_parser("members", help="members' data rights (LGPD): export, erase, erasure requests")
+    member_commands = members_parser.add_subparsers(dest="members_command", required=True)
+    export_parser = member_commands.add_parser("export", help="everything stored about a member, as JSON on standard output")
+    erase_parser = member_commands.add_parser(
+        "erase", help="delete a member's data (trial classes anonymized, still counted); safe to repeat"
+    )
+    for member_parser, handler in ((export_parser, members_export_command), (erase_parser, members_erase_command)):
+        member_parser.add_argument("phone")
+        member_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
+        member_parser.set_defaults(handler=handler)
+    requests_parser = member_commands.add_parser("requests", help="members' erasure requests, with their 15-day deadline")
+    requests_parser.add_argument("--tenant", help="one tenant's (default: every tenant's)")
+    requests_parser.set_defaults(handler=members_requests_command)
 
     backup_parser = commands.add_parser("backup", help="the database and the knowledge packs, with a manifest, in one file")
     backup_parser.add_argument("path", metavar="PATH", help="the file to write (`-`: standard output)")

@@ -42,13 +42,16 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
+from application.export_member_data import ExportMemberData
 from application.follow_ups import FollowUpReader
 from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
+from application.list_erasure_requests import ListErasureRequests
 from application.model_usage import ModelUsage
 from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
@@ -175,6 +178,9 @@ class ApplicationProvider(Provider):
     register_channel = provide(RegisterChannel)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
+    export_member_data = provide(ExportMemberData)
+    erase_member_data = provide(EraseMemberData)
+    list_erasure_requests = provide(ListErasureRequests)
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide

@@ -165,6 +165,9 @@ class Settings:
     """LLM_BREAKER_COOLDOWN: seconds without calls after that; then one call tests the provider."""
     engine_choice: str | None = _setting(None, env="TATAME_ENGINE", converter=attrs.converters.optional(str.lower), validator=_engine)
     """TATAME_ENGINE: offline or openai. Unset: openai when OPENAI_API_KEY is set, else offline."""
+    retention_days: int | None = _setting(None, minimum=1)
+    """RETENTION_DAYS: conversations (their messages and outbox entries) without activity for this many
+    days are deleted by a daily job of the worker; trial classes stay booked. Unset: kept."""
     webhook_url: str | None = _setting(None)
     """WEBHOOK_URL: where Evolution posts the webhooks, as `tatame channels connect` sets it at the
     instance (compose: http://bot:8000/webhooks/evolution, inside its network)."""

@@ -3,19 +3,24 @@ and as `tatame worker`; any number of them share the work through the database."
 
 import asyncio
 import contextlib
+import datetime as dt
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import attrs
 import structlog
 from dishka import AsyncContainer
 
+from application.apply_retention import ApplyRetention
 from application.claim_due_conversations import ClaimDueConversations
+from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox
 from application.errors import StorageUnavailable
 from application.handle_turn import HandleTurn, TurnResult
 from application.model_usage import ModelUsage
+from application.unit_of_work import UnitOfWork
 from application.usage_stats import Engine, engine_of
 from entrypoints.outage import Backoff
 from entrypoints.process_metrics import process_metrics
@@ -112,17 +117,48 @@ async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str
     return bool(claimed or delivered)
 
 
+@attrs.define
+class DailyRetention:
+    """Deletes the conversations inactive for `days`, on the worker's first round and then once a
+    day. Every worker process does it: the deletion is idempotent, so the others find nothing left."""
+
+    days: int
+    next_run: float = 0.0  # time.monotonic()
+
+    async def __call__(self, container: AsyncContainer) -> None:
+        if time.monotonic() < self.next_run:
+            return
+        # Scheduled before it runs: a failed run is logged with its round and tried again tomorrow,
+        # not every round in between.
+        self.next_run = time.monotonic() + dt.timedelta(days=1).total_seconds()
+
+        async def apply(request: AsyncContainer):
+            retention = ApplyRetention(await request.get(UnitOfWork), await request.get(Clock), dt.timedelta(days=self.days))
+            return await retention.execute()
+
+        for erasure in await _in_request(container, apply):
+            log.info("retention.done", tenant=str(erasure.tenant_id), conversations=erasure.conversations, messages=erasure.messages)
+
+
 async def run_worker(
-    container: AsyncContainer, stop: asyncio.Event, poll: float, first: Callable[[AsyncContainer], Awaitable[None]] | None = None
+    container: AsyncContainer,
+    stop: asyncio.Event,
+    poll: float,
+    first: Callable[[AsyncContainer], Awaitable[None]] | None = None,
+    retention_days: int | None = None,
 ) -> None:
     """Rounds until `stop` is set. `first` (the migration, for a worker started on its own) runs
-    before the first round and, like a round, waits out an outage instead of ending the worker."""
+    before the first round and, like a round, waits out an outage instead of ending the worker.
+    With `retention_days`, old conversations are deleted once a day (`DailyRetention`)."""
+    retention = DailyRetention(retention_days) if retention_days else None
 
     async def work() -> bool:
         nonlocal first
         if first is not None:
             await first(container)
             first = None
+        if retention is not None:
+            await retention(container)
         return await work_once(container)
 
     await run_rounds(work, stop, poll, Backoff())

@@ -17,7 +17,8 @@ from application.triage import Triage
 from application.turn import TurnInput
 from domain.channel import Channel
 from domain.client import Client
-from domain.conversation import Conversation, ConversationStatus
+from domain.conversation import Conversation, ConversationStatus, StatusChange
+from domain.erasure import ErasureRequest
 from domain.escalation import Escalation
 from domain.knowledge import Chunk
 from domain.message import Author, Direction, Message, MessageStatus
@@ -42,6 +43,12 @@ class _Store:
 
     def add(self, item: object) -> None:
         self.items.append(item)
+
+    def _delete(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        """Deletes the tenant's items of those conversations; how many went."""
+        kept = [i for i in self.items if not (i.tenant_id == tenant_id and i.conversation_id in conversation_ids)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
 
 
 class FakeTenants(_Store):
@@ -81,6 +88,11 @@ class FakeClients(_Store):
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
+
+    async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        kept = [c for c in self.items if not (c.tenant_id == tenant_id and c.id == client_id)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
 
 
 @attrs.define
@@ -165,9 +177,27 @@ class FakeConversations(_Store):
     async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == conversation_id), None)
 
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Conversation]:
+        return sorted((c for c in self.items if c.tenant_id == tenant_id and c.client_id == client_id), key=lambda c: c.created_at)
+
+    async def inactive_before(self, cutoff: dt.datetime) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        def last_activity(conversation: Conversation) -> dt.datetime:
+            return max((m.created_at for m in self.messages.items if m.conversation_id == conversation.id), default=conversation.created_at)
+
+        return [(c.tenant_id, c.id) for c in self.items if last_activity(c) < cutoff and self.buffers.get(c.id, Buffer()).due_at is None]
+
+    async def delete(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        kept = [c for c in self.items if not (c.tenant_id == tenant_id and c.id in conversation_ids)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
 
 class FakeStatusChanges(_Store):
-    pass
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[StatusChange]:
+        return [s for s in self.items if s.tenant_id == tenant_id and s.conversation_id == conversation_id]
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        return self._delete(tenant_id, conversation_ids)
 
 
 class FakeMessages(_Store):
@@ -207,10 +237,19 @@ class FakeMessages(_Store):
     async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
         return next((m for m in self.items if m.tenant_id == tenant_id and m.id == message_id), None)
 
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        return sorted(self._of(tenant_id, conversation_id), key=lambda m: m.created_at)
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        return self._delete(tenant_id, conversation_ids)
+
 
 class FakeEscalations(_Store):
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]:
         return [e for e in self.items if e.tenant_id == tenant_id and e.conversation_id == conversation_id]
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        return self._delete(tenant_id, conversation_ids)
 
 
 @attrs.define
@@ -228,6 +267,12 @@ class FakeOutbox(_Store):
 
     async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
         return sum(1 for e in self._undelivered(channel_kind) if e.next_attempt_at == NEVER and self._decided_at(e) >= since)
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        theirs = {m.id for m in self.messages.items if m.tenant_id == tenant_id and m.conversation_id in conversation_ids}
+        kept = [e for e in self.items if e.message_id not in theirs]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
 
     def _undelivered(self, channel_kind: str) -> list[OutboxEntry]:
         return [e for e in self.items if e.delivered_at is None and self._kind(e) == channel_kind]
@@ -257,6 +302,43 @@ class FakeTrialClasses(_Store):
 
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
         return [t for t in self.items if t.tenant_id == tenant_id and t.conversation_id == conversation_id]
+
+    async def anonymize_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        theirs = [t for t in self.items if t.tenant_id == tenant_id and t.client_id == client_id]
+        for trial in theirs:
+            trial.client_id = trial.conversation_id = None
+        return len(theirs)
+
+    async def detach_from_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        theirs = [t for t in self.items if t.tenant_id == tenant_id and t.conversation_id in conversation_ids]
+        for trial in theirs:
+            trial.conversation_id = None
+        return len(theirs)
+
+
+class FakeErasureRequests(_Store):
+    async def pending_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> ErasureRequest | None:
+        return next((r for r in await self.for_client(tenant_id, client_id) if r.pending), None)
+
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[ErasureRequest]:
+        return [r for r in self.items if r.tenant_id == tenant_id and r.client_id == client_id]
+
+    async def fulfil_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID, now: dt.datetime) -> int:
+        theirs = await self.for_client(tenant_id, client_id)
+        pending = [r for r in theirs if r.pending]
+        for request in pending:
+            request.fulfilled_at = now
+        for request in theirs:
+            request.client_id = None
+        return len(pending)
+
+    async def listing(self, tenant_id: uuid.UUID | None) -> Sequence[ErasureRequest]:
+        chosen = [r for r in self.items if tenant_id is None or r.tenant_id == tenant_id]
+        return sorted(chosen, key=lambda r: (not r.pending, r.requested_at))
+
+
+class FakeErasures(_Store):
+    pass
 
 
 @attrs.define
@@ -304,6 +386,8 @@ class FakeUnitOfWork:
     escalations: FakeEscalations = attrs.field(factory=FakeEscalations)
     outbox: FakeOutbox = attrs.field(factory=FakeOutbox)
     trial_classes: FakeTrialClasses = attrs.field(factory=FakeTrialClasses)
+    erasure_requests: FakeErasureRequests = attrs.field(factory=FakeErasureRequests)
+    erasures: FakeErasures = attrs.field(factory=FakeErasures)
     commits: int = 0
 
     _snapshot: dict = attrs.field(factory=dict)

@@ -6,6 +6,7 @@ from adapters.postgres.types import LanguageModelSettingsType, ModalitiesType, P
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
 from domain.client import LID_MAX, Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
+from domain.erasure import Erasure, ErasureRequest
 from domain.escalation import Escalation, EscalationReason
 from domain.message import MESSAGE_ID_MAX, Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
@@ -159,12 +160,42 @@ trial_classes = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     _tenant_id(),
-    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True),
+    # SET NULL: an erased member's or a deleted conversation's class keeps its seat (capacity, stats).
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="SET NULL"), index=True),
+    sa.Column("conversation_id", sa.Uuid, sa.ForeignKey("conversations.id", ondelete="SET NULL"), index=True),
     sa.Column("modality", sa.Text, nullable=False),
     sa.Column("starts_at", TZ, nullable=False),
     sa.Column("status", StrEnumType(TrialClassStatus), nullable=False),
     sa.Column("created_at", TZ, nullable=False),
+)
+
+
+# A member's request to have their data erased. It outlives the erasure, without its member, to
+# show staff that it was honoured.
+erasure_requests = sa.Table(
+    "erasure_requests",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="SET NULL"), index=True),
+    sa.Column("requested_at", TZ, nullable=False),
+    sa.Column("fulfilled_at", TZ),
+    # Asking again while a request is pending is the same request.
+    sa.Index("uq_erasure_requests_pending_client", "client_id", unique=True, postgresql_where=sa.text("fulfilled_at IS NULL")),
+)
+
+# The audit trail of erasures (by command or by retention): counts, and nothing of the member.
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    sa.Column("cause", sa.Text, nullable=False),
+    sa.Column("at", TZ, nullable=False),
+    *(
+        sa.Column(name, sa.Integer, nullable=False)
+        for name in ("clients", "conversations", "messages", "outbox", "escalations", "status_changes", "trial_classes", "requests")
+    ),
 )
 
 
@@ -237,3 +268,5 @@ def map_tables() -> None:
     mapper_registry.map_imperatively(
         TrialClass, trial_classes, properties=_parents(tenant=Tenant, client=Client, conversation=Conversation)
     )
+    mapper_registry.map_imperatively(ErasureRequest, erasure_requests, properties=_parents(tenant=Tenant, client=Client))
+    mapper_registry.map_imperatively(Erasure, erasures, properties=_parents(tenant=Tenant))

@@ -4,6 +4,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.postgres.repositories.channels import PostgresChannelRepository
 from adapters.postgres.repositories.clients import PostgresClientRepository
 from adapters.postgres.repositories.conversations import PostgresConversationRepository
+from adapters.postgres.repositories.erasure_requests import PostgresErasureRequestRepository
+from adapters.postgres.repositories.erasures import PostgresErasureRepository
 from adapters.postgres.repositories.escalations import PostgresEscalationRepository
 from adapters.postgres.repositories.messages import PostgresMessageRepository
 from adapters.postgres.repositories.outbox import PostgresOutboxRepository
@@ -26,6 +28,8 @@ class PostgresUnitOfWork:
     escalations: PostgresEscalationRepository = attrs.field(init=False)
     outbox: PostgresOutboxRepository = attrs.field(init=False)
     trial_classes: PostgresTrialClassRepository = attrs.field(init=False)
+    erasure_requests: PostgresErasureRequestRepository = attrs.field(init=False)
+    erasures: PostgresErasureRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.tenants = PostgresTenantRepository(self.session)
@@ -37,6 +41,8 @@ class PostgresUnitOfWork:
         self.escalations = PostgresEscalationRepository(self.session)
         self.outbox = PostgresOutboxRepository(self.session)
         self.trial_classes = PostgresTrialClassRepository(self.session)
+        self.erasure_requests = PostgresErasureRequestRepository(self.session)
+        self.erasures = PostgresErasureRepository(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

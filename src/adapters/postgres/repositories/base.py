@@ -12,6 +12,6 @@ class Repository:
     def add(self, entity: object) -> None:
         self.session.add(entity)
 
-    async def _affected(self, statement: sa.Update) -> int:
-        """Runs an UPDATE; the number of rows it changed."""
+    async def _affected(self, statement: sa.Update | sa.Delete) -> int:
+        """Runs an UPDATE or a DELETE; the number of rows it changed."""
         return cast(sa.CursorResult[Any], await self.session.execute(statement)).rowcount

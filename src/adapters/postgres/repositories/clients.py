@@ -27,5 +27,9 @@ class PostgresClientRepository(Repository):
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.id == client_id)
 
+    async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        await self.session.flush()
+        return await self._affected(sa.delete(clients).where(clients.c.tenant_id == tenant_id, clients.c.id == client_id))
+
     async def _one(self, *conditions: sa.ColumnElement[bool]) -> Client | None:
         return await self.session.scalar(sa.select(Client).where(*conditions))

@@ -53,6 +53,23 @@ class PostgresConversationRepository(Repository):
             sa.select(Conversation).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
         )
 
+    async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Conversation]:
+        query = sa.select(Conversation).where(conversations.c.tenant_id == tenant_id, conversations.c.client_id == client_id)
+        return (await self.session.scalars(query.order_by(conversations.c.created_at))).all()
+
+    async def inactive_before(self, cutoff: dt.datetime) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        newest = sa.select(sa.func.max(messages.c.created_at)).where(messages.c.conversation_id == conversations.c.id).scalar_subquery()
+        query = sa.select(conversations.c.tenant_id, conversations.c.id).where(
+            sa.func.coalesce(newest, conversations.c.created_at) < cutoff, conversations.c.due_at.is_(None)
+        )
+        return [(row.tenant_id, row.id) for row in await self.session.execute(query)]
+
+    async def delete(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self.session.flush()
+        return await self._affected(
+            sa.delete(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id.in_(conversation_ids))
+        )
+
     def _one(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> sa.Update:
         return sa.update(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
 

@@ -55,6 +55,16 @@ class PostgresMessageRepository(Repository):
     async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
         return await self.session.scalar(sa.select(Message).where(messages.c.tenant_id == tenant_id, messages.c.id == message_id))
 
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        query = self._in(tenant_id, conversation_id).order_by(messages.c.created_at, messages.c.seq)
+        return (await self.session.scalars(query)).all()
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self.session.flush()
+        return await self._affected(
+            sa.delete(messages).where(messages.c.tenant_id == tenant_id, messages.c.conversation_id.in_(conversation_ids))
+        )
+
     async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None:
         query = sa.select(Message).where(messages.c.channel_id == channel_id, messages.c.channel_message_id == channel_message_id)
         return await self.session.scalar(query)

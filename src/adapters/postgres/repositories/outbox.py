@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -24,6 +25,11 @@ class PostgresOutboxRepository(Repository):
 
     async def count_given_up(self, since: dt.datetime, channel_kind: str) -> int:
         return await self._count(channel_kind, messages.c.created_at >= since, outbox.c.next_attempt_at == NEVER)
+
+    async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self.session.flush()
+        theirs = sa.select(messages.c.id).where(messages.c.tenant_id == tenant_id, messages.c.conversation_id.in_(conversation_ids))
+        return await self._affected(sa.delete(outbox).where(outbox.c.tenant_id == tenant_id, outbox.c.message_id.in_(theirs)))
 
     async def _count(self, channel_kind: str, *conditions: sa.ColumnElement[bool]) -> int:
         query = self._undelivered(sa.select(sa.func.count()).select_from(outbox), channel_kind).where(*conditions)

@@ -35,6 +35,22 @@ class PostgresTrialClassRepository(Repository):
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
         return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.conversation_id == conversation_id)
 
+    async def anonymize_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        await self.session.flush()
+        return await self._affected(
+            sa.update(trial_classes)
+            .where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.client_id == client_id)
+            .values(client_id=None, conversation_id=None)
+        )
+
+    async def detach_from_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self.session.flush()
+        return await self._affected(
+            sa.update(trial_classes)
+            .where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.conversation_id.in_(conversation_ids))
+            .values(conversation_id=None)
+        )
+
     async def _ordered(self, *conditions: sa.ColumnElement[bool]) -> Sequence[TrialClass]:
         query = sa.select(TrialClass).where(*conditions).order_by(trial_classes.c.starts_at)
         return (await self.session.scalars(query)).all()
