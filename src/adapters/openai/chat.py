@@ -6,12 +6,11 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import openai
 import structlog
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
 
-from adapters.openai.failure import ModelFailure
+from adapters.openai.failure import ModelFailure, failures_as_model_failure
 from application.meter_model_calls import CallRefused, MeterModelCalls
 from application.model_usage import OK
 from application.pricing import Tokens
@@ -71,21 +70,12 @@ async def _complete(
     client: AsyncOpenAI, model: str, decision: str, messages: Sequence[ChatCompletionMessageParam], schema: Mapping[str, Any]
 ) -> ChatCompletion:
     started = time.monotonic()
-    try:
+    with failures_as_model_failure():
         response = await client.chat.completions.create(
             model=model,
             messages=messages,
             response_format={"type": "json_schema", "json_schema": {"name": decision, "strict": True, "schema": dict(schema)}},
         )
-    except openai.APITimeoutError:
-        raise ModelFailure("timeout") from None
-    except openai.APIStatusError as error:
-        raise ModelFailure(f"status {error.status_code}") from None
-    except openai.APIConnectionError:
-        raise ModelFailure("connection") from None
-    except (openai.APIResponseValidationError, ValueError):
-        # openai 1.109 lets the JSON decoder's error through when a 200's body is not JSON.
-        raise ModelFailure("invalid response body") from None
     tokens = _tokens(response)
     log.info(
         "llm.call",
