@@ -1,6 +1,6 @@
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests import PROJECT_ROOT
 from tests.e2e.database import allow_connections, create_database, drop_database, server_url
+from tests.fakes.openai_server import FakeOpenAI
 
 # structlog's default renderer draws a traceback with every frame's locals through rich: seconds
 # for a driver error, all spent in the event loop that the service under test shares.
@@ -72,3 +73,17 @@ async def container(settings: Settings, clock: SettableClock, transcript: io.Str
     await prepare(container)
     yield container
     await container.close()
+
+
+@pytest.fixture(scope="module")
+def openai_server() -> Iterator[FakeOpenAI]:
+    """One fake OpenAI-compatible server a test module: starting one costs more than a test."""
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(openai_server: FakeOpenAI) -> FakeOpenAI:
+    """The module's fake OpenAI server, with nothing planned or recorded by an earlier test."""
+    openai_server.reset()
+    return openai_server

@@ -3,7 +3,7 @@ the real Qdrant in local mode."""
 
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,18 +37,6 @@ modalities:
 DOIS, TRES = Tenant(slug="ct-dois", name="CT Dois"), Tenant(slug="ct-tres", name="CT Três")
 PARKING = "## Estacionamento\nO CT Dois tem estacionamento gratuito.\n"
 SHOWERS = "## Chuveiro\nTemos chuveiros com água quente.\n"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
 
 
 @pytest.fixture

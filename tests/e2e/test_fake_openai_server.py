@@ -1,6 +1,6 @@
 """The fake OpenAI-compatible server answers the real `openai` client, so engine tests against it mean something."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import openai
 import pytest
@@ -8,18 +8,6 @@ from openai import AsyncOpenAI
 
 from tests.fakes.embedding_space import EmbeddingSpace
 from tests.fakes.openai_server import FakeOpenAI, completion, failure, malformed, slow
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,18 +47,6 @@ QUESTION = "quanto custa o plano mensal?"
 ANSWER = "O plano mensal custa R$ 189,00 e inclui todas as modalidades."
 GROUNDED = {"route": "faq", "answer": ANSWER, "passage_ids": ["P1"], "passages_answer": True}
 CHANNEL = cli_channel_name("ct-exemplo")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
 
 
 @pytest.fixture

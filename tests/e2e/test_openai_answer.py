@@ -2,7 +2,7 @@
 one call per turn, grounded or no answer, and every fault answered by the offline engine."""
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from openai import AsyncOpenAI
@@ -32,18 +32,6 @@ MODEL_ANSWER = "O mensal sai por R$ 210,00, com todas as aulas."
 
 def grounded(**changes: object) -> dict:
     return {"route": "faq", "answer": MODEL_ANSWER, "passage_ids": ["P1"], "passages_answer": True, **changes}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
 
 
 @pytest.fixture

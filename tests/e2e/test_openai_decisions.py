@@ -5,7 +5,7 @@ turn, booking details, small talk, the prompt, faults and prompt injection."""
 import io
 import json
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import attrs
@@ -39,18 +39,6 @@ def booking(**said: object) -> dict:
 
 def routed(route: str, answer: str = "") -> dict:
     return {"route": route, "answer": answer, "passage_ids": [], "passages_answer": False}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as fake:
-        yield fake
-
-
-@pytest.fixture
-def fake(server: FakeOpenAI) -> FakeOpenAI:
-    server.reset()
-    return server
 
 
 @pytest.fixture

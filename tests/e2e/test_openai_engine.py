@@ -2,7 +2,7 @@
 server answering the FAQ turns, and the offline engine answering when it fails."""
 
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import attrs
 import pytest
@@ -26,12 +26,6 @@ from entrypoints.startup import prepare
 from tests.fakes.openai_server import FakeOpenAI, completion, failure, own_model
 
 ANSWER = "O plano mensal custa R$ 189,00 e inclui todas as modalidades."
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture
@@ -92,7 +86,6 @@ async def test_the_embedding_model_gives_the_openai_engine_s_index_its_embedder(
 
 
 async def test_with_an_embedding_model_the_pack_and_each_question_are_embedded(settings, clock, fake):
-    fake.reset()
     settings = attrs.evolve(
         settings,
         openai_api_key="sk-fake",
