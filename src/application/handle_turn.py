@@ -70,6 +70,7 @@ class HandleTurn:
     answer_question: AnswerQuestion
     escalate: EscalateToHuman
     booking: ConductBookingInterview
+    record_erasure: RecordErasureRequest
     history_limit: int
 
     async def execute(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> TurnResult | None:
@@ -119,7 +120,7 @@ class HandleTurn:
         )
         if asks_for_erasure(turn.text):
             # Before any engine: a legal request is recorded by rules, whether or not a model answers.
-            return Route.ERASURE_REQUEST, await RecordErasureRequest(self.uow, self.clock).execute(tenant, client)
+            return Route.ERASURE_REQUEST, await self.record_erasure.execute(tenant, client)
         triage = await self.triager.triage(turn)
         if conversation.flow.offered_human and triage.agrees:
             triage = Triage(route=Route.ESCALATE, human_requested=True)  # took up the person we offered

@@ -57,6 +57,7 @@ from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
 from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
+from application.record_erasure_request import RecordErasureRequest
 from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
@@ -181,6 +182,7 @@ class ApplicationProvider(Provider):
     export_member_data = provide(ExportMemberData)
     erase_member_data = provide(EraseMemberData)
     list_erasure_requests = provide(ListErasureRequests)
+    record_erasure_request = provide(RecordErasureRequest)
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
@@ -235,9 +237,12 @@ class ApplicationProvider(Provider):
         answer: AnswerQuestion,
         escalate: EscalateToHuman,
         booking: ConductBookingInterview,
+        record_erasure: RecordErasureRequest,
         settings: Settings,
     ) -> HandleTurn:
-        return HandleTurn(uow, clock, triager, extractor, small_talker, answer, escalate, booking, history_limit=settings.history_limit)
+        return HandleTurn(
+            uow, clock, triager, extractor, small_talker, answer, escalate, booking, record_erasure, history_limit=settings.history_limit
+        )
 
 
 class BackupProvider(Provider):

@@ -7,12 +7,19 @@ from collections.abc import Sequence
 
 import attrs
 
+from adapters.offline.follow_up import OfflineFollowUpReader
+from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingDetails
+from application.booking_interview import ConductBookingInterview
+from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
+from application.handle_turn import HandleTurn
 from application.inbox import Stored
 from application.knowledge_index import Passage, SyncReport
 from application.model_usage import Caller
 from application.question_answerer import Answer
+from application.record_erasure_request import RecordErasureRequest
+from application.register_trial_class import RegisterTrialClass
 from application.triage import Triage
 from application.turn import TurnInput
 from domain.channel import Channel
@@ -502,3 +509,21 @@ class FakeGateway:
         if self.lookup_failures:
             raise self.lookup_failures.pop(0)
         return [f"wamid-{n}" for n, sent in reversed(list(enumerate(self.sent, start=1))) if sent == (recipient, text)]
+
+
+def handle_turn(
+    uow: "FakeUnitOfWork", clock: FakeClock, engine: "ScriptedEngine", index: "FakeIndex | None" = None, pause_hours: int = 12
+) -> HandleTurn:
+    """The turn use case over the fakes, every decision of it `engine`'s."""
+    return HandleTurn(
+        uow,
+        clock,
+        engine,
+        engine,
+        engine,
+        AnswerQuestion(engine, index or FakeIndex(), OfflineFollowUpReader()),
+        EscalateToHuman(uow, clock, dt.timedelta(hours=pause_hours)),
+        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
+        RecordErasureRequest(uow, clock),
+        history_limit=10,
+    )

@@ -2,12 +2,7 @@ import datetime as dt
 
 import pytest
 
-from adapters.offline.follow_up import OfflineFollowUpReader
-from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingDetails, BookingIntent
-from application.booking_interview import ConductBookingInterview
-from application.escalate_to_human import EscalateToHuman
-from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
 from application.receive_message import ReceiveMessage
 from application.register_trial_class import RegisterTrialClass
@@ -18,7 +13,7 @@ from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import ClassSlot, Modality, Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
-from tests.unit.fakes import FakeClock, FakeIndex, FakeUnitOfWork, ScriptedEngine
+from tests.unit.fakes import FakeClock, FakeIndex, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 SP = dt.timezone(dt.timedelta(hours=-3))
 MONDAY_10 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SP)
@@ -43,17 +38,7 @@ def world():
     uow.channels.add(Channel(tenant_id=tenant.id, kind="cli", name="cli:ct"))
     engine = ScriptedEngine(Route.BOOKING)
     index = FakeIndex({"ct": [Chunk(tenant="ct", source="a.md", heading="Endereço", text="ficamos na rua exemplo 412")]})
-    turn = HandleTurn(
-        uow,
-        clock,
-        engine,
-        engine,
-        engine,
-        AnswerQuestion(engine, index, OfflineFollowUpReader()),
-        EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
-        history_limit=10,
-    )
+    turn = handle_turn(uow, clock, engine, index)
     return uow, clock, engine, turn
 
 

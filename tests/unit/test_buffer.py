@@ -6,15 +6,10 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.offline.follow_up import OfflineFollowUpReader
-from application.answer_question import AnswerQuestion
-from application.booking_interview import ConductBookingInterview
 from application.claim_due_conversations import ClaimDueConversations
-from application.escalate_to_human import EscalateToHuman
 from application.handle_turn import TURN_TEXT_LIMIT, HandleTurn, burst_text
 from application.inbox import BufferPolicy, InboundMessage
 from application.receive_message import ReceiveMessage
-from application.register_trial_class import RegisterTrialClass
 from application.triage import Triage
 from application.turn import TurnInput
 from domain.channel import Channel
@@ -22,7 +17,7 @@ from domain.message import MAX_TEXT, MessageStatus
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
-from tests.unit.fakes import FakeClock, FakeIndex, FakeUnitOfWork, ScriptedEngine
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 PHONE = Phone("5511955550000")
 POLICY = BufferPolicy(window=dt.timedelta(seconds=15), max_wait=dt.timedelta(seconds=60))
@@ -43,17 +38,7 @@ async def _receive(uow, clock, text: str, message_id: str):
 
 
 def _turn(uow, clock, engine) -> HandleTurn:
-    return HandleTurn(
-        uow,
-        clock,
-        engine,
-        engine,
-        engine,
-        AnswerQuestion(engine, FakeIndex(), OfflineFollowUpReader()),
-        EscalateToHuman(uow, clock, dt.timedelta(hours=1)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
-        history_limit=10,
-    )
+    return handle_turn(uow, clock, engine, pause_hours=1)
 
 
 async def test_due_after_the_quiet_window_but_never_later_than_the_cap():

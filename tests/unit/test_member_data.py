@@ -7,19 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.offline.follow_up import OfflineFollowUpReader
-from application.answer_question import AnswerQuestion
 from application.apply_retention import ApplyRetention
-from application.booking_interview import ConductBookingInterview
 from application.erase_member_data import EraseMemberData
 from application.errors import UnknownTenant
-from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
 from application.list_erasure_requests import ListErasureRequests
 from application.receive_message import ReceiveMessage
-from application.register_trial_class import RegisterTrialClass
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
@@ -31,7 +26,7 @@ from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass
-from tests.unit.fakes import FakeClock, FakeIndex, FakeUnitOfWork, ScriptedEngine
+from tests.unit.fakes import FakeClock, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
 
@@ -121,17 +116,7 @@ def _member(uow: FakeUnitOfWork, tenant: Tenant, phone: str, at: dt.datetime, me
 
 
 def _turn(uow: FakeUnitOfWork, clock: FakeClock, engine: ScriptedEngine) -> HandleTurn:
-    return HandleTurn(
-        uow,
-        clock,
-        engine,
-        engine,
-        engine,
-        AnswerQuestion(engine, FakeIndex(), OfflineFollowUpReader()),
-        EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
-        history_limit=10,
-    )
+    return handle_turn(uow, clock, engine)
 
 
 class TestErasureRequest:

@@ -2,18 +2,13 @@ import datetime as dt
 
 import pytest
 
-from adapters.offline.follow_up import OfflineFollowUpReader
-from application.answer_question import AnswerQuestion
-from application.booking_interview import ConductBookingInterview
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
-from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
 from application.receive_message import ReceiveMessage
 from application.record_own_message import OwnMessage, OwnMessageOutcome, RecordOwnMessage
-from application.register_trial_class import RegisterTrialClass
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
@@ -25,7 +20,7 @@ from domain.message import Direction, MessageStatus
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
-from tests.unit.fakes import FakeClock, FakeGateway, FakeIndex, FakeUnitOfWork, ScriptedEngine
+from tests.unit.fakes import FakeClock, FakeGateway, FakeIndex, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 PHONE = Phone("5511987654321")
 
@@ -50,17 +45,7 @@ def index() -> FakeIndex:
 
 
 def _turn(uow, clock, engine, index) -> HandleTurn:
-    return HandleTurn(
-        uow,
-        clock,
-        engine,
-        engine,
-        engine,
-        AnswerQuestion(engine, index, OfflineFollowUpReader()),
-        EscalateToHuman(uow, clock, dt.timedelta(hours=12)),
-        ConductBookingInterview(uow, clock, RegisterTrialClass(uow, clock)),
-        history_limit=10,
-    )
+    return handle_turn(uow, clock, engine, index)
 
 
 async def _receive(uow, clock, text: str, message_id: str = "m1"):
