@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Sequence
 
 from application.errors import UnknownTenant
@@ -11,6 +12,13 @@ async def tenant_by_slug(uow: UnitOfWork, slug: str) -> Tenant:
     tenant = await uow.tenants.by_slug(slug)
     if tenant is None:
         raise UnknownTenant(f"no tenant {slug!r}")
+    return tenant
+
+
+async def tenant_by_id(uow: UnitOfWork, tenant_id: uuid.UUID) -> Tenant:
+    tenant = await uow.tenants.get(tenant_id)
+    if tenant is None:
+        raise UnknownTenant(f"no tenant {tenant_id}")
     return tenant
 
 

@@ -135,6 +135,13 @@ def trials_cancelled(tenant: Tenant, trials: Sequence[TrialClass]) -> str:
     return f"Pronto, cancelei sua aula experimental ({listed}). Se quiser remarcar, é só falar!"
 
 
+def cancelled_by_staff(tenant: Tenant, trial: TrialClass) -> str:
+    return (
+        f"Olá! Precisamos cancelar a sua aula experimental de {trial.modality} {on(trial.starts_at.astimezone(tenant.zone))}. "
+        "Desculpe o transtorno! Se quiser remarcar, é só responder por aqui." + _contact(tenant)
+    )
+
+
 def back_to_booking(pending: str) -> str:
     return f"\n\nVoltando ao seu agendamento: {pending}"
 

@@ -33,6 +33,11 @@ class Phone:
         `553188887777` are one line."""
         return self.digits == other.digits or _without_ninth_digit(self.digits) == _without_ninth_digit(other.digits)
 
+    @property
+    def masked(self) -> str:
+        """For screens that need to tell members apart without showing their number: the last 4 digits."""
+        return f"•••• {self.digits[-4:]}"
+
     def line_forms(self) -> tuple[str, ...]:
         """The digits WhatsApp may know this line by (see `same_line`): these, and for a
         Brazilian mobile the other ninth-digit form as well."""

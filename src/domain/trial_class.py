@@ -45,3 +45,20 @@ class TrialClass:
         if not self.is_upcoming(now):
             raise DomainError("only a confirmed class that has not started can be cancelled")
         self.status = TrialClassStatus.CANCELLED
+
+    def attendance_open(self, now: dt.datetime, zone: dt.tzinfo) -> bool:
+        """Whether staff may say if the member came: the class has started, or is today in the
+        tenant's timezone (a receptionist marks arrivals as they walk in), and was not cancelled."""
+        if self.status is TrialClassStatus.CANCELLED:
+            return False
+        return self.starts_at <= now or self.starts_at.astimezone(zone).date() == now.astimezone(zone).date()
+
+    def mark_attendance(self, attended: bool, now: dt.datetime, zone: dt.tzinfo) -> None:
+        """Records whether the member came. A mark may be corrected (attended <-> no-show)."""
+        if not self.attendance_open(now, zone):
+            raise AttendanceNotOpen(f"trial class {self.id} ({self.status}, {self.starts_at}) cannot be marked at {now}")
+        self.status = TrialClassStatus.ATTENDED if attended else TrialClassStatus.NO_SHOW
+
+
+class AttendanceNotOpen(DomainError):
+    """Attendance is marked only on a class that was not cancelled, from its day on."""

@@ -307,6 +307,13 @@ class FakeTrialClasses(_Store):
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
         return sorted((t for t in self.items if t.tenant_id == tenant_id and t.client_id == client_id), key=lambda t: t.starts_at)
 
+    async def get(self, tenant_id: uuid.UUID, trial_class_id: uuid.UUID) -> TrialClass | None:
+        return next((t for t in self.items if t.tenant_id == tenant_id and t.id == trial_class_id), None)
+
+    async def starting_between(self, tenant_id: uuid.UUID, start: dt.datetime, end: dt.datetime) -> Sequence[TrialClass]:
+        chosen = (t for t in self.items if t.tenant_id == tenant_id and start <= t.starts_at < end)
+        return sorted(chosen, key=lambda t: (t.starts_at, t.modality, t.created_at))
+
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
         return [t for t in self.items if t.tenant_id == tenant_id and t.conversation_id == conversation_id]
 

@@ -29,6 +29,18 @@ class PostgresTrialClassRepository(Repository):
         )
         return await self.session.scalar(query) or 0
 
+    async def get(self, tenant_id: uuid.UUID, trial_class_id: uuid.UUID) -> TrialClass | None:
+        query = sa.select(TrialClass).where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.id == trial_class_id)
+        return await self.session.scalar(query)
+
+    async def starting_between(self, tenant_id: uuid.UUID, start: dt.datetime, end: dt.datetime) -> Sequence[TrialClass]:
+        query = (
+            sa.select(TrialClass)
+            .where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.starts_at >= start, trial_classes.c.starts_at < end)
+            .order_by(trial_classes.c.starts_at, trial_classes.c.modality, trial_classes.c.created_at)
+        )
+        return (await self.session.scalars(query)).all()
+
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
         return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.client_id == client_id)
 
