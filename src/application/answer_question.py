@@ -1,7 +1,9 @@
+from collections.abc import Sequence
+
 import attrs
 
 from application.follow_ups import FollowUpReader
-from application.knowledge_index import KnowledgeIndex
+from application.knowledge_index import KnowledgeIndex, Passage
 from application.question_answerer import Answer, QuestionAnswerer
 from application.turn import TurnInput
 
@@ -21,10 +23,23 @@ class AnswerQuestion:
     passages: int = 3
 
     async def execute(self, turn: TurnInput) -> Answer:
+        return (await self.consult(turn)).answer
+
+    async def consult(self, turn: TurnInput) -> "Consultation":
+        """The answer with the passages it was built from (for staff testing the knowledge base)."""
+        found = await self.retrieve(turn)
+        return Consultation(passages=found, answer=await self.answerer.answer(turn, found) if found else Answer())
+
+    async def retrieve(self, turn: TurnInput) -> list[Passage]:
+        """The passages an answer to `turn` is built from, best first."""
         standalone = self.follow_ups.standalone(turn)
         if standalone is None:
-            found = list(await self.index.search(turn.caller, turn.text, self.passages))
-        else:
-            deeper = await self.index.search(turn.caller, standalone, self.passages * FOLLOW_UP_DEPTH)
-            found = self.follow_ups.answering(turn, deeper)[: self.passages]
-        return await self.answerer.answer(turn, found) if found else Answer()
+            return list(await self.index.search(turn.caller, turn.text, self.passages))
+        deeper = await self.index.search(turn.caller, standalone, self.passages * FOLLOW_UP_DEPTH)
+        return self.follow_ups.answering(turn, deeper)[: self.passages]
+
+
+@attrs.frozen(kw_only=True)
+class Consultation:
+    passages: Sequence[Passage]
+    answer: Answer

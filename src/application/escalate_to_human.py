@@ -35,6 +35,11 @@ class EscalateToHuman:
         cause = f"escalated: {triage.paid_service}" if triage.paid_service else "escalated: the member asked for a person"
         if change := conversation.hand_to_human(now, self.pause, cause):
             self.uow.status_changes.add(change)
-        if triage.paid_service:
-            return replies.escalated_paid_service(tenant, triage.paid_service)
-        return replies.escalated_on_request(tenant)
+        return escalation_reply(tenant, triage)
+
+
+def escalation_reply(tenant: Tenant, triage: Triage) -> str:
+    """What the member is told when a turn escalates."""
+    if triage.paid_service:
+        return replies.escalated_paid_service(tenant, triage.paid_service)
+    return replies.escalated_on_request(tenant)

@@ -29,6 +29,10 @@ class KnowledgeIndex(Protocol):
         """Makes the tenant's indexed chunks equal to `chunks`: indexes new and changed ones, leaves
         unchanged ones alone (no re-embedding), removes the ones that are gone."""
 
+    async def sections(self, tenant: str) -> Sequence[Chunk]:
+        """The sections indexed for the tenant (a slug), by file then heading; never another
+        tenant's. Reads the index only: no model call."""
+
     async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         """`caller.tenant`'s best passages for `query`, best first; never another tenant's. The
         caller's turn, when it has one, names the question's embedding call in the ledger."""

@@ -31,3 +31,7 @@ class TenantPack:
 class TenantPackSource(Protocol):
     def load_all(self) -> Sequence[TenantPack]:
         """Every pack found, validated. Raises `InvalidTenantPack` on the first broken one."""
+
+    def load(self, slug: str) -> TenantPack | None:
+        """The pack of one tenant, validated (`InvalidTenantPack`); None when there is none. Other
+        tenants' packs are not read: a broken one does not stop this one."""

@@ -485,6 +485,9 @@ class FakeIndex:
         self.chunks[tenant.slug] = list(chunks)
         return SyncReport(indexed=changed, unchanged=len(chunks) - changed, removed=removed)
 
+    async def sections(self, tenant: str) -> Sequence[Chunk]:
+        return sorted(self.chunks.get(tenant, []), key=lambda c: (c.source, c.heading))
+
     async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         words = set(query.lower().split())
         scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(caller.tenant.slug, [])]

@@ -103,3 +103,8 @@ class FileTenantPackSource:
         if not folders:
             raise InvalidTenantPack(str(self.root), "(folder)", f"no tenant pack found (a sub-folder with {PACK_FILE})")
         return [load_pack(folder) for folder in folders]
+
+    def load(self, slug: str) -> TenantPack | None:
+        # A slug is a folder name (lowercase letters, digits and dashes): it cannot leave the root.
+        folder = self.root / slug
+        return load_pack(folder) if (folder / PACK_FILE).is_file() else None

@@ -165,6 +165,12 @@ class QdrantKnowledgeIndex:
             for i, chunk in enumerate(chunks)
         ]
 
+    async def sections(self, tenant: str) -> Sequence[Chunk]:
+        if not await self.client.collection_exists(self.collection):
+            return []
+        payloads = (await self._payloads(tenant, list(_CHUNK_FIELDS))).values()
+        return sorted((_chunk(p) for p in payloads), key=lambda c: (c.source, c.heading))
+
     async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         if not await self.client.collection_exists(self.collection):
             return []
@@ -202,7 +208,12 @@ class QdrantKnowledgeIndex:
         return _passages(response.points)
 
 
+_CHUNK_FIELDS = ("tenant", "source", "heading", "text")
+
+
+def _chunk(payload: dict | None) -> Chunk:
+    return Chunk(**{k: (payload or {})[k] for k in _CHUNK_FIELDS})
+
+
 def _passages(points: Sequence[models.ScoredPoint]) -> list[Passage]:
-    return [
-        Passage(chunk=Chunk(**{k: (p.payload or {})[k] for k in ("tenant", "source", "heading", "text")}), score=p.score) for p in points
-    ]
+    return [Passage(chunk=_chunk(p.payload), score=p.score) for p in points]
