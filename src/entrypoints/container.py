@@ -28,6 +28,7 @@ from adapters.postgres.inbox import PostgresInbox
 from adapters.postgres.metrics import PostgresMetrics
 from adapters.postgres.migrate import AlembicSchemaHistory, SchemaMigrator
 from adapters.postgres.model_usage import PostgresModelUsage
+from adapters.postgres.overview_stats import PostgresOverviewStats
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
@@ -37,6 +38,7 @@ from application.back_up import BackUp
 from application.backup_archive import BackupArchive
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
+from application.cancel_trial_class_by_staff import CancelTrialClassByStaff
 from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
@@ -45,6 +47,7 @@ from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
+from application.export_trial_classes import ExportTrialClasses
 from application.follow_ups import FollowUpReader
 from application.gateway import MessageGateway
 from application.handle_turn import HandleTurn
@@ -52,6 +55,9 @@ from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
 from application.list_erasure_requests import ListErasureRequests
+from application.list_sections import ListSections
+from application.list_trial_classes import ListTrialClasses
+from application.mark_trial_class_attendance import MarkTrialClassAttendance
 from application.model_usage import ModelUsage
 from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
@@ -61,15 +67,18 @@ from application.record_erasure_request import RecordErasureRequest
 from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
+from application.reindex_knowledge import ReindexKnowledge
 from application.report_backlog import ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
+from application.report_overview import OverviewStats, ReportOverview
 from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
 from application.schema_history import SchemaHistory
 from application.small_talker import SmallTalker
 from application.tenant_packs import TenantPackSource
 from application.triage import Triager
+from application.try_question import TryQuestion
 from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
 from entrypoints.settings import Settings
@@ -140,6 +149,10 @@ class AdaptersProvider(Provider):
         return PostgresUsageStats(engine)
 
     @provide(scope=Scope.APP)
+    def overview_stats(self, engine: AsyncEngine) -> OverviewStats:
+        return PostgresOverviewStats(engine)
+
+    @provide(scope=Scope.APP)
     def metrics(self, engine: AsyncEngine) -> PostgresMetrics:
         return PostgresMetrics(engine)
 
@@ -183,6 +196,18 @@ class ApplicationProvider(Provider):
     erase_member_data = provide(EraseMemberData)
     list_erasure_requests = provide(ListErasureRequests)
     record_erasure_request = provide(RecordErasureRequest)
+    # The dashboard's reads and staff actions; the tenant is always the caller's argument.
+    list_trial_classes = provide(ListTrialClasses)
+    mark_trial_class_attendance = provide(MarkTrialClassAttendance)
+    cancel_trial_class_by_staff = provide(CancelTrialClassByStaff)
+    export_trial_classes = provide(ExportTrialClasses)
+    list_sections = provide(ListSections)
+    try_question = provide(TryQuestion)
+    reindex_knowledge = provide(ReindexKnowledge)
+
+    @provide
+    def report_overview(self, uow: UnitOfWork, stats: OverviewStats, usage: UsageStats, clock: Clock, settings: Settings) -> ReportOverview:
+        return ReportOverview(uow, stats, usage, clock, language_model=settings.engine == "openai")
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
