@@ -111,14 +111,14 @@ class ConductBookingInterview:
     async def _check(self, policy: BookingPolicy, modality: Modality, client: Client, starts_at: dt.datetime, now: dt.datetime) -> None:
         tenant_id = policy.tenant.id
         mine = await self.uow.trial_classes.for_client(tenant_id, client.id)
-        booked = await self.uow.trial_classes.confirmed_in_class(tenant_id, modality.name, starts_at)
+        booked = await self.uow.trial_classes.seats_taken(tenant_id, modality.name, starts_at)
         policy.check(modality, starts_at, now, booked_in_class=booked, active_for_person=sum(t.is_active for t in mine))
 
     async def _open_classes(self, policy: BookingPolicy, modality: Modality, now: dt.datetime) -> list[dt.datetime]:
         """The next bookable classes with a free seat, to offer instead."""
         found: list[dt.datetime] = []
         for starts_at in policy.bookable_classes(modality, now):
-            if await self.uow.trial_classes.confirmed_in_class(policy.tenant.id, modality.name, starts_at) < modality.capacity:
+            if await self.uow.trial_classes.seats_taken(policy.tenant.id, modality.name, starts_at) < modality.capacity:
                 found.append(starts_at)
                 if len(found) == self.alternatives:
                     break

@@ -40,7 +40,7 @@ class RegisterTrialClass:
             modality,
             starts_at,
             now,
-            booked_in_class=await self.uow.trial_classes.confirmed_in_class(tenant.id, modality.name, starts_at),
+            booked_in_class=await self.uow.trial_classes.seats_taken(tenant.id, modality.name, starts_at),
             active_for_person=sum(t.is_active for t in mine),
         )
         trial = TrialClass(

@@ -56,7 +56,7 @@ class BookingPolicy:
         )
 
     def check(self, modality: Modality, starts_at: dt.datetime, now: dt.datetime, booked_in_class: int, active_for_person: int) -> None:
-        """Raises the first rule the booking breaks. `booked_in_class` counts confirmed bookings of
+        """Raises the first rule the booking breaks. `booked_in_class` counts the seats taken (bookings not cancelled) in
         that class; `active_for_person` the person's trial classes that are not cancelled."""
         rules = self.tenant.trial_class
         if self.slot_at(modality, starts_at) is None:

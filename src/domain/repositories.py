@@ -177,7 +177,9 @@ class TrialClassRepository(Protocol):
         """Until this unit of work ends, other bookings for the same client or the same class wait:
         the capacity and per-person checks that follow cannot race."""
 
-    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int: ...
+    async def seats_taken(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        """Trial classes of that class that are not cancelled: a member marked present (or absent)
+        before the class starts still holds the seat."""
 
     async def get(self, tenant_id: uuid.UUID, trial_class_id: uuid.UUID) -> TrialClass | None: ...
 

@@ -39,7 +39,7 @@ async def test_the_last_seat_is_booked_once(container):
             conversation = Conversation(tenant_id=tenant_id, client_id=client.id, created_at=TUESDAY_20 - dt.timedelta(days=1))
             uow.conversations.add(conversation)
             register = await request.get(RegisterTrialClass)
-            await uow.trial_classes.confirmed_in_class(tenant_id, "Boxe", TUESDAY_20)  # both have read: 0 booked
+            await uow.trial_classes.seats_taken(tenant_id, "Boxe", TUESDAY_20)  # both have read: 0 booked
             await both_ready.wait()
             trial = await register.execute(tenant, conversation, client, tenant.modalities[0], TUESDAY_20)
             await uow.commit()
@@ -54,6 +54,6 @@ async def test_the_last_seat_is_booked_once(container):
     assert sum(r is not None for r in results) == 1
 
     async def count(request):
-        return await (await request.get(UnitOfWork)).trial_classes.confirmed_in_class(tenant_id, "Boxe", TUESDAY_20)
+        return await (await request.get(UnitOfWork)).trial_classes.seats_taken(tenant_id, "Boxe", TUESDAY_20)
 
     assert await in_request(container, count) == 1

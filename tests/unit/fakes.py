@@ -33,7 +33,7 @@ from domain.outbox import NEVER, OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
-from domain.trial_class import TrialClass, TrialClassStatus
+from domain.trial_class import TrialClass
 
 
 @attrs.define
@@ -298,11 +298,8 @@ class FakeTrialClasses(_Store):
     async def serialize_booking(self, tenant_id: uuid.UUID, client_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> None:
         """One process, no concurrency: nothing to wait for."""
 
-    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
-        return sum(
-            t.tenant_id == tenant_id and t.modality == modality and t.starts_at == starts_at and t.status is TrialClassStatus.CONFIRMED
-            for t in self.items
-        )
+    async def seats_taken(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        return sum(t.tenant_id == tenant_id and t.modality == modality and t.starts_at == starts_at and t.is_active for t in self.items)
 
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
         return sorted((t for t in self.items if t.tenant_id == tenant_id and t.client_id == client_id), key=lambda t: t.starts_at)

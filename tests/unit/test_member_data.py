@@ -191,7 +191,7 @@ class TestEraseMemberData:
         assert uow.clients.items == uow.messages.items == uow.outbox.items == uow.escalations.items == []
         [seat] = uow.trial_classes.items
         assert (seat.client_id, seat.conversation_id) == (None, None)
-        assert await uow.trial_classes.confirmed_in_class(tenant.id, "Jiu-Jitsu", NOW) == 1
+        assert await uow.trial_classes.seats_taken(tenant.id, "Jiu-Jitsu", NOW) == 1
         again = await erase.execute("ct", Phone("5511911110001"), "test")
         assert (again.clients, again.messages, again.trial_classes) == (0, 0, 0)
         assert uow.erasures.items == [first, again]

@@ -16,13 +16,15 @@ from application.errors import ApplicationError, UnknownTrialClass
 from application.export_trial_classes import ExportTrialClasses
 from application.list_trial_classes import ListTrialClasses
 from application.mark_trial_class_attendance import MarkTrialClassAttendance
+from application.register_trial_class import RegisterTrialClass
+from domain.booking import ClassFull
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation
 from domain.errors import DomainError
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.phone import Phone
-from domain.tenant import Modality, Tenant
+from domain.tenant import ClassSlot, Modality, Tenant
 from domain.trial_class import AttendanceNotOpen, TrialClass, TrialClassStatus
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
@@ -211,7 +213,7 @@ class TestCancelTrialClassByStaff:
         done = await CancelTrialClassByStaff(uow, clock).execute(tenant.id, booked.id, actor="ana@ct")
         assert done.member_told and uow.committed
         assert uow.committed_copy(booked).status is TrialClassStatus.CANCELLED
-        assert await uow.trial_classes.confirmed_in_class(tenant.id, "Boxe", TUESDAY_19) == 0
+        assert await uow.trial_classes.seats_taken(tenant.id, "Boxe", TUESDAY_19) == 0
         [entry] = uow.outbox.items
         notice = await uow.messages.get(tenant.id, entry.message_id)
         assert entry.recipient == str(PHONE) and entry.next_attempt_at == NOW
@@ -258,3 +260,13 @@ class TestExportTrialClasses:
         book(uow, tenant, TUESDAY_19, client=ana, conversation=conversation)
         text = await ExportTrialClasses(ListTrialClasses(uow, clock)).execute(tenant.id, dt.date(2026, 3, 3), dt.date(2026, 3, 3))
         assert list(csv.reader(io.StringIO(text)))[1][3] == '\'=HYPERLINK("http://x","y")'
+
+
+async def test_a_member_marked_before_the_class_keeps_the_seat(uow, clock, tenant):
+    tenant.modalities = [Modality(name="Boxe", capacity=1, schedule=[ClassSlot(weekday="mon", start=dt.time(19), duration_minutes=60)])]
+    tonight = dt.datetime(2026, 3, 2, 19, 0, tzinfo=SAO_PAULO)
+    early = book(uow, tenant, tonight)
+    await MarkTrialClassAttendance(uow, clock).execute(tenant.id, early.id, attended=True, actor="ana@ct")
+    late, conversation, _ = member(uow, tenant, phone=Phone("5511912345678"))
+    with pytest.raises(ClassFull):
+        await RegisterTrialClass(uow, clock).execute(tenant, conversation, late, tenant.modalities[0], tonight)

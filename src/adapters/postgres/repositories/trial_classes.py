@@ -16,7 +16,7 @@ class PostgresTrialClassRepository(Repository):
         for key in (f"trial:client:{client_id}", f"trial:class:{tenant_id}:{modality}:{starts_at.astimezone(dt.UTC).isoformat()}"):
             await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
-    async def confirmed_in_class(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+    async def seats_taken(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
         query = (
             sa.select(sa.func.count())
             .select_from(trial_classes)
@@ -24,7 +24,7 @@ class PostgresTrialClassRepository(Repository):
                 trial_classes.c.tenant_id == tenant_id,
                 trial_classes.c.modality == modality,
                 trial_classes.c.starts_at == starts_at,
-                trial_classes.c.status == TrialClassStatus.CONFIRMED.value,
+                trial_classes.c.status != TrialClassStatus.CANCELLED.value,
             )
         )
         return await self.session.scalar(query) or 0
