@@ -26,8 +26,7 @@ class StaffCancellation:
 class CancelTrialClassByStaff:
     """Staff cancel a member's trial class: the seat frees, and the member is told on WhatsApp in
     the same transaction, through the outbox to the channel they last wrote on, as the bot's
-    replies are. Raises `UnknownTrialClass` (also for another tenant's class) and `DomainError`
-    for a class that is not upcoming."""
+    replies are. Raises `UnknownTrialClass` (also for another tenant's class) and `NotCancellable`."""
 
     uow: UnitOfWork
     clock: Clock

@@ -25,11 +25,11 @@ class ExportTrialClasses:
 
     listing: ListTrialClasses
 
-    async def execute(self, tenant_id: uuid.UUID, first: dt.date, last: dt.date) -> str:
+    async def execute(self, tenant_id: uuid.UUID, first: dt.date | None = None, last: dt.date | None = None) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(HEADER)
-        for day in await self.listing.execute(tenant_id, first, last):
+        for day in (await self.listing.execute(tenant_id, first, last)).days:
             for session in day.sessions:
                 for row in session.trial_classes:
                     writer.writerow(

@@ -6,6 +6,7 @@ import attrs
 from application.knowledge_index import KnowledgeIndex
 from application.members import tenant_by_id
 from application.unit_of_work import UnitOfWork
+from domain.knowledge import Chunk
 
 
 @attrs.frozen(kw_only=True)
@@ -27,7 +28,8 @@ class ListSections:
 
     async def execute(self, tenant_id: uuid.UUID) -> Sequence[SectionView]:
         tenant = await tenant_by_id(self.uow, tenant_id)
-        return [
-            SectionView(key=c.key, source=c.source, heading=c.heading, text=c.text, length=len(c.text))
-            for c in await self.index.sections(tenant.slug)
-        ]
+        return [section_view(c) for c in await self.index.sections(tenant.slug)]
+
+
+def section_view(chunk: Chunk) -> SectionView:
+    return SectionView(key=chunk.key, source=chunk.source, heading=chunk.heading, text=chunk.text, length=len(chunk.text))

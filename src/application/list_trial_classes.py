@@ -46,18 +46,28 @@ class TrialClassDay:
     sessions: Sequence[ClassSession]  # by modality, then time
 
 
+@attrs.frozen(kw_only=True)
+class TrialClassSchedule:
+    first: dt.date
+    last: dt.date
+    days: Sequence[TrialClassDay]  # the days with classes, in order
+
+
 @attrs.define
 class ListTrialClasses:
     """The tenant's trial classes on the days from `first` to `last` (inclusive, the tenant's
-    calendar), grouped by day and class, with each member shown without their number."""
+    calendar; by default from today to the booking horizon), grouped by day and class, with each
+    member shown without their number."""
 
     uow: UnitOfWork
     clock: Clock
 
-    async def execute(self, tenant_id: uuid.UUID, first: dt.date, last: dt.date) -> Sequence[TrialClassDay]:
+    async def execute(self, tenant_id: uuid.UUID, first: dt.date | None = None, last: dt.date | None = None) -> TrialClassSchedule:
+        tenant = await tenant_by_id(self.uow, tenant_id)
+        first = first or self.clock.now().astimezone(tenant.zone).date()
+        last = last or first + dt.timedelta(days=tenant.trial_class.max_days_ahead)
         if not 0 <= (last - first).days < MAX_DAYS:
             raise ApplicationError(f"a range of 1 to {MAX_DAYS} days, got {first} to {last}")
-        tenant = await tenant_by_id(self.uow, tenant_id)
         start = dt.datetime.combine(first, dt.time(), tzinfo=tenant.zone)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=tenant.zone)
         classes = await self.uow.trial_classes.starting_between(tenant.id, start, end)
@@ -75,7 +85,7 @@ class ListTrialClasses:
                 for (modality, starts_at), booked in itertools.groupby(by_class, key=lambda t: (t.modality, t.starts_at))
             ]
             days.append(TrialClassDay(day=day, sessions=sessions))
-        return days
+        return TrialClassSchedule(first=first, last=last, days=days)
 
     async def _clients(self, tenant: Tenant, classes: Sequence[TrialClass]) -> dict[uuid.UUID, Client]:
         ids = {t.client_id for t in classes if t.client_id is not None}

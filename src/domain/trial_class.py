@@ -43,7 +43,7 @@ class TrialClass:
 
     def cancel(self, now: dt.datetime) -> None:
         if not self.is_upcoming(now):
-            raise DomainError("only a confirmed class that has not started can be cancelled")
+            raise NotCancellable(f"trial class {self.id} ({self.status}, {self.starts_at}) has started or is no longer confirmed")
         self.status = TrialClassStatus.CANCELLED
 
     def attendance_open(self, now: dt.datetime, zone: dt.tzinfo) -> bool:
@@ -58,6 +58,10 @@ class TrialClass:
         if not self.attendance_open(now, zone):
             raise AttendanceNotOpen(f"trial class {self.id} ({self.status}, {self.starts_at}) cannot be marked at {now}")
         self.status = TrialClassStatus.ATTENDED if attended else TrialClassStatus.NO_SHOW
+
+
+class NotCancellable(DomainError):
+    """Only a confirmed class that has not started can be cancelled."""
 
 
 class AttendanceNotOpen(DomainError):

@@ -61,6 +61,7 @@ from application.mark_trial_class_attendance import MarkTrialClassAttendance
 from application.model_usage import ModelUsage
 from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
+from application.read_section import ReadSection
 from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_erasure_request import RecordErasureRequest
@@ -202,6 +203,7 @@ class ApplicationProvider(Provider):
     cancel_trial_class_by_staff = provide(CancelTrialClassByStaff)
     export_trial_classes = provide(ExportTrialClasses)
     list_sections = provide(ListSections)
+    read_section = provide(ReadSection)
     try_question = provide(TryQuestion)
     reindex_knowledge = provide(ReindexKnowledge)
 

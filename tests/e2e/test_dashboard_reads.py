@@ -22,6 +22,7 @@ from application.knowledge_index import KnowledgeIndex
 from application.list_sections import ListSections
 from application.list_trial_classes import ListTrialClasses
 from application.mark_trial_class_attendance import MarkTrialClassAttendance
+from application.read_section import ReadSection, UnknownSection
 from application.reindex_knowledge import ReindexKnowledge
 from application.report_overview import OverviewStats, ReportOverview
 from application.try_question import TryQuestion
@@ -112,7 +113,7 @@ async def test_trial_classes_for_staff(container):
     async def listing(request):
         return await (await request.get(ListTrialClasses)).execute(a.tenant.id, dt.date(2026, 3, 2), dt.date(2026, 3, 3))
 
-    days = await run(container, listing)
+    days = (await run(container, listing)).days
     assert [(d.day, [(s.starts_at.hour, s.seats_used, s.capacity) for s in d.sessions]) for d in days] == [
         (dt.date(2026, 3, 2), [(7, 1, 3)]),
         (dt.date(2026, 3, 3), [(19, 2, 3)]),
@@ -205,7 +206,7 @@ async def test_a_tenants_listing_holds_its_classes_and_no_others(container, cent
             use_case = await request.get(ListTrialClasses)
             return await use_case.execute(center.tenant.id, dt.date(2026, 2, 20), dt.date(2026, 3, 20))
 
-        listed = {r.id for day in await run(container, listing) for s in day.sessions for r in s.trial_classes}
+        listed = {r.id for day in (await run(container, listing)).days for s in day.sessions for r in s.trial_classes}
         assert listed == booked.get(center.tenant.id, set())
 
 
@@ -227,6 +228,13 @@ async def test_the_knowledge_base_as_indexed_and_tried(container):
         return await use_case.execute(exemplo.id), await use_case.execute(other.id)
 
     mine, theirs = await run(container, sections)
+
+    async def read(request, tenant, key):
+        return await (await request.get(ReadSection)).execute(tenant.id, key)
+
+    assert (await run(container, lambda request: read(request, other, secret.key))).text == secret.text
+    with pytest.raises(UnknownSection):
+        await run(container, lambda request: read(request, exemplo, secret.key))
     assert [(s.source, s.heading, s.length) for s in theirs] == [("planos.md", "Plano mensal", len(secret.text))]
     assert len(mine) > 10 and "planos-e-precos.md" in {s.source for s in mine} and all(s.key.startswith("ct-exemplo/") for s in mine)
     assert mine == sorted(mine, key=lambda s: (s.source, s.heading))

@@ -11,6 +11,7 @@ from application.booking_interview import ConductBookingInterview
 from application.errors import ApplicationError, UnknownTenant
 from application.ingest_knowledge import IngestKnowledge
 from application.list_sections import ListSections
+from application.read_section import ReadSection, UnknownSection
 from application.register_trial_class import RegisterTrialClass
 from application.reindex_knowledge import NoTenantPack, ReindexKnowledge
 from application.tenant_packs import TenantPack
@@ -70,6 +71,16 @@ class TestListSections:
     async def test_an_unknown_tenant_is_refused(self, index):
         with pytest.raises(UnknownTenant):
             await ListSections(FakeUnitOfWork(), index).execute(TENANT.id)
+
+
+class TestReadSection:
+    async def test_one_section_by_key(self, uow, index):
+        section = await ReadSection(uow, index).execute(TENANT.id, PLAN.key)
+        assert (section.heading, section.text) == ("Plano mensal", PLAN.text)
+
+    async def test_another_tenants_key_is_unknown(self, uow, index):
+        with pytest.raises(UnknownSection):
+            await ReadSection(uow, index).execute(TENANT.id, SECRET.key)
 
 
 class TestTryQuestion:

@@ -21,11 +21,10 @@ from domain.booking import ClassFull
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation
-from domain.errors import DomainError
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.phone import Phone
 from domain.tenant import ClassSlot, Modality, Tenant
-from domain.trial_class import AttendanceNotOpen, TrialClass, TrialClassStatus
+from domain.trial_class import AttendanceNotOpen, NotCancellable, TrialClass, TrialClassStatus
 from tests.unit.fakes import FakeClock, FakeUnitOfWork
 
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
@@ -143,7 +142,7 @@ class TestListTrialClasses:
         book(uow, tenant, TUESDAY_19, status=TrialClassStatus.CANCELLED)
         book(uow, tenant, TUESDAY_19.replace(hour=7), modality="Judô")
         book(uow, tenant, dt.datetime(2026, 3, 3, 23, 30, tzinfo=SAO_PAULO), modality="Judô")  # 02:30 UTC on 03/04
-        days = await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 2), dt.date(2026, 3, 4))
+        days = (await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 2), dt.date(2026, 3, 4))).days
         assert [d.day for d in days] == [dt.date(2026, 3, 3)]
         sessions = days[0].sessions
         assert [(s.modality, f"{s.starts_at:%H:%M}", s.seats_used, s.capacity) for s in sessions] == [
@@ -163,21 +162,30 @@ class TestListTrialClasses:
     async def test_says_what_staff_may_do_with_each_class(self, uow, clock, tenant):
         tomorrow = book(uow, tenant, TUESDAY_19)
         yesterday = book(uow, tenant, TUESDAY_19 - dt.timedelta(days=2))
-        days = await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 1), dt.date(2026, 3, 3))
+        days = (await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 1), dt.date(2026, 3, 3))).days
         rows = {r.id: r for d in days for s in d.sessions for r in s.trial_classes}
         assert (rows[tomorrow.id].may_cancel, rows[tomorrow.id].may_mark_attendance) == (True, False)
         assert (rows[yesterday.id].may_cancel, rows[yesterday.id].may_mark_attendance) == (False, True)
 
     async def test_a_modality_gone_from_the_pack_has_no_capacity(self, uow, clock, tenant):
         book(uow, tenant, TUESDAY_19, modality="Capoeira")
-        days = await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 3), dt.date(2026, 3, 3))
+        days = (await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 3), dt.date(2026, 3, 3))).days
         assert days[0].sessions[0].capacity is None
 
     async def test_never_shows_another_tenants_classes(self, uow, clock, tenant):
         other = Tenant(slug="outro", name="Outro CT")
         uow.tenants.add(other)
         book(uow, other, TUESDAY_19)
-        assert await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 3), dt.date(2026, 3, 3)) == []
+        assert (await ListTrialClasses(uow, clock).execute(tenant.id, dt.date(2026, 3, 3), dt.date(2026, 3, 3))).days == []
+
+    async def test_by_default_from_today_to_the_booking_horizon(self, uow, clock, tenant):
+        book(uow, tenant, dt.datetime(2026, 3, 2, 0, 30, tzinfo=SAO_PAULO))  # today, early
+        book(uow, tenant, dt.datetime(2026, 3, 16, 23, 0, tzinfo=SAO_PAULO))  # the 14th day ahead
+        book(uow, tenant, dt.datetime(2026, 3, 17, 0, 30, tzinfo=SAO_PAULO))  # past the horizon
+        book(uow, tenant, dt.datetime(2026, 3, 1, 23, 30, tzinfo=SAO_PAULO))  # yesterday
+        schedule = await ListTrialClasses(uow, clock).execute(tenant.id)
+        assert (schedule.first, schedule.last) == (dt.date(2026, 3, 2), dt.date(2026, 3, 16))
+        assert [d.day for d in schedule.days] == [dt.date(2026, 3, 2), dt.date(2026, 3, 16)]
 
     @pytest.mark.parametrize("last", [dt.date(2026, 3, 1), dt.date(2026, 6, 30)])
     async def test_refuses_a_backward_or_huge_range(self, uow, clock, tenant, last):
@@ -230,7 +238,7 @@ class TestCancelTrialClassByStaff:
     async def test_a_class_that_started_cannot_be_cancelled(self, uow, clock, tenant):
         ana, conversation, _ = member(uow, tenant)
         booked = book(uow, tenant, NOW - dt.timedelta(minutes=5), client=ana, conversation=conversation)
-        with pytest.raises(DomainError):
+        with pytest.raises(NotCancellable):
             await CancelTrialClassByStaff(uow, clock).execute(tenant.id, booked.id, actor="ana@ct")
         assert not uow.committed and uow.outbox.items == []
 
