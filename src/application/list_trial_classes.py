@@ -89,8 +89,7 @@ class ListTrialClasses:
 
     async def _clients(self, tenant: Tenant, classes: Sequence[TrialClass]) -> dict[uuid.UUID, Client]:
         ids = {t.client_id for t in classes if t.client_id is not None}
-        found = [await self.uow.clients.get(tenant.id, client_id) for client_id in ids]
-        return {client.id: client for client in found if client is not None}
+        return {client.id: client for client in await self.uow.clients.by_ids(tenant.id, ids)}
 
     def _session(
         self,

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from domain.channel import Channel
@@ -44,6 +44,10 @@ class ClientRepository(Protocol):
     async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None: ...
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None: ...
+
+    async def by_ids(self, tenant_id: uuid.UUID, client_ids: Collection[uuid.UUID]) -> Sequence[Client]:
+        """The tenant's clients among `client_ids`, in no particular order; ids of no client of
+        the tenant are left out."""
 
     def add(self, client: Client) -> None: ...
 

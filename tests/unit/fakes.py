@@ -3,7 +3,7 @@
 import copy
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import attrs
 
@@ -95,6 +95,9 @@ class FakeClients(_Store):
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
+
+    async def by_ids(self, tenant_id: uuid.UUID, client_ids: Collection[uuid.UUID]) -> Sequence[Client]:
+        return [c for c in self.items if c.tenant_id == tenant_id and c.id in client_ids]
 
     async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
         kept = [c for c in self.items if not (c.tenant_id == tenant_id and c.id == client_id)]

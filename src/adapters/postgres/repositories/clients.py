@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Collection, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -26,6 +27,12 @@ class PostgresClientRepository(Repository):
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.id == client_id)
+
+    async def by_ids(self, tenant_id: uuid.UUID, client_ids: Collection[uuid.UUID]) -> Sequence[Client]:
+        if not client_ids:
+            return []
+        query = sa.select(Client).where(clients.c.tenant_id == tenant_id, clients.c.id.in_(list(client_ids)))
+        return (await self.session.scalars(query)).all()
 
     async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
         await self.session.flush()
