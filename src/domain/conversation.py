@@ -29,6 +29,7 @@ class StatusChange:
     after: ConversationStatus
     cause: str
     at: dt.datetime
+    actor: uuid.UUID | None = None  # the staff user who caused it; None for the bot, the member, a timeout
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -72,6 +73,13 @@ class Conversation:
     def resume(self, now: dt.datetime, cause: str) -> StatusChange | None:
         change = self._move(ConversationStatus.BOT, now, cause)
         self.paused_until = None
+        return change
+
+    def close(self, now: dt.datetime, cause: str) -> StatusChange | None:
+        """Ends the conversation: the member's next message opens a new one."""
+        change = self._move(ConversationStatus.CLOSED, now, cause)
+        self.paused_until = None
+        self.flow = FlowState()
         return change
 
     def expire_pause(self, now: dt.datetime) -> StatusChange | None:

@@ -12,6 +12,7 @@ from dishka import AsyncContainer, Provider, Scope, from_context, make_async_con
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.argon2.hasher import Argon2PasswordHasher
 from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
 from adapters.offline.answer import OfflineQuestionAnswerer
@@ -32,7 +33,9 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from adapters.tar_backup import TarBackupArchive
+from application.add_staff_user import AddStaffUser
 from application.answer_question import AnswerQuestion
+from application.authenticate_staff import AuthenticateStaff
 from application.back_up import BackUp
 from application.backup_archive import BackupArchive
 from application.booking_extractor import BookingExtractor
@@ -42,6 +45,7 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.disable_staff_user import DisableStaffUser
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
@@ -52,7 +56,11 @@ from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
 from application.list_erasure_requests import ListErasureRequests
+from application.list_staff_users import ListStaffUsers
+from application.log_in import LogIn
+from application.log_out import LogOut
 from application.model_usage import ModelUsage
+from application.password_hasher import PasswordHasher
 from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
 from application.receive_message import ReceiveMessage
@@ -132,6 +140,10 @@ class AdaptersProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @provide(scope=Scope.APP)
     def model_usage(self, engine: AsyncEngine) -> ModelUsage:
         return PostgresModelUsage(engine)
 
@@ -183,6 +195,15 @@ class ApplicationProvider(Provider):
     erase_member_data = provide(EraseMemberData)
     list_erasure_requests = provide(ListErasureRequests)
     record_erasure_request = provide(RecordErasureRequest)
+    add_staff_user = provide(AddStaffUser)
+    list_staff_users = provide(ListStaffUsers)
+    disable_staff_user = provide(DisableStaffUser)
+    authenticate_staff = provide(AuthenticateStaff)
+    log_out = provide(LogOut)
+
+    @provide
+    def log_in(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, settings: Settings) -> LogIn:
+        return LogIn(uow, hasher, clock, dt.timedelta(hours=settings.dashboard_session_hours))
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
