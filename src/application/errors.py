@@ -34,3 +34,7 @@ class LoginRefused(ApplicationError):
 
 class TooManyLoginAttempts(ApplicationError):
     """Too many failures for the account or from the address within the window: wait, then retry."""
+
+
+class UnknownConversation(ApplicationError):
+    """No such conversation for the asking tenant (another tenant's is unknown too)."""

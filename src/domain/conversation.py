@@ -57,6 +57,11 @@ class Conversation:
             return None
         return StatusChange(tenant_id=self.tenant_id, conversation_id=self.id, before=before, after=after, cause=cause, at=now)
 
+    def note(self, now: dt.datetime, cause: str) -> StatusChange:
+        """An action that leaves the status as it is, for the audit trail (staff resolved an
+        escalation, or took over a conversation they already had)."""
+        return StatusChange(tenant_id=self.tenant_id, conversation_id=self.id, before=self.status, after=self.status, cause=cause, at=now)
+
     def hand_to_human(self, now: dt.datetime, pause: dt.timedelta, cause: str) -> StatusChange | None:
         """Escalated: the bot waits for staff, at most `pause`."""
         change = self._move(ConversationStatus.WAITING_HUMAN, now, cause)

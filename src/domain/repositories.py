@@ -120,7 +120,8 @@ class MessageRepository(Protocol):
     async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None: ...
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
-        """A bot reply with this text that the channel has not given an id for yet (being sent)."""
+        """A reply (the bot's, or staff's from the dashboard) with this text that the channel has not
+        given an id for yet (being sent)."""
 
     def add(self, message: Message) -> None: ...
 

@@ -22,6 +22,7 @@ from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
 from adapters.openai.prices import PRICES
 from adapters.postgres.channel_directory import PostgresChannelDirectory
+from adapters.postgres.conversation_views import PostgresConversationViews
 from adapters.postgres.dump import PostgresDump
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
@@ -43,6 +44,8 @@ from application.booking_interview import ConductBookingInterview
 from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
+from application.close_conversation import CloseConversation
+from application.conversation_views import ConversationViews
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
 from application.disable_staff_user import DisableStaffUser
@@ -51,6 +54,7 @@ from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
 from application.follow_ups import FollowUpReader
 from application.gateway import MessageGateway
+from application.hand_back_to_bot import HandBackToBot
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
@@ -69,13 +73,18 @@ from application.record_erasure_request import RecordErasureRequest
 from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
+from application.reply_as_staff import ReplyAsStaff
 from application.report_backlog import ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
+from application.resolve_escalation import ResolveEscalation
 from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
 from application.schema_history import SchemaHistory
+from application.show_conversation import ShowConversation
+from application.show_inbox import ShowInbox
 from application.small_talker import SmallTalker
+from application.take_over_conversation import TakeOverConversation
 from application.tenant_packs import TenantPackSource
 from application.triage import Triager
 from application.unit_of_work import UnitOfWork
@@ -148,6 +157,10 @@ class AdaptersProvider(Provider):
         return PostgresModelUsage(engine)
 
     @provide(scope=Scope.APP)
+    def conversation_views(self, engine: AsyncEngine) -> ConversationViews:
+        return PostgresConversationViews(engine)
+
+    @provide(scope=Scope.APP)
     def usage_stats(self, engine: AsyncEngine) -> UsageStats:
         return PostgresUsageStats(engine)
 
@@ -200,6 +213,23 @@ class ApplicationProvider(Provider):
     disable_staff_user = provide(DisableStaffUser)
     authenticate_staff = provide(AuthenticateStaff)
     log_out = provide(LogOut)
+
+    show_inbox = provide(ShowInbox)
+    show_conversation = provide(ShowConversation)
+    hand_back_to_bot = provide(HandBackToBot)
+    close_conversation = provide(CloseConversation)
+
+    @provide
+    def take_over_conversation(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> TakeOverConversation:
+        return TakeOverConversation(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def reply_as_staff(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ReplyAsStaff:
+        return ReplyAsStaff(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def resolve_escalation(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ResolveEscalation:
+        return ResolveEscalation(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
 
     @provide
     def log_in(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, settings: Settings) -> LogIn:

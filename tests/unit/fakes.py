@@ -214,7 +214,11 @@ class FakeMessages(_Store):
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
         return next(
-            (m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text),
+            (
+                m
+                for m in self._of(tenant_id, conversation_id)
+                if m.direction is Direction.OUTBOUND and m.channel_message_id is None and m.text == text
+            ),
             None,
         )
 
