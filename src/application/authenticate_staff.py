@@ -18,6 +18,9 @@ class AuthenticateStaff:
         if session is None or not session.active(self.clock.now()):
             return None
         user = await self.uow.staff_users.get(session.tenant_id, session.user_id)
-        if user is None or not user.may_sign_in:
+        tenant = await self.uow.tenants.get(session.tenant_id)
+        if user is None or not user.may_sign_in or tenant is None:
             return None
-        return StaffIdentity(user_id=user.id, tenant_id=user.tenant_id, email=user.email, role=user.role)
+        return StaffIdentity(
+            user_id=user.id, tenant_id=user.tenant_id, email=user.email, role=user.role, tenant_name=tenant.name, timezone=tenant.timezone
+        )

@@ -14,6 +14,8 @@ class StaffIdentity:
     tenant_id: uuid.UUID
     email: str
     role: StaffRole
+    tenant_name: str = ""  # shown in the page header
+    timezone: str = "America/Sao_Paulo"  # the tenant's: times are shown as the center reads its clock
 
 
 def session_id(token: str) -> str:

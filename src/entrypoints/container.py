@@ -89,6 +89,7 @@ from application.tenant_packs import TenantPackSource
 from application.triage import Triager
 from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
+from entrypoints.http.dashboard.session import CookiePolicy
 from entrypoints.settings import Settings
 
 DatabaseUrl = NewType("DatabaseUrl", str)
@@ -181,6 +182,14 @@ class AdaptersProvider(Provider):
     @provide(scope=Scope.APP)
     def circuit_breaker(self, settings: Settings) -> CircuitBreaker:
         return CircuitBreaker(settings.llm_breaker_failures, dt.timedelta(seconds=settings.llm_breaker_cooldown))
+
+
+class DashboardProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def cookie_policy(self, settings: Settings) -> CookiePolicy:
+        return CookiePolicy(secure=settings.secure_cookies, max_age=int(settings.dashboard_session_hours * 3600))
 
 
 class EngineProvider(Provider):
@@ -329,7 +338,14 @@ class GivenClockProvider(Provider):
 
 def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
-    providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), BackupProvider(), GatewayProvider()]
+    providers: list[Provider] = [
+        AdaptersProvider(),
+        EngineProvider(),
+        ApplicationProvider(),
+        BackupProvider(),
+        GatewayProvider(),
+        DashboardProvider(),
+    ]
     if settings.engine == "openai":
         # Imported only here: the openai package adds about 0.4 s to every start of a command.
         from entrypoints.openai_engine import OpenAIEngineProvider
