@@ -5,7 +5,7 @@ of each page go to the test's own folder."""
 import io
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ expect.set_options(timeout=STEP)
 
 
 @pytest.fixture(scope="module")
-def evolution() -> AsyncIterator[FakeEvolution]:
+def evolution() -> Iterator[FakeEvolution]:
     with FakeEvolution(instances={INSTANCE: "fake-instance-token"}) as server:
         yield server
 
