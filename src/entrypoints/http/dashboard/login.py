@@ -5,6 +5,7 @@ from litestar.response import Redirect, Template
 from application.errors import LoginRefused, TooManyLoginAttempts
 from application.log_in import LogIn
 from application.log_out import LogOut
+from entrypoints.http.dashboard.address import client_address
 from entrypoints.http.dashboard.session import LOGIN, PREFIX, SESSION_COOKIE, CookiePolicy
 
 
@@ -25,7 +26,7 @@ class LoginController(Controller):
     async def log_in(self, request: Request, log_in: FromDishka[LogIn], cookie_policy: FromDishka[CookiePolicy]) -> Response | Template:
         form = await request.form()
         email, password = str(form.get("email", "")), str(form.get("password", ""))
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request.client.host if request.client else None, request.headers)
         try:
             signed_in = await log_in.execute(email, password, address)
         except TooManyLoginAttempts:
