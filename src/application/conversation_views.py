@@ -33,10 +33,6 @@ class ConversationSummary:
         """Staff see who it is by name; the number is a member's data, shown by its end alone."""
         return "•••• " + self.phone.digits[-4:]
 
-    @property
-    def escalated(self) -> bool:
-        return self.status is ConversationStatus.WAITING_HUMAN
-
 
 @attrs.frozen(kw_only=True)
 class ModelCallView:

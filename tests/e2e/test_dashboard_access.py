@@ -60,6 +60,13 @@ async def test_a_signed_in_user_sees_the_inbox_with_secure_headers_and_cookie(co
     assert "<script>" not in inbox.text and not re.search(r"<[^>]*\son[a-z]+\s*=", inbox.text)  # no inline script nor handler attribute
 
 
+async def test_what_members_write_is_shown_as_text_never_as_markup(container, http):
+    made = await escalated_conversation(container, "ct-exemplo", "<img src=x onerror=alert(1)>", NOW)
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    page = await http.get(f"/dashboard/conversas/{made.conversation_id}")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text and "<img" not in page.text
+
+
 async def test_cookies_are_secure_when_the_public_url_is_https(container):
     settings = Settings(public_url="https://tatame.example.com.br")
     async with _client(container, settings=settings) as http:
