@@ -8,6 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from application.unit_of_work import UnitOfWork
+from domain.conversation import ConversationStatus
+from domain.message import Author
 from entrypoints.http.app import make_app
 from entrypoints.settings import Settings
 from tests.e2e.dashboard import PASSWORD, csrf_token, escalated_conversation, log_in, other_tenant, staff_user
@@ -132,3 +135,31 @@ async def test_logging_out_ends_the_session(container, http):
     out = await http.post("/dashboard/logout", data={"_csrf_token": csrf_token(page.text)})
     assert (out.status_code, out.headers["location"]) == (303, "/dashboard/login")
     assert (await http.get("/dashboard/")).status_code == 303
+
+
+async def test_every_action_is_recorded_with_the_user_who_did_it(container, http):
+    made = await escalated_conversation(container, "ct-exemplo", "Fabi", NOW)
+    email = await staff_user(container, "ct-exemplo")
+    await log_in(http, email)
+    base = f"/dashboard/conversas/{made.conversation_id}"
+    for action in ["assumir", "responder", "resolver", "devolver", "encerrar"]:
+        token = csrf_token((await http.get(base)).text)
+        response = await http.post(f"{base}/{action}", data={"_csrf_token": token, "texto": "Oi Fabi, aqui é a recepção."})
+        assert (response.status_code, response.headers["location"]) == (303, base), action
+    async with container() as request:
+        uow = await request.get(UnitOfWork)
+        user = await uow.staff_users.by_email(email)
+        assert user is not None
+        changes = await uow.status_changes.for_conversation(user.tenant_id, made.conversation_id)
+        messages = await uow.messages.for_conversation(user.tenant_id, made.conversation_id)
+    staff_changes = [change for change in changes if change.actor is not None]
+    assert {change.actor for change in staff_changes} == {user.id}
+    assert [change.after for change in staff_changes] == [
+        ConversationStatus.HUMAN,  # taken over
+        ConversationStatus.HUMAN,  # replied
+        ConversationStatus.HUMAN,  # escalation resolved
+        ConversationStatus.BOT,  # handed back
+        ConversationStatus.CLOSED,
+    ]
+    assert [m.text for m in messages if m.author is Author.STAFF] == ["Oi Fabi, aqui é a recepção."]
+    assert "encerrada" in (await http.get(base)).text
