@@ -53,7 +53,7 @@ class LogIn:
             await self.hasher.verify(self._decoy, password)
         if user is None or not await self.hasher.verify(user.password_hash, password) or not user.may_sign_in:
             await self.uow.login_failures.record(LoginFailure(email=email, address=address, at=now))
-            await self.uow.login_failures.delete_before(since)
+            await self._forget(now, since)
             await self.uow.commit()
             raise LoginRefused("wrong e-mail or password")
         token = secrets.token_urlsafe(32)
@@ -61,6 +61,12 @@ class LogIn:
             id=session_id(token), tenant_id=user.tenant_id, user_id=user.id, created_at=now, expires_at=now + self.session_ttl
         )
         self.uow.staff_sessions.add(session)
-        await self.uow.staff_sessions.delete_expired(now)
+        await self._forget(now, since)
         await self.uow.commit()
         return SignedIn(token, session)
+
+    async def _forget(self, now: dt.datetime, since: dt.datetime) -> None:
+        """What no longer counts: failures older than the window (addresses typed at the form and
+        where they came from are kept no longer than the limit needs them) and expired sessions."""
+        await self.uow.login_failures.delete_before(since)
+        await self.uow.staff_sessions.delete_expired(now)

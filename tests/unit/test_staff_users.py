@@ -116,3 +116,14 @@ async def test_failures_from_one_address_count_across_accounts(uow, clock):
     with pytest.raises(TooManyLoginAttempts):
         await _log_in(uow, clock).execute("ana@arena.com.br", PASSWORD, "10.0.0.9")
     assert await _log_in(uow, clock).execute("ana@arena.com.br", PASSWORD, "10.0.0.1")
+
+
+async def test_failures_and_sessions_are_kept_no_longer_than_they_count(uow, clock):
+    await _user(uow, clock)
+    with pytest.raises(LoginRefused):
+        await _log_in(uow, clock).execute("ana@arena.com.br", "wrong password", "10.0.0.1")
+    old = await _log_in(uow, clock).execute("ana@arena.com.br", PASSWORD, "10.0.0.1")
+    clock.current += TTL
+    await _log_in(uow, clock).execute("ana@arena.com.br", PASSWORD, "10.0.0.1")
+    assert uow.login_failures.items == []
+    assert old.session not in uow.staff_sessions.items and len(uow.staff_sessions.items) == 1
