@@ -9,7 +9,7 @@ from application.pricing import Tokens
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
 from domain.message import Author, Direction, Message, MessageStatus
-from domain.outbox import OutboxEntry
+from domain.outbox import NEVER, OutboxEntry
 from tests.e2e.dashboard import escalated_conversation, other_tenant
 
 AT = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
@@ -34,9 +34,11 @@ async def test_a_transcript_shows_routes_model_calls_and_why_a_reply_is_not_deli
             created_at=AT + dt.timedelta(seconds=1),
         )
         uow.messages.add(reply)
-        uow.outbox.add(
-            OutboxEntry(tenant_id=tenant_id, message_id=reply.id, recipient=made.phone, next_attempt_at=AT, last_error="503 from Evolution")
+        # Given up, so never due: in the session's database, a due reply would be sent by another test's worker.
+        given_up = OutboxEntry(
+            tenant_id=tenant_id, message_id=reply.id, recipient=made.phone, next_attempt_at=NEVER, last_error="503 from Evolution"
         )
+        uow.outbox.add(given_up)
         await uow.commit()
         await (await request.get(ModelUsage)).record(
             ModelCall(

@@ -1,18 +1,24 @@
 """Who may see and do what on the dashboard: plain HTTP against the app, on the real database."""
 
 import datetime as dt
+import io
 import re
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from dishka import AsyncContainer
 
+from adapters.terminal import TerminalGateway
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
 from domain.message import Author
+from entrypoints.container import make_container
 from entrypoints.http.app import make_app
 from entrypoints.settings import Settings
+from entrypoints.startup import prepare
+from tests import PROJECT_ROOT
 from tests.e2e.dashboard import PASSWORD, csrf_token, escalated_conversation, log_in, other_tenant, staff_user
 
 ACTIONS = ["assumir", "responder", "devolver", "resolver", "encerrar"]
@@ -137,7 +143,24 @@ async def test_logging_out_ends_the_session(container, http):
     assert (await http.get("/dashboard/")).status_code == 303
 
 
-async def test_every_action_is_recorded_with_the_user_who_did_it(container, http):
+@pytest.fixture
+async def own_container(own_database, tmp_path, clock) -> AsyncIterator[AsyncContainer]:
+    """A database of its own for a test that leaves a reply to send: in the session's database, a
+    `tatame chat` or a worker of another test would deliver it."""
+    settings = Settings(database_url=own_database, data_dir=tmp_path / "own", knowledge_dir=PROJECT_ROOT / "knowledge")
+    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    await prepare(container)
+    yield container
+    await container.close()
+
+
+async def test_every_action_is_recorded_with_the_user_who_did_it(own_container):
+    container = own_container
+    async with _client(container) as http:
+        await _every_action(container, http)
+
+
+async def _every_action(container: AsyncContainer, http: httpx.AsyncClient) -> None:
     made = await escalated_conversation(container, "ct-exemplo", "Fabi", NOW)
     email = await staff_user(container, "ct-exemplo")
     await log_in(http, email)
