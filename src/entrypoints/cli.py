@@ -50,6 +50,7 @@ from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instan
 from entrypoints.scenarios import describe, run_all
 from entrypoints.serve import serve
 from entrypoints.settings import ENGINES, Settings, SettingsError
+from entrypoints.staff_users import add_parsers as add_users_parsers
 from entrypoints.startup import ingest, migrate, prepare
 from entrypoints.usage import stats_report, turn_calls
 from entrypoints.worker import run_worker
@@ -426,6 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume_parser.add_argument("phone")
     resume_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
     resume_parser.set_defaults(handler=resume_command)
+
+    add_users_parsers(commands)
 
     members_parser = commands.add_parser("members", help="members' data rights (LGPD): export, erase, erasure requests")
     member_commands = members_parser.add_subparsers(dest="members_command", required=True)

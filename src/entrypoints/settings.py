@@ -172,6 +172,15 @@ class Settings:
     """WEBHOOK_URL: where Evolution posts the webhooks, as `tatame channels connect` sets it at the
     instance (compose: http://bot:8000/webhooks/evolution, inside its network)."""
 
+    public_url: str | None = _setting(None)
+    """PUBLIC_URL: where people reach the service (https://tatame.example.com.br). https makes the
+    dashboard's cookies Secure (sent over HTTPS only)."""
+    dashboard_session_hours: float = _setting(12.0, positive=True)
+    """DASHBOARD_SESSION_HOURS: how long a dashboard login lasts; then staff sign in again."""
+    dashboard_secret: str | None = _setting(None, repr=False)
+    """DASHBOARD_SECRET: signs the dashboard's CSRF tokens; every server process must share it.
+    Unset: derived from WEBHOOK_SECRET, else random for this process (a single-process server)."""
+
     metrics_token: str | None = _setting(None, repr=False)
     """METRICS_TOKEN: set, `GET /metrics` answers only requests with `Authorization: Bearer <token>`.
     Unset: only requests from loopback or private (RFC 1918) addresses, such as the compose network's."""
@@ -181,6 +190,10 @@ class Settings:
         """Seconds an outbox entry is left to the worker sending it: longer than the connect, write
         and read timeouts of one Evolution call together."""
         return 3 * self.evolution_timeout
+
+    @property
+    def secure_cookies(self) -> bool:
+        return (self.public_url or "").lower().startswith("https://")
 
     @property
     def engine(self) -> str:

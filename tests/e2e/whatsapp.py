@@ -62,7 +62,7 @@ async def running_service(settings: Settings, clock: ShiftedClock, *overrides: P
         container = make_container(settings, EvolutionGateway(outbound), clock, *overrides)
         await prepare(container)
         await register_default_channel(container, settings)
-        server = uvicorn.Server(uvicorn.Config(make_app(container), host="127.0.0.1", port=0, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(make_app(container, settings=settings), host="127.0.0.1", port=0, log_level="warning"))
         task = asyncio.create_task(server.serve())
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(container, stop, settings.worker_poll))

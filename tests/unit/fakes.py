@@ -32,6 +32,7 @@ from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import NEVER, OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
+from domain.staff import LoginFailure, StaffSession, StaffUser
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass
 
@@ -216,7 +217,11 @@ class FakeMessages(_Store):
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
         return next(
-            (m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text),
+            (
+                m
+                for m in self._of(tenant_id, conversation_id)
+                if m.direction is Direction.OUTBOUND and m.channel_message_id is None and m.text == text
+            ),
             None,
         )
 
@@ -355,6 +360,63 @@ class FakeErasures(_Store):
     pass
 
 
+class FakeStaffUsers(_Store):
+    async def by_email(self, email: str) -> StaffUser | None:
+        return next((u for u in self.items if u.email == email), None)
+
+    async def get(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None:
+        return next((u for u in self.items if u.tenant_id == tenant_id and u.id == user_id), None)
+
+    async def listing(self, tenant_id: uuid.UUID | None) -> Sequence[StaffUser]:
+        chosen = [u for u in self.items if tenant_id is None or u.tenant_id == tenant_id]
+        return sorted(chosen, key=lambda u: (str(u.tenant_id), u.email))
+
+
+class FakeStaffSessions(_Store):
+    async def get(self, session_id: str) -> StaffSession | None:
+        return next((s for s in self.items if s.id == session_id), None)
+
+    async def delete(self, session_id: str) -> None:
+        self.items = [s for s in self.items if s.id != session_id]
+
+    async def delete_for_user(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
+        kept = [s for s in self.items if not (s.tenant_id == tenant_id and s.user_id == user_id)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+    async def delete_expired(self, now: dt.datetime) -> int:
+        kept = [s for s in self.items if s.active(now)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+class FakeLoginFailures(_Store):
+    async def record(self, failure: LoginFailure) -> None:
+        self.items.append(failure)
+
+    async def for_account(self, email: str, since: dt.datetime) -> int:
+        return sum(f.email == email and f.at >= since for f in self.items)
+
+    async def from_address(self, address: str, since: dt.datetime) -> int:
+        return sum(f.address == address and f.at >= since for f in self.items)
+
+    async def delete_before(self, cutoff: dt.datetime) -> int:
+        kept = [f for f in self.items if f.at >= cutoff]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+@attrs.define
+class FakePasswordHasher:
+    """Reversible on purpose (tests read it); never a real hash."""
+
+    async def hash(self, password: str) -> str:
+        return f"fake${password}"
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == f"fake${password}"
+
+
 @attrs.define
 class FakeInbox:
     """Stores into the unit of work's fakes and commits, as the real inbox commits on its own."""
@@ -402,6 +464,9 @@ class FakeUnitOfWork:
     trial_classes: FakeTrialClasses = attrs.field(factory=FakeTrialClasses)
     erasure_requests: FakeErasureRequests = attrs.field(factory=FakeErasureRequests)
     erasures: FakeErasures = attrs.field(factory=FakeErasures)
+    staff_users: FakeStaffUsers = attrs.field(factory=FakeStaffUsers)
+    staff_sessions: FakeStaffSessions = attrs.field(factory=FakeStaffSessions)
+    login_failures: FakeLoginFailures = attrs.field(factory=FakeLoginFailures)
     commits: int = 0
 
     _snapshot: dict = attrs.field(factory=dict)

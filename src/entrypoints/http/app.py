@@ -15,10 +15,12 @@ from application.errors import StorageUnavailable
 from application.report_backlog import ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
+from entrypoints.http.dashboard import dashboard_routers, template_config
 from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.metrics import metrics
 from entrypoints.http.webhook import evolution_webhook
 from entrypoints.http.webhook_status import CountWebhookResponses
+from entrypoints.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -104,9 +106,10 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] | None = None) -> ASGIApp:
-    """The webhook service; turns run elsewhere (the worker). The lifespan closes the container,
-    then calls `on_close` (what the caller opened for it)."""
+def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] | None = None, settings: Settings | None = None) -> ASGIApp:
+    """The webhook service and the staff dashboard; turns run elsewhere (the worker). The lifespan
+    closes the container, then calls `on_close` (what the caller opened for it). `settings` shape
+    the dashboard's cookies and CSRF secret (None: the defaults)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -118,7 +121,8 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
                 await on_close()
 
     app = Litestar(
-        route_handlers=[evolution_webhook, health, metrics],
+        route_handlers=[evolution_webhook, health, metrics, *dashboard_routers(settings or Settings())],
+        template_config=template_config(),
         lifespan=[lifespan],
         exception_handlers={
             HTTPException: client_error,
@@ -131,8 +135,9 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         # Litestar would replace the root logger's handler with its own text format; the
         # entrypoint configured JSON lines (entrypoints.logs) and keeps them.
         logging_config=None,
-        # No dishka middleware: it would open a request scope for every call, and the webhook's
-        # member messages need none; a handler opens one from `container` when it needs one.
+        # No app-wide dishka middleware: it would open a request scope for every call, and the
+        # webhook's member messages need none; a handler opens one from `container` when it needs
+        # one, and the dashboard's own middleware opens one for each of its requests.
         state=State({"container": container}),
     )
     return CollapseSlashes(CountWebhookResponses(app))

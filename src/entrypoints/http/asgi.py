@@ -17,7 +17,7 @@ def create_app(settings: Settings) -> ASGIApp:
     configure_logging(settings.log_level)
     http = make_client(settings.evolution_timeout)
     container = make_container(settings, EvolutionGateway(http))
-    app = make_app(container, on_close=http.aclose)
+    app = make_app(container, on_close=http.aclose, settings=settings)
     # The modules and objects loaded so far live as long as the process. Left to the collector,
     # every full collection walks them all: about 120 ms, every two seconds under webhook load,
     # a pause that every request in flight waits through.
