@@ -15,7 +15,7 @@ import attrs
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
-from adapters.evolution.gateway import EvolutionGateway, make_client
+from adapters.evolution.gateway import make_client
 from adapters.evolution.instances import WEBHOOK_EVENTS, EvolutionInstanceControl
 from adapters.terminal import TerminalGateway
 from application.back_up import BackUp
@@ -26,6 +26,7 @@ from application.connect_channel import ConnectChannel
 from application.erase_member_data import EraseMemberData
 from application.errors import UnknownTenant
 from application.export_member_data import ExportMemberData
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
 from application.list_erasure_requests import ListErasureRequests
@@ -37,6 +38,7 @@ from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
 from domain.phone import Phone
 from domain.route import Route
+from entrypoints.channels import member_gateways
 from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.eval_file import EvalFileError, load_question_set
@@ -70,7 +72,7 @@ def _clock(args: argparse.Namespace) -> SettableClock | None:
 async def chat(args: argparse.Namespace, settings: Settings) -> int:
     # In the terminal every line is a turn of its own: no buffer window.
     settings = attrs.evolve(settings, buffer_window=0.0, buffer_max=0.0)
-    container = make_container(settings, TerminalGateway(sys.stdout), _clock(args))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)), _clock(args))
     try:
         tenants = [t.slug for t in await prepare(container)]
         tenant = args.tenant or (tenants[0] if len(tenants) == 1 else settings.default_tenant)
@@ -102,7 +104,7 @@ async def _known_tenant(request: AsyncContainer, slug: str) -> bool:
 
 
 async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     since = args.since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date()
     try:
         await migrate(container)
@@ -117,7 +119,7 @@ async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         await migrate(container)
         for tenant in await ingest(container):
@@ -129,7 +131,7 @@ async def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         await migrate(container)
         print("schema is at head")
@@ -218,7 +220,7 @@ async def channels_connect_command(args: argparse.Namespace, settings: Settings)
 
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
     async with make_client(settings.evolution_timeout) as http:
-        container = make_container(settings, EvolutionGateway(http))
+        container = make_container(settings, member_gateways(http))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -231,7 +233,7 @@ async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     tenant = args.tenant or settings.default_tenant
 
     async def resume(request: AsyncContainer) -> bool:
@@ -247,7 +249,7 @@ async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _members(settings: Settings, action: Callable[[AsyncContainer], Awaitable[int]]) -> int:
-    container = make_container(settings, TerminalGateway(sys.stderr))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stderr)))
     try:
         await migrate(container)
         return await in_request(container, action)
@@ -262,7 +264,7 @@ STANDARD_STREAM = "-"
 
 async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     # Standard output may be the backup itself: everything said goes to stderr.
-    container = make_container(settings, TerminalGateway(sys.stderr))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stderr)))
     try:
         back_up = await container.get(BackUp)
         if args.path == STANDARD_STREAM:
@@ -341,7 +343,7 @@ def _backup_source(path: str) -> Iterator[BinaryIO]:
 
 
 async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         restore = await container.get(RestoreBackup)
         with _backup_source(args.path) as source:

@@ -46,7 +46,7 @@ from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
 from application.follow_ups import FollowUpReader
-from application.gateway import MessageGateway
+from application.gateway import Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
@@ -190,9 +190,9 @@ class ApplicationProvider(Provider):
         return AnswerQuestion(answerer, index, follow_ups)
 
     @provide
-    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
+    def deliver_outbox(self, uow: UnitOfWork, gateways: Gateways, clock: Clock, settings: Settings) -> DeliverOutbox:
         retry = RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry))
-        return DeliverOutbox(uow, gateway, clock, dt.timedelta(seconds=settings.send_lease), retry)
+        return DeliverOutbox(uow, gateways, clock, dt.timedelta(seconds=settings.send_lease), retry)
 
     @provide
     def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
@@ -265,9 +265,10 @@ class BackupProvider(Provider):
 
 
 class GatewayProvider(Provider):
-    """The entrypoint decides where replies go (the terminal, a WhatsApp gateway) and passes it in."""
+    """The entrypoint decides where replies go (the terminal, the WhatsApp gateways) and passes
+    them in; the channel kinds it gives a gateway for are the ones its worker answers."""
 
-    gateway = from_context(provides=MessageGateway, scope=Scope.APP)
+    gateways = from_context(provides=Gateways, scope=Scope.APP)
 
 
 class GivenClockProvider(Provider):
@@ -276,7 +277,7 @@ class GivenClockProvider(Provider):
     clock = from_context(provides=Clock, scope=Scope.APP)
 
 
-def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
+def make_container(settings: Settings, gateways: Gateways, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
     providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), BackupProvider(), GatewayProvider()]
     if settings.engine == "openai":
@@ -284,7 +285,7 @@ def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | N
         from entrypoints.openai_engine import OpenAIEngineProvider
 
         providers.append(OpenAIEngineProvider())  # after EngineProvider: its decisions replace the offline ones
-    context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
+    context: dict[object, object] = {Settings: settings, Gateways: gateways}
     if clock is not None:
         providers.append(GivenClockProvider())
         context[Clock] = clock

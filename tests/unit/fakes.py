@@ -22,7 +22,7 @@ from application.record_erasure_request import RecordErasureRequest
 from application.register_trial_class import RegisterTrialClass
 from application.triage import Triage
 from application.turn import TurnInput
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.erasure import ErasureRequest
@@ -494,6 +494,7 @@ class FakeGateway:
     failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookup_failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookups: int = 0
+    kind: ChannelKind = ChannelKind.CLI
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
         failure = self.failures.pop(0) if self.failures else None

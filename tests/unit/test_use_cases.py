@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
-from application.gateway import DeliveryFailed
+from application.gateway import DeliveryFailed, Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
@@ -12,11 +12,12 @@ from application.record_own_message import OwnMessage, OwnMessageOutcome, Record
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 from domain.conversation import ConversationStatus
 from domain.escalation import EscalationReason
 from domain.knowledge import Chunk
 from domain.message import Direction, MessageStatus
+from domain.outbox import NEVER
 from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Tenant
@@ -188,7 +189,7 @@ class TestDeliverOutbox:
         return uow.outbox.items[0], uow.messages.items[-1]
 
     def _deliver(self, uow, gateway, clock):
-        return DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+        return DeliverOutbox(uow, Gateways(gateway), clock, LEASE).execute("cli")
 
     async def test_delivers_and_records_the_channel_id(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
@@ -200,7 +201,21 @@ class TestDeliverOutbox:
 
     async def test_only_its_channel_kind(self, uow, clock, index):
         await self._queued(uow, clock, index)
-        assert await DeliverOutbox(uow, FakeGateway(), clock, LEASE).execute("evolution") == 0
+        assert await DeliverOutbox(uow, Gateways(FakeGateway()), clock, LEASE).execute("evolution") == 0
+
+    async def test_each_reply_leaves_through_its_channel_kinds_gateway(self, uow, clock, index):
+        await self._queued(uow, clock, index)
+        terminal, whatsapp = FakeGateway(), FakeGateway(kind=ChannelKind.EVOLUTION)
+        assert await DeliverOutbox(uow, Gateways(whatsapp, terminal), clock, LEASE).execute("cli") == 1
+        assert (len(terminal.sent), whatsapp.sent) == (1, [])
+
+    async def test_a_disabled_channel_sends_nothing_and_gives_its_replies_up(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        uow.channels.items[0].disable()
+        gateway = FakeGateway()
+        assert await self._deliver(uow, gateway, clock) == 0
+        assert gateway.sent == [] and reply.status is MessageStatus.FAILED and entry.next_attempt_at == NEVER
+        assert "disabled" in (entry.last_error or "")
 
     async def test_retries_a_retryable_failure_later(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
@@ -305,7 +320,7 @@ class TestReportBacklog:
         clock.current += dt.timedelta(minutes=2)
         assert (await report.execute("cli")).replies_overdue == 1
         gateway = FakeGateway(failures=[DeliveryFailed("400 exists:false", retryable=False)])
-        await DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+        await DeliverOutbox(uow, Gateways(gateway), clock, LEASE).execute("cli")
         backlog = await report.execute("cli")
         assert (backlog.replies_overdue, backlog.replies_given_up, backlog.behind) == (0, 1, False)
 

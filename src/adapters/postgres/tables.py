@@ -55,6 +55,7 @@ channels = sa.Table(
     sa.Column("name", sa.String(CHANNEL_NAME_MAX), nullable=False, unique=True),
     sa.Column("api_url", sa.Text),
     sa.Column("api_key", sa.Text),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("connected", sa.Boolean),
     sa.Column("connection_state", sa.String(CONNECTION_STATE_MAX)),
     sa.Column("connection_changed_at", TZ),
