@@ -32,8 +32,8 @@ class ChannelRepository(Protocol):
     async def get(self, channel_id: uuid.UUID) -> Channel | None: ...
 
     async def down(self) -> Sequence[Channel]:
-        """Every tenant's channels whose gateway last said they are not connected: the deployment's
-        health, not a tenant's data."""
+        """Every tenant's enabled channels whose gateway last said they are not connected: the
+        deployment's health, not a tenant's data."""
 
     def add(self, channel: Channel) -> None: ...
 

@@ -42,6 +42,7 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.disable_channel import DisableChannel
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
@@ -177,6 +178,7 @@ class ApplicationProvider(Provider):
     register_trial_class = provide(RegisterTrialClass)
     record_channel_event = provide(RecordChannelEvent)
     register_channel = provide(RegisterChannel)
+    disable_channel = provide(DisableChannel)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
     export_member_data = provide(ExportMemberData)

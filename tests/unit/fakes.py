@@ -77,7 +77,7 @@ class FakeChannels(_Store):
         return next((c for c in self.items if c.id == channel_id), None)
 
     async def down(self) -> Sequence[Channel]:
-        return sorted((c for c in self.items if c.down), key=lambda c: c.name)
+        return sorted((c for c in self.items if c.enabled and c.down), key=lambda c: c.name)
 
 
 class FakeClients(_Store):

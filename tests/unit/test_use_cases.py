@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.errors import UnknownChannel
 from application.gateway import DeliveryFailed, Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
@@ -72,6 +73,12 @@ class TestReceiveMessage:
             await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(
                 InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x")
             )
+
+    async def test_a_disabled_channel_takes_nothing(self, uow, clock):
+        uow.channels.items[0].disable()
+        with pytest.raises(UnknownChannel, match="disabled"):
+            await _receive(uow, clock, "oi")
+        assert uow.messages.items == []
 
 
 class TestHandleTurn:

@@ -18,6 +18,7 @@ from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import OwnMessage as OwnMessageIn
 from application.record_own_message import RecordOwnMessage
+from domain.channel import ChannelKind
 from domain.phone import Phone
 from entrypoints.http.auth import authenticate
 from entrypoints.process_metrics import process_metrics
@@ -39,11 +40,16 @@ def _event(raw: bytes) -> WebhookEvent:
 
 
 async def _check_takes_webhooks(container: AsyncContainer, instance: str) -> None:
-    """Only Evolution channels are fed by this webhook; the terminal channel (`cli:<tenant>`) has
-    no one to answer it here, so what is sent for it would be stored and never answered."""
+    """The instance names the channel, and the channel its tenant. Only enabled Evolution
+    channels are fed by this webhook: the terminal channel (`cli:<tenant>`) has no one to answer
+    it here, and a disabled channel takes nothing (`tatame channels disable`)."""
     channel = await (await container.get(ChannelDirectory)).find(instance)
-    if channel is not None and channel.kind != "evolution":
+    if channel is None:
+        raise NotFoundException(detail=f"unknown instance {instance!r}: no channel of that name (`tatame channels add`)")
+    if channel.kind != ChannelKind.EVOLUTION:
         raise NotFoundException(detail=f"instance {instance!r} is a {channel.kind} channel, not an Evolution instance")
+    if not channel.enabled:
+        raise NotFoundException(detail=f"instance {instance!r} is disabled")
 
 
 # Evolution posts to <url>/<event-name> when webhooks go "by events"; the suffix carries nothing

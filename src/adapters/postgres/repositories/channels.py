@@ -17,6 +17,8 @@ class PostgresChannelRepository(Repository):
 
     async def down(self) -> Sequence[Channel]:
         query = (
-            sa.select(Channel).where(channels.c.connection_state.is_not(None), channels.c.connected.is_not(True)).order_by(channels.c.name)
+            sa.select(Channel)
+            .where(channels.c.enabled, channels.c.connection_state.is_not(None), channels.c.connected.is_not(True))
+            .order_by(channels.c.name)
         )
         return list(await self.session.scalars(query))
