@@ -1,5 +1,4 @@
 import datetime as dt
-import uuid
 from enum import StrEnum
 
 import attrs
@@ -7,6 +6,8 @@ import attrs
 from application.clock import Clock
 from application.errors import UnknownChannel
 from application.unit_of_work import UnitOfWork
+from domain.address import Address
+from domain.channel import Channel, ChannelKind
 from domain.client import Client
 from domain.conversation import Conversation
 from domain.message import Author, Direction, Message, MessageStatus
@@ -22,7 +23,14 @@ class OwnMessage:
     text: str | None
     channel_message_id: str
     sent_at: dt.datetime
-    lid: str | None = None
+    # Where it went on this kind of channel (None: the phone's digits), and the recipient's
+    # other addresses the channel named (WhatsApp's @lid alias beside a number).
+    address: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    def addresses(self, kind: ChannelKind) -> list[Address]:
+        values = dict.fromkeys((self.address or self.recipient.digits, *self.aliases))
+        return [Address(kind, value) for value in values]
 
 
 class OwnMessageOutcome(StrEnum):
@@ -48,7 +56,7 @@ class RecordOwnMessage:
             raise UnknownChannel(f"no channel named {own.channel!r}")
         if await self.uow.messages.by_channel_message_id(channel.id, own.channel_message_id):
             return OwnMessageOutcome.BOT_ECHO
-        conversation = await self._conversation(channel.tenant_id, own)
+        conversation = await self._conversation(channel, own)
         text = (own.text or "").strip()
         # The echo can beat sendText's own response: then the id is not stored yet, but the text
         # of a reply in flight to this member is. The echo proves the send went out: its id is
@@ -84,12 +92,15 @@ class RecordOwnMessage:
         await self.uow.commit()
         return outcome
 
-    async def _conversation(self, tenant_id: uuid.UUID, own: OwnMessage) -> Conversation:
-        client = await self.uow.clients.by_phone(tenant_id, own.recipient)
-        if client is None and own.lid:
-            client = await self.uow.clients.by_lid(tenant_id, own.lid)
+    async def _conversation(self, channel: Channel, own: OwnMessage) -> Conversation:
+        tenant_id, addresses = channel.tenant_id, own.addresses(channel.kind)
+        client = None
+        for address in addresses:
+            client = client or await self.uow.clients.by_address(tenant_id, address)
+        client = client or await self.uow.clients.by_phone(tenant_id, own.recipient)
         if client is None:
-            client = await self.uow.clients.add_or_get(Client(tenant_id=tenant_id, phone=own.recipient, lid=own.lid))
+            client = await self.uow.clients.add_or_get(Client(tenant_id=tenant_id, phone=own.recipient))
+        await self.uow.clients.attach(tenant_id, client.id, addresses)
         conversation = await self.uow.conversations.latest_for_client(tenant_id, client.id)
         if conversation is None:
             conversation = await self.uow.conversations.add_or_get(

@@ -159,3 +159,29 @@ async def test_a_disabled_or_unknown_instance_is_404_with_its_reason(service, db
     response = await service.post(_to(instance, phone))
     assert response.status_code == 404 and reason in response.json()["detail"] and instance in response.json()["detail"]
     assert await _clients(db, phone) == []
+
+
+def _from_lid(instance: str, lid: str, phone: str | None) -> dict:
+    """As Evolution 2.3.6 delivers it: the @lid in remoteJid, the number in remoteJidAlt when WhatsApp gave one."""
+    body = _to(instance, phone or "5511900000000")
+    body["data"]["key"]["remoteJid"] = lid
+    if phone is not None:
+        body["data"]["key"]["remoteJidAlt"] = f"{phone}@s.whatsapp.net"
+    return body
+
+
+async def test_a_member_known_by_number_and_alias_is_one_client_on_either_address(service, first_server, second_server, db):
+    phone, lid = "5511970002006", "55555555555551@lid"
+    await service.post(_from_lid(CENTRO, lid, phone))
+    assert await _replies_to(phone, 1, first_server, second_server) == [(CENTRO, KEYS[CENTRO], phone)]
+    # Later WhatsApp names the alias alone, on the center's other number: the same client, and
+    # the reply still goes to the number.
+    await service.post(_from_lid(SUL, lid, None))
+    assert sorted(await _replies_to(phone, 2, first_server, second_server)) == [(CENTRO, KEYS[CENTRO], phone), (SUL, KEYS[SUL], phone)]
+    assert await _clients(db, phone) == [(CENTER, 1)]
+
+
+async def test_a_member_known_only_by_an_alias_is_answered_at_it(service, first_server, second_server):
+    lid = "55555555555552@lid"
+    await service.post(_from_lid(OUTRO, lid, None))
+    assert await _replies_to(lid, 1, first_server, second_server) == [(OUTRO, KEYS[OUTRO], lid)]

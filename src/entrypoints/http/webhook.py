@@ -32,6 +32,11 @@ def _phone(value: str) -> Phone:
         raise ClientException(detail=f"unusable phone number: {error}") from error
 
 
+def _aliases(event: InboundText | InboundMedia | OwnMessage) -> tuple[str, ...]:
+    """WhatsApp's @lid alias, when it named one beside the number: another address of the member."""
+    return (event.lid,) if event.lid is not None and event.lid != event.address else ()
+
+
 def _event(raw: bytes) -> WebhookEvent:
     try:
         return parse_body(raw)
@@ -83,7 +88,8 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                         channel_message_id=event.message_id,
                         sent_at=event.timestamp,
                         sender_name=event.push_name,
-                        lid=event.lid,
+                        address=event.address,
+                        aliases=_aliases(event),
                     )
                 )
                 if received.stored:
@@ -98,7 +104,8 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                             text=event.text,
                             channel_message_id=event.message_id,
                             sent_at=event.timestamp,
-                            lid=event.lid,
+                            address=event.address,
+                            aliases=_aliases(event),
                         )
                     )
                 return {"result": str(outcome)}
