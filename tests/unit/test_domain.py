@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from domain.channel import Channel
+from domain.address import ADDRESS_MAX, Address, reply_address
+from domain.channel import Channel, ChannelKind
 from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
@@ -292,3 +293,34 @@ def test_a_channel_drops_only_when_an_open_connection_closes():
     assert channel.record_connection("open", at) is False and not channel.down
     assert channel.record_connection("close", at) is True and channel.down
     assert channel.record_connection("close", at) is False  # said again: the same drop
+
+
+class TestAddress:
+    PHONE = Phone("5511987654321")
+
+    def test_a_reply_goes_to_the_number_when_it_is_one_of_the_members_addresses(self):
+        addresses = [Address(ChannelKind.EVOLUTION, "123456789012345@lid"), Address(ChannelKind.EVOLUTION, self.PHONE.digits)]
+        assert reply_address(self.PHONE, addresses, ChannelKind.EVOLUTION) == self.PHONE.digits
+
+    def test_a_member_known_only_by_an_alias_is_answered_at_it(self):
+        addresses = [Address(ChannelKind.EVOLUTION, "123456789012345@lid"), Address(ChannelKind.CLI, self.PHONE.digits)]
+        assert reply_address(self.PHONE, addresses, ChannelKind.EVOLUTION) == "123456789012345@lid"
+
+    def test_no_address_of_the_kind_yet_is_the_number(self):
+        assert reply_address(self.PHONE, [Address(ChannelKind.CLI, "x")], ChannelKind.EVOLUTION) == self.PHONE.digits
+
+    @pytest.mark.parametrize("value", ["", "9" * (ADDRESS_MAX + 1)])
+    def test_an_address_fits_its_column(self, value):
+        with pytest.raises(ValueError):
+            Address(ChannelKind.EVOLUTION, value)
+
+    def test_only_known_kinds(self):
+        with pytest.raises(ValueError):
+            Address("telegraph", "x")
+
+
+def test_a_channel_is_enabled_until_disabled():
+    channel = Channel(tenant_id=uuid.uuid4(), kind=ChannelKind.EVOLUTION, name="ct")
+    assert channel.enabled and channel.kind is ChannelKind.EVOLUTION
+    channel.disable()
+    assert not channel.enabled
