@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import attrs
@@ -31,3 +32,7 @@ class TenantPack:
 class TenantPackSource(Protocol):
     def load_all(self) -> Sequence[TenantPack]:
         """Every pack found, validated. Raises `InvalidTenantPack` on the first broken one."""
+
+    def install(self, slug: str, folder: Path) -> TenantPack:
+        """Adds the pack in `folder` as tenant `slug`, validated first: `load_all` finds it from
+        then on. Raises `InvalidTenantPack` for a broken pack or a slug already taken."""

@@ -23,6 +23,9 @@ class TenantRepository(Protocol):
 
     async def by_slug(self, slug: str) -> Tenant | None: ...
 
+    async def listing(self) -> Sequence[Tenant]:
+        """Every tenant, by slug: the deployment's operator's view."""
+
     def add(self, tenant: Tenant) -> None: ...
 
 
@@ -31,6 +34,9 @@ class ChannelRepository(Protocol):
         """Channel names are unique across the deployment (a WhatsApp instance name)."""
 
     async def get(self, channel_id: uuid.UUID) -> Channel | None: ...
+
+    async def listing(self) -> Sequence[Channel]:
+        """Every tenant's channels, by name: the deployment's operator's view."""
 
     async def down(self) -> Sequence[Channel]:
         """Every tenant's enabled channels whose gateway last said they are not connected: the

@@ -32,6 +32,7 @@ from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from adapters.tar_backup import TarBackupArchive
+from application.add_tenant import AddTenant
 from application.answer_question import AnswerQuestion
 from application.back_up import BackUp
 from application.backup_archive import BackupArchive
@@ -52,6 +53,7 @@ from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
+from application.list_channels import ListChannels
 from application.list_erasure_requests import ListErasureRequests
 from application.model_usage import ModelUsage
 from application.pricing import Price, PriceTable
@@ -179,6 +181,8 @@ class ApplicationProvider(Provider):
     record_channel_event = provide(RecordChannelEvent)
     register_channel = provide(RegisterChannel)
     disable_channel = provide(DisableChannel)
+    list_channels = provide(ListChannels)
+    add_tenant = provide(AddTenant)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
     export_member_data = provide(ExportMemberData)

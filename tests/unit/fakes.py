@@ -66,6 +66,9 @@ class FakeTenants(_Store):
     async def by_slug(self, slug: str) -> Tenant | None:
         return next((t for t in self.items if t.slug == slug), None)
 
+    async def listing(self) -> Sequence[Tenant]:
+        return sorted(self.items, key=lambda t: t.slug)
+
 
 class FakeChannels(_Store):
     async def find(self, name: str) -> Channel | None:
@@ -76,6 +79,9 @@ class FakeChannels(_Store):
 
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return next((c for c in self.items if c.id == channel_id), None)
+
+    async def listing(self) -> Sequence[Channel]:
+        return sorted(self.items, key=lambda c: c.name)
 
     async def down(self) -> Sequence[Channel]:
         return sorted((c for c in self.items if c.enabled and c.down), key=lambda c: c.name)

@@ -15,6 +15,9 @@ class PostgresChannelRepository(Repository):
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return await self.session.get(Channel, channel_id)
 
+    async def listing(self) -> Sequence[Channel]:
+        return list(await self.session.scalars(sa.select(Channel).order_by(channels.c.name)))
+
     async def down(self) -> Sequence[Channel]:
         query = (
             sa.select(Channel)
