@@ -1,6 +1,6 @@
-"""Channels that can be disabled (no webhooks taken, nothing sent), and members known by address:
-a tenant's (channel kind, address) names one client; WhatsApp's @lid alias moves there from
-`clients.lid`.
+"""Channels that can be disabled (no webhooks taken, nothing sent); members known by address (a
+tenant's channel kind and address name one client; WhatsApp's @lid alias moves there from
+`clients.lid`); a center's front-desk settings from its pack (`front_desk:` in tenant.yaml).
 
 Revision ID: 0009
 Revises: 0006
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0009"
 down_revision: str | None = "0006"
@@ -20,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("channels", sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()))
+    op.add_column("tenants", sa.Column("front_desk", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")))
     op.create_table(
         "client_addresses",
         sa.Column("tenant_id", sa.Uuid, nullable=False),
@@ -51,4 +53,5 @@ def downgrade() -> None:
         "WHERE kind = 'evolution' AND address LIKE '%@lid' ORDER BY client_id, address) a WHERE a.client_id = clients.id"
     )
     op.drop_table("client_addresses")
+    op.drop_column("tenants", "front_desk")
     op.drop_column("channels", "enabled")

@@ -72,5 +72,7 @@ class Inbox(Protocol):
         wrote from on this channel's kind, else by phone, else creates it, and records its
         addresses (`ClientRepository.attach`); finds or creates its open conversation, stores the message with `text` unless
         the channel delivered it before, and adds it to the conversation's buffer (due `window`
-        after `arrived_at`, at most `max_wait` after the first waiting message). A duplicate may
+        after `arrived_at`, at most `max_wait` after the first waiting message; a tenant whose
+        pack sets `front_desk.buffer_window_seconds` has that window instead, and a `max_wait`
+        no shorter). A duplicate may
         move the buffer too; the turn that follows then finds nothing new."""

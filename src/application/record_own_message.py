@@ -5,6 +5,7 @@ import attrs
 
 from application.clock import Clock
 from application.errors import UnknownChannel
+from application.escalate_to_human import human_pause
 from application.unit_of_work import UnitOfWork
 from domain.address import Address
 from domain.channel import Channel, ChannelKind
@@ -42,8 +43,9 @@ class OwnMessageOutcome(StrEnum):
 @attrs.define
 class RecordOwnMessage:
     """Tells the bot's own replies from staff typing on the center's phone. Staff messages are kept
-    in the history (the bot reads them once it is back) and hand the conversation to the human;
-    the resume keyword hands it back."""
+    in the history (the bot reads them once it is back) and hand the conversation to the human
+    for the center's pause (`front_desk.human_pause_hours`, else `pause`); the resume keyword
+    hands it back."""
 
     uow: UnitOfWork
     clock: Clock
@@ -85,7 +87,9 @@ class RecordOwnMessage:
             change = conversation.resume(now, f"staff typed {self.resume_keyword} on the phone")
             outcome = OwnMessageOutcome.RESUMED
         else:
-            change = conversation.take_over(now, self.pause, "staff wrote from the phone")
+            tenant = await self.uow.tenants.get(channel.tenant_id)
+            pause = human_pause(tenant, self.pause) if tenant else self.pause
+            change = conversation.take_over(now, pause, "staff wrote from the phone")
             outcome = OwnMessageOutcome.STAFF
         if change:
             self.uow.status_changes.add(change)

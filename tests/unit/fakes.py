@@ -397,7 +397,10 @@ class FakeInbox:
                 created_at=message.sent_at or arrived_at,
             )
         )
-        self.uow.conversations.record_inbound(conversation.id, arrived_at, buffer.window, buffer.max_wait)
+        tenant = await self.uow.tenants.get(channel.tenant_id)
+        own = tenant.front_desk.buffer_window_seconds if tenant else None
+        window = buffer.window if own is None else dt.timedelta(seconds=own)
+        self.uow.conversations.record_inbound(conversation.id, arrived_at, window, max(window, buffer.max_wait))
         await self.uow.commit()
         return Stored(conversation_id=conversation.id, stored=stored)
 

@@ -16,7 +16,7 @@ from domain.flow import Awaiting, FlowState, Interview
 from domain.message import Author, Direction, Message, MessageStatus, clean_text
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
-from domain.tenant import ClassSlot, Modality, Tenant
+from domain.tenant import ClassSlot, FrontDeskSettings, Modality, OpeningHours, Tenant
 
 NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
 
@@ -324,3 +324,27 @@ def test_a_channel_is_enabled_until_disabled():
     assert channel.enabled and channel.kind is ChannelKind.EVOLUTION
     channel.disable()
     assert not channel.enabled
+
+
+class TestFrontDesk:
+    HOURS = FrontDeskSettings(business_hours=[OpeningHours(weekday="mon", start=dt.time(6), end=dt.time(22))])
+
+    @pytest.mark.parametrize(
+        ("local", "staffed"),
+        [
+            (dt.datetime(2026, 3, 2, 6, 0), True),  # a Monday, at opening
+            (dt.datetime(2026, 3, 2, 21, 59), True),
+            (dt.datetime(2026, 3, 2, 22, 0), False),  # closing time is closed
+            (dt.datetime(2026, 3, 2, 5, 59), False),
+            (dt.datetime(2026, 3, 3, 12, 0), False),  # Tuesday: no hours that day
+        ],
+    )
+    def test_staffed_only_within_the_business_hours_of_the_day(self, local, staffed):
+        assert self.HOURS.staffed_at(local) is staffed
+
+    def test_no_business_hours_is_always_staffed(self):
+        assert FrontDeskSettings().staffed_at(dt.datetime(2026, 3, 3, 3, 0))
+
+    def test_hours_end_after_they_start(self):
+        with pytest.raises(ValueError, match="end after"):
+            OpeningHours(weekday="mon", start=dt.time(22), end=dt.time(6))

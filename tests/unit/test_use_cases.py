@@ -21,7 +21,7 @@ from domain.message import Direction, MessageStatus
 from domain.outbox import NEVER
 from domain.phone import Phone
 from domain.route import Route
-from domain.tenant import Tenant
+from domain.tenant import FrontDeskSettings, OpeningHours, Tenant
 from tests.unit.fakes import FakeClock, FakeGateway, FakeIndex, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 PHONE = Phone("5511987654321")
@@ -187,6 +187,40 @@ class TestHandleTurn:
 
 
 LEASE = dt.timedelta(seconds=30)
+
+
+class TestFrontDesk:
+    """A center's `front_desk:` settings where the deployment's apply otherwise."""
+
+    def _center(self, uow, **settings) -> None:
+        uow.tenants.items[0].front_desk = FrontDeskSettings(**settings)
+
+    async def _escalate(self, uow, clock, index, due_in: dt.timedelta | None = None):
+        received = await _receive(uow, clock, "quero falar com alguém")
+        if due_in is not None:
+            assert uow.conversations.buffers[received.conversation_id].due_at == clock.now() + due_in
+        engine = ScriptedEngine(Route.ESCALATE, human_requested=True)
+        return await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+
+    async def test_a_person_asked_for_out_of_hours_is_told_when_staff_are_away(self, uow, clock, index):
+        # 13:00 UTC is 10:00 on a Monday in São Paulo.
+        self._center(
+            uow, business_hours=[OpeningHours(weekday="mon", start=dt.time(14), end=dt.time(22))], out_of_hours_reply="Voltamos às 14h."
+        )
+        result = await self._escalate(uow, clock, index)
+        assert result.route is Route.ESCALATE and result.reply.endswith("\n\nVoltamos às 14h.")
+
+    async def test_within_business_hours_nothing_is_added(self, uow, clock, index):
+        self._center(
+            uow, business_hours=[OpeningHours(weekday="mon", start=dt.time(6), end=dt.time(22))], out_of_hours_reply="Voltamos às 6h."
+        )
+        result = await self._escalate(uow, clock, index)
+        assert "Voltamos" not in result.reply
+
+    async def test_the_centers_pause_and_buffer_window(self, uow, clock, index):
+        self._center(uow, human_pause_hours=2, buffer_window_seconds=3)
+        await self._escalate(uow, clock, index, due_in=dt.timedelta(seconds=3))
+        assert uow.conversations.items[0].paused_until == clock.now() + dt.timedelta(hours=2)
 
 
 class TestDeliverOutbox:

@@ -39,17 +39,25 @@ _STORE_SQL = """
         INSERT INTO client_addresses (tenant_id, client_id, kind, address)
         SELECT :tenant_id, client.id, :kind, value FROM client, unnest(CAST(:addresses AS varchar[])) AS value
         ON CONFLICT DO NOTHING
+    ), buffer AS (
+        -- The center's own window (`front_desk.buffer_window_seconds`), else the deployment's; the
+        -- longest wait is never shorter than the window.
+        SELECT quiet, GREATEST(quiet, CAST(:max_wait AS interval)) AS longest FROM (
+            SELECT COALESCE(CAST(front_desk->>'buffer_window_seconds' AS float8) * interval '1 second',
+                            CAST(:window AS interval)) AS quiet
+            FROM tenants WHERE id = :tenant_id
+        ) AS chosen
     ), conversation AS (
         INSERT INTO conversations (id, tenant_id, client_id, status, flow_state, created_at,
                                    inbound_version, pending_since, due_at)
         SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{}'::jsonb, :arrived_at,
-               1, :arrived_at, CAST(:arrived_at AS timestamptz) + LEAST(CAST(:window AS interval), CAST(:max_wait AS interval))
-        FROM client
+               1, :arrived_at, CAST(:arrived_at AS timestamptz) + buffer.quiet
+        FROM client, buffer
         ON CONFLICT (client_id) WHERE status <> 'closed' DO UPDATE SET
             inbound_version = conversations.inbound_version + 1,
             pending_since = COALESCE(conversations.pending_since, EXCLUDED.pending_since),
-            due_at = LEAST(CAST(:arrived_at AS timestamptz) + CAST(:window AS interval),
-                           COALESCE(conversations.pending_since, EXCLUDED.pending_since) + CAST(:max_wait AS interval))
+            due_at = LEAST(CAST(:arrived_at AS timestamptz) + (SELECT quiet FROM buffer),
+                           COALESCE(conversations.pending_since, EXCLUDED.pending_since) + (SELECT longest FROM buffer))
         RETURNING id
     ), message AS (
         INSERT INTO messages (id, tenant_id, conversation_id, channel_id, direction, author, text, media,

@@ -2,7 +2,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.flow_state import FlowStateType
-from adapters.postgres.types import LanguageModelSettingsType, ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
+from adapters.postgres.types import (
+    FrontDeskSettingsType,
+    LanguageModelSettingsType,
+    ModalitiesType,
+    PaidServicesType,
+    PhoneType,
+    StrEnumType,
+    TrialRulesType,
+)
 from domain.address import ADDRESS_MAX
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
 from domain.client import Client
@@ -45,6 +53,7 @@ tenants = sa.Table(
     sa.Column("modalities", ModalitiesType, nullable=False),
     sa.Column("trial_class", TrialRulesType, nullable=False),
     sa.Column("llm", LanguageModelSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("front_desk", FrontDeskSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
 
 channels = sa.Table(
