@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -221,6 +222,20 @@ class TestFrontDesk:
         self._center(uow, human_pause_hours=2, buffer_window_seconds=3)
         await self._escalate(uow, clock, index, due_in=dt.timedelta(seconds=3))
         assert uow.conversations.items[0].paused_until == clock.now() + dt.timedelta(hours=2)
+
+
+class TestGateways:
+    def test_one_gateway_per_kind(self):
+        with pytest.raises(ValueError, match="one gateway per channel kind"):
+            Gateways(FakeGateway(), FakeGateway())
+
+    def test_a_kind_without_a_gateway_here_is_a_failure_not_worth_retrying(self):
+        gateways = Gateways(FakeGateway())
+        assert gateways.kinds == (ChannelKind.CLI,)
+        whatsapp = Channel(tenant_id=uuid.uuid4(), kind=ChannelKind.EVOLUTION, name="wa")
+        with pytest.raises(DeliveryFailed) as failure:
+            gateways.for_channel(whatsapp)
+        assert not failure.value.retryable
 
 
 class TestDeliverOutbox:
