@@ -4,7 +4,7 @@ from typing import Protocol
 
 import attrs
 
-from domain.address import Address
+from domain.address import Address, addresses_of
 from domain.channel import Channel, ChannelKind
 from domain.client import clean_name
 from domain.phone import Phone
@@ -35,9 +35,7 @@ class InboundMessage:
         return self.address or self.sender.digits
 
     def addresses(self, kind: ChannelKind) -> list[Address]:
-        """The sender's addresses on `kind` channels, where they wrote from first."""
-        values = dict.fromkeys((self.reply_address, *self.aliases))
-        return [Address(kind, value) for value in values]
+        return addresses_of(kind, self.reply_address, self.aliases)
 
 
 @attrs.frozen
@@ -70,9 +68,9 @@ class Inbox(Protocol):
     ) -> Stored:
         """Atomically, against concurrent deliveries: finds the client by the address the member
         wrote from on this channel's kind, else by phone, else creates it, and records its
-        addresses (`ClientRepository.attach`); finds or creates its open conversation, stores the message with `text` unless
-        the channel delivered it before, and adds it to the conversation's buffer (due `window`
-        after `arrived_at`, at most `max_wait` after the first waiting message; a tenant whose
-        pack sets `front_desk.buffer_window_seconds` has that window instead, and a `max_wait`
-        no shorter). A duplicate may
-        move the buffer too; the turn that follows then finds nothing new."""
+        addresses (as `ClientRepository.attach`); finds or creates its open conversation; stores
+        the message with `text` unless the channel delivered it before; and adds it to the
+        conversation's buffer (due `window` after `arrived_at`, at most `max_wait` after the first
+        waiting message; a tenant whose pack sets `front_desk.buffer_window_seconds` has that
+        window instead, and a `max_wait` no shorter). A duplicate may move the buffer too; the
+        turn that follows then finds nothing new."""

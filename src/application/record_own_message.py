@@ -7,7 +7,7 @@ from application.clock import Clock
 from application.errors import UnknownChannel
 from application.escalate_to_human import human_pause
 from application.unit_of_work import UnitOfWork
-from domain.address import Address
+from domain.address import Address, addresses_of
 from domain.channel import Channel, ChannelKind
 from domain.client import Client
 from domain.conversation import Conversation
@@ -30,8 +30,7 @@ class OwnMessage:
     aliases: tuple[str, ...] = ()
 
     def addresses(self, kind: ChannelKind) -> list[Address]:
-        values = dict.fromkeys((self.address or self.recipient.digits, *self.aliases))
-        return [Address(kind, value) for value in values]
+        return addresses_of(kind, self.address or self.recipient.digits, self.aliases)
 
 
 class OwnMessageOutcome(StrEnum):

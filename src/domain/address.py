@@ -21,6 +21,12 @@ class Address:
     value: str = attrs.field(validator=[attrs.validators.min_len(1), attrs.validators.max_len(ADDRESS_MAX)])
 
 
+def addresses_of(kind: ChannelKind, first: str, aliases: Iterable[str]) -> list[Address]:
+    """A member's addresses on `kind` channels as a channel named them, the one written from
+    (or to) first, each once."""
+    return [Address(kind, value) for value in dict.fromkeys((first, *aliases))]
+
+
 def reply_address(phone: Phone, addresses: Iterable[Address], kind: ChannelKind) -> str:
     """Where a reply on a `kind` channel reaches the client: its phone number when that is one of
     its addresses there (or it has none yet), else the address it wrote from there (a WhatsApp
