@@ -30,8 +30,8 @@ _SLASHES = re.compile(r"/{2,}")
 async def health(request: Request) -> Response[dict[str, object]]:
     """200 while the database answers, with what members are owed on every channel kind this
     service answers ("behind" when something is late: no worker runs, or Evolution refuses
-    sends); 503 when it does not. Anyone who reaches the
-    port may ask, so the driver's error, which names the database and its host, goes to the log."""
+    sends); 503 when it does not. Anyone who reaches the port may ask, so the driver's error,
+    which names the database and its host, goes to the log."""
     container: AsyncContainer = request.app.state.container
     try:
         async with container() as scope:
