@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' fake 
 
 from adapters.terminal import TerminalGateway
 from application.deliver_outbox import DeliverOutbox
+from application.gateway import Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import InboundMessage
 from application.ingest_knowledge import cli_channel_name
@@ -89,7 +90,7 @@ async def main(turns: int, engine: str) -> None:
             openai_api_key="sk-bench" if engine == "openai" else None,
             openai_base_url=model_url,
         )
-        container = make_container(settings, TerminalGateway(io.StringIO()))
+        container = make_container(settings, Gateways(TerminalGateway(io.StringIO())))
         await prepare(container)
         whole: list[float] = []
         turn_only: list[float] = []

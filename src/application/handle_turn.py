@@ -17,6 +17,7 @@ from application.small_talker import SmallTalker
 from application.triage import Triage, Triager
 from application.turn import TurnInput
 from application.unit_of_work import UnitOfWork
+from domain.address import reply_address
 from domain.client import Client
 from domain.conversation import Conversation
 from domain.erasure import asks_for_erasure
@@ -178,6 +179,8 @@ class HandleTurn:
             created_at=now,
         )
         self.uow.messages.add(reply)
-        self.uow.outbox.add(
-            OutboxEntry(tenant_id=conversation.tenant_id, message_id=reply.id, recipient=str(client.phone), next_attempt_at=now)
-        )
+        # The reply leaves through the channel the member last wrote on, to their address there.
+        channel = await self.uow.channels.get(last.channel_id)
+        addresses = await self.uow.clients.addresses(conversation.tenant_id, client.id)
+        recipient = reply_address(client.phone, addresses, channel.kind) if channel else client.phone.digits
+        self.uow.outbox.add(OutboxEntry(tenant_id=conversation.tenant_id, message_id=reply.id, recipient=recipient, next_attempt_at=now))

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from domain.address import Address
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, StatusChange
@@ -23,6 +24,9 @@ class TenantRepository(Protocol):
 
     async def by_slug(self, slug: str) -> Tenant | None: ...
 
+    async def listing(self) -> Sequence[Tenant]:
+        """Every tenant, by slug: the deployment's operator's view."""
+
     def add(self, tenant: Tenant) -> None: ...
 
 
@@ -32,9 +36,12 @@ class ChannelRepository(Protocol):
 
     async def get(self, channel_id: uuid.UUID) -> Channel | None: ...
 
+    async def listing(self) -> Sequence[Channel]:
+        """Every tenant's channels, by name: the deployment's operator's view."""
+
     async def down(self) -> Sequence[Channel]:
-        """Every tenant's channels whose gateway last said they are not connected: the deployment's
-        health, not a tenant's data."""
+        """Every tenant's enabled channels whose gateway last said they are not connected: the
+        deployment's health, not a tenant's data."""
 
     def add(self, channel: Channel) -> None: ...
 
@@ -42,7 +49,14 @@ class ChannelRepository(Protocol):
 class ClientRepository(Protocol):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None: ...
 
-    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None: ...
+    async def by_address(self, tenant_id: uuid.UUID, address: Address) -> Client | None:
+        """The client a channel of `address.kind` reaches at `address.value`."""
+
+    async def addresses(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Address]: ...
+
+    async def attach(self, tenant_id: uuid.UUID, client_id: uuid.UUID, addresses: Sequence[Address]) -> None:
+        """Records the addresses as the client's. One that another client holds stays theirs: two
+        members claiming one address is the channel's confusion, not a reason to move it."""
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None: ...
 

@@ -36,6 +36,7 @@ from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from adapters.tar_backup import TarBackupArchive
 from application.add_staff_user import AddStaffUser
+from application.add_tenant import AddTenant
 from application.answer_question import AnswerQuestion
 from application.authenticate_staff import AuthenticateStaff
 from application.back_up import BackUp
@@ -50,18 +51,20 @@ from application.close_conversation import CloseConversation
 from application.conversation_views import ConversationViews
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.disable_channel import DisableChannel
 from application.disable_staff_user import DisableStaffUser
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
 from application.export_trial_classes import ExportTrialClasses
 from application.follow_ups import FollowUpReader
-from application.gateway import MessageGateway
+from application.gateway import Gateways
 from application.hand_back_to_bot import HandBackToBot
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
+from application.list_channels import ListChannels
 from application.list_erasure_requests import ListErasureRequests
 from application.list_sections import ListSections
 from application.list_staff_users import ListStaffUsers
@@ -225,6 +228,9 @@ class ApplicationProvider(Provider):
     register_trial_class = provide(RegisterTrialClass)
     record_channel_event = provide(RecordChannelEvent)
     register_channel = provide(RegisterChannel)
+    disable_channel = provide(DisableChannel)
+    list_channels = provide(ListChannels)
+    add_tenant = provide(AddTenant)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
     export_member_data = provide(ExportMemberData)
@@ -278,9 +284,9 @@ class ApplicationProvider(Provider):
         return AnswerQuestion(answerer, index, follow_ups)
 
     @provide
-    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
+    def deliver_outbox(self, uow: UnitOfWork, gateways: Gateways, clock: Clock, settings: Settings) -> DeliverOutbox:
         retry = RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry))
-        return DeliverOutbox(uow, gateway, clock, dt.timedelta(seconds=settings.send_lease), retry)
+        return DeliverOutbox(uow, gateways, clock, dt.timedelta(seconds=settings.send_lease), retry)
 
     @provide
     def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
@@ -353,9 +359,10 @@ class BackupProvider(Provider):
 
 
 class GatewayProvider(Provider):
-    """The entrypoint decides where replies go (the terminal, a WhatsApp gateway) and passes it in."""
+    """The entrypoint decides where replies go (the terminal, the WhatsApp gateways) and passes
+    them in; the channel kinds it gives a gateway for are the ones its worker answers."""
 
-    gateway = from_context(provides=MessageGateway, scope=Scope.APP)
+    gateways = from_context(provides=Gateways, scope=Scope.APP)
 
 
 class GivenClockProvider(Provider):
@@ -364,7 +371,7 @@ class GivenClockProvider(Provider):
     clock = from_context(provides=Clock, scope=Scope.APP)
 
 
-def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
+def make_container(settings: Settings, gateways: Gateways, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
     providers: list[Provider] = [
         AdaptersProvider(),
@@ -379,7 +386,7 @@ def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | N
         from entrypoints.openai_engine import OpenAIEngineProvider
 
         providers.append(OpenAIEngineProvider())  # after EngineProvider: its decisions replace the offline ones
-    context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
+    context: dict[object, object] = {Settings: settings, Gateways: gateways}
     if clock is not None:
         providers.append(GivenClockProvider())
         context[Clock] = clock

@@ -96,9 +96,11 @@ class Settings:
     history_limit: int = _setting(20, minimum=1)
     """HISTORY_LIMIT: how many earlier messages a turn reads as context."""
     human_pause_hours: int = _setting(12, minimum=1)
-    """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it."""
+    """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it
+    (a center's tenant.yaml may set its own: `front_desk: human_pause_hours`)."""
     buffer_window: float = _setting(15.0)
-    """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn."""
+    """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn (a
+    center's tenant.yaml may set its own: `front_desk: buffer_window_seconds`)."""
     buffer_max: float = _setting(60.0)
     """BUFFER_MAX: the longest a burst waits for its answer, in seconds, however much the member writes."""
     evolution_url: str | None = _setting(None)

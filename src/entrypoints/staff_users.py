@@ -8,10 +8,10 @@ from typing import TextIO
 
 from dishka import AsyncContainer
 
-from adapters.terminal import TerminalGateway
 from application.add_staff_user import AddStaffUser
 from application.disable_staff_user import DisableStaffUser
 from application.errors import StaffUserExists, UnknownStaffUser, UnknownTenant, WeakPassword
+from application.gateway import Gateways
 from application.list_staff_users import ListStaffUsers
 from domain.staff import StaffRole
 from entrypoints.container import make_container
@@ -31,7 +31,7 @@ def read_password(stdin: TextIO) -> tuple[str, bool]:
 
 
 async def _run(settings: Settings, action: Callable[[AsyncContainer], Awaitable[int]]) -> int:
-    container = make_container(settings, TerminalGateway(sys.stderr))
+    container = make_container(settings, Gateways())
     try:
         await migrate(container)
         return await in_request(container, action)

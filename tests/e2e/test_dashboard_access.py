@@ -11,6 +11,7 @@ import pytest
 from dishka import AsyncContainer
 
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
 from domain.message import Author
@@ -148,7 +149,7 @@ async def own_container(own_database, tmp_path, clock) -> AsyncIterator[AsyncCon
     """A database of its own for a test that leaves a reply to send: in the session's database, a
     `tatame chat` or a worker of another test would deliver it."""
     settings = Settings(database_url=own_database, data_dir=tmp_path / "own", knowledge_dir=PROJECT_ROOT / "knowledge")
-    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), clock)
     await prepare(container)
     yield container
     await container.close()

@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 
 from adapters.terminal import TerminalGateway
 from application.add_staff_user import AddStaffUser
+from application.gateway import Gateways
 from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
@@ -50,7 +51,7 @@ async def service(own_settings) -> AsyncIterator[Service]:
 
 @pytest.fixture(scope="module")
 async def email(service, own_settings) -> str:
-    container = make_container(own_settings, TerminalGateway(io.StringIO()))
+    container = make_container(own_settings, Gateways(TerminalGateway(io.StringIO())))
     try:
         async with container() as request:
             user = await (await request.get(AddStaffUser)).execute("ct-exemplo", "recepcao@ct-exemplo.com.br", PASSWORD)

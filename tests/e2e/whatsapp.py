@@ -12,7 +12,7 @@ import httpx
 import uvicorn
 from dishka import Provider
 
-from adapters.evolution.gateway import EvolutionGateway
+from entrypoints.channels import member_gateways
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
 from entrypoints.settings import Settings
@@ -59,7 +59,7 @@ class Service:
 
 async def running_service(settings: Settings, clock: ShiftedClock, *overrides: Provider) -> AsyncIterator[Service]:
     async with httpx.AsyncClient(timeout=5) as outbound, httpx.AsyncClient(timeout=5) as inbound:
-        container = make_container(settings, EvolutionGateway(outbound), clock, *overrides)
+        container = make_container(settings, member_gateways(outbound), clock, *overrides)
         await prepare(container)
         await register_default_channel(container, settings)
         server = uvicorn.Server(uvicorn.Config(make_app(container, settings=settings), host="127.0.0.1", port=0, log_level="warning"))

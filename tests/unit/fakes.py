@@ -22,7 +22,8 @@ from application.record_erasure_request import RecordErasureRequest
 from application.register_trial_class import RegisterTrialClass
 from application.triage import Triage
 from application.turn import TurnInput
-from domain.channel import Channel
+from domain.address import Address
+from domain.channel import Channel, ChannelKind
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.erasure import ErasureRequest
@@ -66,6 +67,9 @@ class FakeTenants(_Store):
     async def by_slug(self, slug: str) -> Tenant | None:
         return next((t for t in self.items if t.slug == slug), None)
 
+    async def listing(self) -> Sequence[Tenant]:
+        return sorted(self.items, key=lambda t: t.slug)
+
 
 class FakeChannels(_Store):
     async def find(self, name: str) -> Channel | None:
@@ -77,11 +81,17 @@ class FakeChannels(_Store):
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return next((c for c in self.items if c.id == channel_id), None)
 
+    async def listing(self) -> Sequence[Channel]:
+        return sorted(self.items, key=lambda c: c.name)
+
     async def down(self) -> Sequence[Channel]:
-        return sorted((c for c in self.items if c.down), key=lambda c: c.name)
+        return sorted((c for c in self.items if c.enabled and c.down), key=lambda c: c.name)
 
 
+@attrs.define
 class FakeClients(_Store):
+    held: dict[tuple[uuid.UUID, Address], uuid.UUID] = attrs.field(factory=dict)  # (tenant, address) -> client id
+
     async def add_or_get(self, client: Client) -> Client:
         existing = await self.by_phone(client.tenant_id, client.phone)
         if existing is None:
@@ -91,8 +101,17 @@ class FakeClients(_Store):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.phone == phone), None)
 
-    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
-        return next((c for c in self.items if c.tenant_id == tenant_id and c.lid == lid), None)
+    async def by_address(self, tenant_id: uuid.UUID, address: Address) -> Client | None:
+        client_id = self.held.get((tenant_id, address))
+        return None if client_id is None else await self.get(tenant_id, client_id)
+
+    async def addresses(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Address]:
+        theirs = [address for (tenant, address), holder in self.held.items() if (tenant, holder) == (tenant_id, client_id)]
+        return sorted(theirs, key=lambda a: (a.kind, a.value))
+
+    async def attach(self, tenant_id: uuid.UUID, client_id: uuid.UUID, addresses: Sequence[Address]) -> None:
+        for address in addresses:
+            self.held.setdefault((tenant_id, address), client_id)
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
@@ -103,6 +122,7 @@ class FakeClients(_Store):
     async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
         kept = [c for c in self.items if not (c.tenant_id == tenant_id and c.id == client_id)]
         deleted, self.items = len(self.items) - len(kept), kept
+        self.held = {key: holder for key, holder in self.held.items() if (key[0], holder) != (tenant_id, client_id)}
         return deleted
 
 
@@ -424,11 +444,11 @@ class FakeInbox:
     uow: "FakeUnitOfWork"
 
     async def store(self, channel, message, text, media, arrived_at, buffer) -> Stored:
-        client = await self.uow.clients.add_or_get(
-            Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name, lid=message.lid)
+        addresses = message.addresses(channel.kind)
+        client = await self.uow.clients.by_address(channel.tenant_id, addresses[0]) or await self.uow.clients.add_or_get(
+            Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name)
         )
-        if message.lid:
-            client.lid = message.lid
+        await self.uow.clients.attach(channel.tenant_id, client.id, addresses)
         conversation = await self.uow.conversations.add_or_get(
             Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=arrived_at)
         )
@@ -446,7 +466,10 @@ class FakeInbox:
                 created_at=message.sent_at or arrived_at,
             )
         )
-        self.uow.conversations.record_inbound(conversation.id, arrived_at, buffer.window, buffer.max_wait)
+        tenant = await self.uow.tenants.get(channel.tenant_id)
+        own = tenant.front_desk.buffer_window_seconds if tenant else None
+        window = buffer.window if own is None else dt.timedelta(seconds=own)
+        self.uow.conversations.record_inbound(conversation.id, arrived_at, window, max(window, buffer.max_wait))
         await self.uow.commit()
         return Stored(conversation_id=conversation.id, stored=stored)
 
@@ -485,7 +508,9 @@ class FakeUnitOfWork:
         return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if isinstance(getattr(self, f.name), _Store)}
 
     def _take_snapshot(self) -> None:
-        self._snapshot = copy.deepcopy({"items": {n: s.items for n, s in self._stores().items()}, "buffers": self.conversations.buffers})
+        self._snapshot = copy.deepcopy(
+            {"items": {n: s.items for n, s in self._stores().items()}, "buffers": self.conversations.buffers, "held": self.clients.held}
+        )
 
     @property
     def committed(self) -> bool:
@@ -506,6 +531,7 @@ class FakeUnitOfWork:
         for name, store in self._stores().items():
             store.items = restored["items"][name]
         self.conversations.buffers = restored["buffers"]
+        self.clients.held = restored["held"]
 
 
 @attrs.define
@@ -569,6 +595,7 @@ class FakeGateway:
     failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookup_failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookups: int = 0
+    kind: ChannelKind = ChannelKind.CLI
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
         failure = self.failures.pop(0) if self.failures else None

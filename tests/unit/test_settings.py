@@ -8,6 +8,7 @@ import pytest
 
 from adapters.openai.prices import PRICES
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.pricing import Price, PriceTable
 from entrypoints.container import make_container
 from entrypoints.settings import Settings, SettingsError
@@ -134,14 +135,14 @@ def test_a_price_is_set_whole_or_not_at_all(env):
 
 async def test_the_configured_models_price_from_the_environment_replaces_the_tables():
     settings = _settings(OPENAI_MODEL="llama3", LLM_PRICE_INPUT="0.2", LLM_PRICE_OUTPUT="0.6")
-    container = make_container(settings, TerminalGateway(io.StringIO()))
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())))
     try:
         table = await container.get(PriceTable)
     finally:
         await container.close()
     assert table.price("llama3") == Price(input=Decimal("0.2"), cached_input=Decimal("0.2"), output=Decimal("0.6"))
     assert table.price("gpt-4o") == PRICES.price("gpt-4o") and table.version == "env:llama3=0.2/0.2/0.6"
-    container = make_container(_settings(), TerminalGateway(io.StringIO()))
+    container = make_container(_settings(), Gateways(TerminalGateway(io.StringIO())))
     try:
         assert await container.get(PriceTable) is PRICES
     finally:

@@ -1,5 +1,6 @@
 import datetime as dt
 from collections.abc import Sequence
+from typing import ClassVar
 
 import attrs
 import httpx
@@ -7,7 +8,7 @@ import httpx
 from adapters.evolution.events import OwnMessage
 from adapters.evolution.parsing import MalformedWebhook, parse_webhook
 from application.gateway import DeliveryFailed
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 from domain.phone import Phone
 
 
@@ -80,8 +81,11 @@ def _same_chat(own: OwnMessage, recipient: str) -> bool:
 class EvolutionGateway:
     """Evolution API v2: sends with `POST {url}/message/sendText/{instance}`, and finds earlier
     sends with `POST {url}/chat/findMessages/{instance}` (which needs Evolution to keep messages:
-    `DATABASE_SAVE_DATA_NEW_MESSAGE=true`, its default), both with the instance's `apikey`."""
+    `DATABASE_SAVE_DATA_NEW_MESSAGE=true`, its default), both with the instance's `apikey`.
+    One gateway serves every instance: a send goes to its channel's own Evolution (`api_url`),
+    instance (`name`) and key (`api_key`)."""
 
+    kind: ClassVar[ChannelKind] = ChannelKind.EVOLUTION
     client: httpx.AsyncClient
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:

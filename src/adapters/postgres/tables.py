@@ -2,9 +2,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.flow_state import FlowStateType
-from adapters.postgres.types import LanguageModelSettingsType, ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
+from adapters.postgres.types import (
+    FrontDeskSettingsType,
+    LanguageModelSettingsType,
+    ModalitiesType,
+    PaidServicesType,
+    PhoneType,
+    StrEnumType,
+    TrialRulesType,
+)
+from domain.address import ADDRESS_MAX
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
-from domain.client import LID_MAX, Client
+from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.erasure import Erasure, ErasureRequest
 from domain.escalation import Escalation, EscalationReason
@@ -45,6 +54,7 @@ tenants = sa.Table(
     sa.Column("modalities", ModalitiesType, nullable=False),
     sa.Column("trial_class", TrialRulesType, nullable=False),
     sa.Column("llm", LanguageModelSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("front_desk", FrontDeskSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
 
 channels = sa.Table(
@@ -56,6 +66,7 @@ channels = sa.Table(
     sa.Column("name", sa.String(CHANNEL_NAME_MAX), nullable=False, unique=True),
     sa.Column("api_url", sa.Text),
     sa.Column("api_key", sa.Text),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("connected", sa.Boolean),
     sa.Column("connection_state", sa.String(CONNECTION_STATE_MAX)),
     sa.Column("connection_changed_at", TZ),
@@ -68,9 +79,19 @@ clients = sa.Table(
     _tenant_id(),
     sa.Column("phone", PhoneType, nullable=False),
     sa.Column("name", sa.Text),
-    sa.Column("lid", sa.String(LID_MAX)),
     sa.UniqueConstraint("tenant_id", "phone"),
-    sa.UniqueConstraint("tenant_id", "lid"),
+)
+
+# Where channels reach a client (`domain.address.Address`): a tenant's (kind, address) is one
+# client's, whichever channel of that kind it came through. Kept by the channels' adapters.
+client_addresses = sa.Table(
+    "client_addresses",
+    metadata,
+    _tenant_id(),
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("address", sa.String(ADDRESS_MAX), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "kind", "address"),
 )
 
 conversations = sa.Table(

@@ -12,7 +12,8 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import StorageUnavailable
-from application.report_backlog import ReportBacklog
+from application.gateway import Gateways
+from application.report_backlog import Backlog, ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
 from entrypoints.http.dashboard import dashboard_routers, template_config
@@ -29,13 +30,15 @@ _SLASHES = re.compile(r"/{2,}")
 
 @get("/health")
 async def health(request: Request) -> Response[dict[str, object]]:
-    """200 while the database answers, with what members are owed ("behind" when something is
-    late: no worker runs, or Evolution refuses sends); 503 when it does not. Anyone who reaches the
-    port may ask, so the driver's error, which names the database and its host, goes to the log."""
+    """200 while the database answers, with what members are owed on every channel kind this
+    service answers ("behind" when something is late: no worker runs, or Evolution refuses
+    sends); 503 when it does not. Anyone who reaches the port may ask, so the driver's error,
+    which names the database and its host, goes to the log."""
     container: AsyncContainer = request.app.state.container
     try:
         async with container() as scope:
-            backlog = await (await scope.get(ReportBacklog)).execute("evolution")
+            report = await scope.get(ReportBacklog)
+            backlog = sum([await report.execute(kind) for kind in (await scope.get(Gateways)).kinds], Backlog())
             down = await (await scope.get(ReportChannels)).down()
     except Exception as error:
         log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
