@@ -96,11 +96,13 @@ class HandleTurn:
             with structlog.contextvars.bound_contextvars(message=str(burst[-1].id)):
                 route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
-        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
+        # The conversation's row first, its messages after, the order a webhook's store takes them
+        # in: the other order deadlocks with a store of a message whose id another member's holds.
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
             # The member wrote again while this turn was computed: answer the whole burst instead.
             await self.uow.rollback()
             return None
+        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=handled, burst_started_at=burst[0].created_at)
 
