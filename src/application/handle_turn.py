@@ -96,8 +96,9 @@ class HandleTurn:
             with structlog.contextvars.bound_contextvars(message=str(burst[-1].id)):
                 route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
-        # The conversation's row first, its messages after, the order a webhook's store takes them
-        # in: the other order deadlocks with a store of a message whose id another member's holds.
+        # The conversation's row first, then its messages: the order a webhook's store takes them in.
+        # Messages first deadlocked with a batch of stores that held the row and waited on one of
+        # those messages (its id sent again, for another member).
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
             # The member wrote again while this turn was computed: answer the whole burst instead.
             await self.uow.rollback()

@@ -21,12 +21,11 @@ async def in_request(
     action: Callable[[AsyncContainer], Awaitable[T]],
     attempts: int = 6,
     first_delay: float = 0.5,
-    conflict_attempts: int = CONFLICT_ATTEMPTS,
 ) -> T:
     """Runs `action` in a fresh REQUEST scope (its own unit of work). When the database cannot be
     reached, waits and runs it again from the start, up to `attempts` times in all; when the
     database aborted it for a concurrent transaction, runs it again at once, up to
-    `conflict_attempts` times. Either way what was not committed was rolled back."""
+    `CONFLICT_ATTEMPTS` times. Either way what was not committed was rolled back."""
     delay, outages, conflicts = first_delay, 0, 0
     while True:
         try:
@@ -41,6 +40,6 @@ async def in_request(
             delay = min(delay * 2, 10.0)
         except TransactionConflict as error:
             conflicts += 1
-            if conflicts >= conflict_attempts:
+            if conflicts >= CONFLICT_ATTEMPTS:
                 raise
             log.info("database.conflict_retried", attempt=conflicts, error=str(error))
