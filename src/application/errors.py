@@ -42,3 +42,9 @@ class TooManyLoginAttempts(ApplicationError):
 
 class UnknownConversation(ApplicationError):
     """No such conversation for the asking tenant (another tenant's is unknown too)."""
+
+
+class TransactionConflict(ApplicationError):
+    """The database aborted the transaction for a concurrent one, not for anything wrong in it (a
+    deadlock, a serialization failure). Nothing of it was committed: run it again from the start,
+    and it meets the other one committed."""

@@ -97,11 +97,14 @@ class HandleTurn:
             with structlog.contextvars.bound_contextvars(message=str(burst[-1].id)):
                 route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
-        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
+        # The conversation's row first, then its messages: the order a webhook's store takes them in.
+        # Messages first deadlocked with a batch of stores that held the row and waited on one of
+        # those messages (its id sent again, for another member).
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
             # The member wrote again while this turn was computed: answer the whole burst instead.
             await self.uow.rollback()
             return None
+        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=handled, burst_started_at=burst[0].created_at)
 

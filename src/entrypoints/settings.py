@@ -120,9 +120,11 @@ class Settings:
     """HOST: where `tatame serve` listens."""
     port: int = _setting(8000, minimum=1)
     """PORT: where `tatame serve` listens."""
-    http_keep_alive: float = _setting(5.0, positive=True)
+    http_keep_alive: float = _setting(8.0, positive=True)
     """HTTP_KEEP_ALIVE: seconds `tatame serve` keeps an idle connection open after a response. Keep it
-    longer than the reverse proxy's idle timeout for upstream connections, so the proxy closes first."""
+    longer than the idle timeout of whatever reuses connections to it (the reverse proxy's upstream
+    pool; Evolution's Node.js client keeps idle sockets 5 s), so the client closes first: one that
+    sends on a connection the server is closing at that very moment gets a reset, not an answer."""
     http_request_timeout: float = _setting(10.0, positive=True)
     """HTTP_REQUEST_TIMEOUT: seconds a client has to send a whole request (head and body), counted from
     when the connection opens or the previous response ends; a connection that stalls is closed."""

@@ -34,8 +34,9 @@ log = structlog.get_logger(__name__)
 
 
 async def _in_request(container: AsyncContainer, action: Callable[[AsyncContainer], Awaitable[T]]) -> T:
-    # No retry within a round: in an outage the round ends at once, and `run_rounds` waits, still
-    # listening for the order to stop.
+    # No retry of an outage within a round: the round ends at once, and `run_rounds` waits, still
+    # listening for the order to stop. A deadlock with a webhook's store is run again at once: the
+    # store got through, and the member's reply should not wait for the lease to end.
     return await in_request(container, action, attempts=1)
 
 

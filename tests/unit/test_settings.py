@@ -26,6 +26,14 @@ def test_defaults_run_everything_embedded():
     assert settings.send_lease == 30.0
 
 
+def test_an_idle_connection_outlives_evolutions_client_and_is_not_cut_by_the_request_timeout():
+    # Evolution (Node.js's global agent) reuses an idle connection for 5 s: closed by the bot at
+    # that very moment, a webhook is lost with a reset. And the request timeout closes an idle
+    # connection too, so above it the keep-alive would not be what decides.
+    settings = _settings()
+    assert 5.0 < settings.http_keep_alive < settings.http_request_timeout
+
+
 def test_reads_the_environment():
     settings = _settings(DATABASE_URL="postgresql+asyncpg://db/x", BUFFER_WINDOW="2.5", HISTORY_LIMIT="7", LOG_LEVEL="info")
     assert (settings.database_url, settings.buffer_window, settings.history_limit, settings.log_level) == (

@@ -38,10 +38,19 @@ def _failure(response: httpx.Response) -> DeliveryFailed:
     return DeliveryFailed(f"{status}: {detail}", retryable=maybe_sent or status == 429, maybe_sent=maybe_sent)
 
 
+# Evolution's server (Node.js) closes a connection idle for 5 s, and httpx would reuse one for 5 s
+# too: a send on a connection Evolution is closing at that moment fails, and may have gone out, so
+# the outbox looks it up before sending again. Dropped sooner here, the connection is never reused
+# while Evolution closes it.
+_IDLE_CONNECTION_EXPIRY = 3.0
+
+
 def make_client(timeout: float) -> httpx.AsyncClient:
     """The process's client for Evolution; a slow Evolution should fail fast and be retried by the
     outbox, which looks the send up first (`DeliverOutbox`)."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)), limits=httpx.Limits(keepalive_expiry=_IDLE_CONNECTION_EXPIRY)
+    )
 
 
 # Records per findMessages page: Evolution's `offset`.
