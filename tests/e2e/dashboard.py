@@ -18,6 +18,7 @@ from domain.escalation import Escalation, EscalationReason
 from domain.message import Author, Direction, Message, MessageStatus
 from domain.phone import Phone
 from domain.tenant import Tenant
+from domain.trial_class import TrialClass
 
 PASSWORD = "senha-do-painel-1"
 _CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -78,6 +79,47 @@ async def escalated_conversation(container: AsyncContainer, tenant_slug: str, na
         )
         await uow.commit()
     return Made(conversation.id, phone)
+
+
+@attrs.frozen
+class Booked:
+    trial_class_id: uuid.UUID
+    conversation_id: uuid.UUID
+    phone: str
+
+
+async def booked_trial_class(container: AsyncContainer, tenant_slug: str, name: str, starts_at: dt.datetime, at: dt.datetime) -> Booked:
+    """A member who wrote at `at` and has a trial class of Boxe at `starts_at`."""
+    phone = "55119" + str(uuid.uuid4().int)[:8]
+    async with container() as request:
+        uow = await request.get(UnitOfWork)
+        tenant = await uow.tenants.by_slug(tenant_slug)
+        assert tenant is not None
+        channel = Channel(tenant_id=tenant.id, kind="cli", name=f"test:{uuid.uuid4().hex[:8]}")
+        client = Client(tenant_id=tenant.id, phone=Phone(phone), name=name)
+        conversation = Conversation(tenant_id=tenant.id, client_id=client.id, created_at=at)
+        trial = TrialClass(
+            tenant_id=tenant.id, client_id=client.id, conversation_id=conversation.id, modality="Boxe", starts_at=starts_at, created_at=at
+        )
+        uow.channels.add(channel)
+        uow.clients.add(client)
+        uow.conversations.add(conversation)
+        uow.messages.add(
+            Message(
+                tenant_id=tenant.id,
+                conversation_id=conversation.id,
+                channel_id=channel.id,
+                direction=Direction.INBOUND,
+                author=Author.MEMBER,
+                text="quero marcar uma aula experimental de boxe",
+                status=MessageStatus.PROCESSED,
+                route="booking",
+                created_at=at,
+            )
+        )
+        uow.trial_classes.add(trial)
+        await uow.commit()
+    return Booked(trial.id, conversation.id, phone)
 
 
 def csrf_token(html: str) -> str:

@@ -20,9 +20,11 @@ from entrypoints.http.app import make_app
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
 from tests import PROJECT_ROOT
-from tests.e2e.dashboard import PASSWORD, csrf_token, escalated_conversation, log_in, other_tenant, staff_user
+from tests.e2e.dashboard import PASSWORD, booked_trial_class, csrf_token, escalated_conversation, log_in, other_tenant, staff_user
 
 ACTIONS = ["assumir", "responder", "devolver", "resolver", "encerrar"]
+TRIAL_ACTIONS = ["compareceu", "faltou", "cancelar"]
+PAGES = ["/dashboard/aulas", "/dashboard/aulas.csv", "/dashboard/conhecimento", "/dashboard/visao-geral"]
 NOW = dt.datetime.now(dt.UTC)
 
 
@@ -187,3 +189,121 @@ async def _every_action(container: AsyncContainer, http: httpx.AsyncClient) -> N
     ]
     assert [m.text for m in messages if m.author is Author.STAFF] == ["Oi Fabi, aqui é a recepção."]
     assert "encerrada" in (await http.get(base)).text
+
+
+def _later_today(clock) -> dt.datetime:
+    """A class later on the test clock's day: attendance may be marked, and it may still be cancelled."""
+    return clock.now() + dt.timedelta(hours=2)
+
+
+async def _section_link(http: httpx.AsyncClient) -> str:
+    found = re.search(r'href="(/dashboard/conhecimento/secoes/[^"]+)"', (await http.get("/dashboard/conhecimento")).text)
+    assert found, "the knowledge page links no section"
+    return found.group(1)
+
+
+async def test_without_a_session_the_other_pages_and_their_actions_lead_to_the_login_form(container, http, clock):
+    booked = await booked_trial_class(container, "ct-exemplo", "Gabi", _later_today(clock), clock.now())
+    for path in [*PAGES, "/dashboard/conhecimento/secoes/ct-exemplo/modalidades.md%23Boxe"]:
+        response = await http.get(path)
+        assert (response.status_code, response.headers.get("location")) == (303, "/dashboard/login"), path
+    posts = [f"/dashboard/aulas/{booked.trial_class_id}/{a}" for a in TRIAL_ACTIONS]
+    for path in [*posts, "/dashboard/conhecimento/testar", "/dashboard/conhecimento/reindexar"]:
+        response = await http.post(path, data={"pergunta": "quanto custa?"})
+        assert (response.status_code, response.headers.get("location")) == (303, "/dashboard/login"), path
+
+
+async def test_the_pages_render_with_a_csrf_field_in_every_form_and_no_inline_script(container, http, clock):
+    await booked_trial_class(container, "ct-exemplo", "Helena Aula", _later_today(clock), clock.now())
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    for path in ["/dashboard/aulas", "/dashboard/conhecimento", "/dashboard/visao-geral", await _section_link(http)]:
+        page = await http.get(path)
+        assert page.status_code == 200, path
+        assert page.text.count("<form") == page.text.count('name="_csrf_token"'), path
+        assert "<script>" not in page.text and not re.search(r"<[^>]*\son[a-z]+\s*=", page.text), path
+        assert "unsafe-inline" not in page.headers["content-security-policy"]
+    schedule = (await http.get("/dashboard/aulas")).text
+    assert "Helena Aula" in schedule and "Boxe" in schedule and re.search(r"Vagas: \d+ de 16<", schedule)
+    overview = (await http.get("/dashboard/visao-geral")).text
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in overview and "Aulas experimentais" in overview
+
+
+async def test_the_csv_export_is_an_attachment_of_the_tenants_classes_alone(container, http, clock):
+    other = await other_tenant(container)
+    await booked_trial_class(container, "ct-exemplo", "Iara Planilha", _later_today(clock), clock.now())
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    response = await http.get("/dashboard/aulas.csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.text.startswith("data,horário,modalidade") and "Iara Planilha" in response.text
+    async with _client(container) as theirs:
+        await log_in(theirs, await staff_user(container, other.slug))
+        assert "Iara Planilha" not in (await theirs.get("/dashboard/aulas.csv")).text
+        assert "Iara Planilha" not in (await theirs.get("/dashboard/aulas")).text
+
+
+async def test_another_tenants_trial_class_and_section_are_not_found(container, http, clock):
+    other = await other_tenant(container)
+    booked = await booked_trial_class(container, "ct-exemplo", "Julia", _later_today(clock), clock.now())
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    section = await _section_link(http)
+    assert (await http.get(section)).status_code == 200
+    assert (await http.get("/dashboard/conhecimento/secoes/ct-exemplo/nada.md%23Nada")).status_code == 404
+    async with _client(container) as theirs:
+        await log_in(theirs, await staff_user(container, other.slug))
+        token = csrf_token((await theirs.get("/dashboard/aulas")).text)
+        for action in TRIAL_ACTIONS:
+            response = await theirs.post(f"/dashboard/aulas/{booked.trial_class_id}/{action}", data={"_csrf_token": token})
+            assert response.status_code == 404, action
+        assert (await theirs.get(section)).status_code == 404
+    assert "confirmada" in (await http.get("/dashboard/aulas")).text  # untouched
+
+
+async def test_a_post_on_the_other_pages_without_the_csrf_token_is_refused(container, http, clock):
+    booked = await booked_trial_class(container, "ct-exemplo", "Karen", _later_today(clock), clock.now())
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    posts = [f"/dashboard/aulas/{booked.trial_class_id}/{a}" for a in TRIAL_ACTIONS]
+    for path in [*posts, "/dashboard/conhecimento/testar", "/dashboard/conhecimento/reindexar"]:
+        assert (await http.post(path, data={"pergunta": "oi"})).status_code == 403, path
+        assert (await http.post(path, data={"pergunta": "oi", "_csrf_token": "forged" * 20})).status_code == 403, path
+
+
+async def test_marking_attendance_and_trying_a_question_send_nothing(container, http, clock):
+    booked = await booked_trial_class(container, "ct-exemplo", "Lara", _later_today(clock), clock.now())
+    await log_in(http, await staff_user(container, "ct-exemplo"))
+    base = f"/dashboard/aulas/{booked.trial_class_id}"
+    token = csrf_token((await http.get("/dashboard/aulas")).text)
+    for action, label in [("faltou", "faltou"), ("compareceu", "compareceu")]:  # a mark may be corrected
+        response = await http.post(f"{base}/{action}", data={"_csrf_token": token})
+        assert (response.status_code, response.headers["location"]) == (303, "/dashboard/aulas"), action
+        assert f'<span class="badge">{label}</span>' in (await http.get("/dashboard/aulas")).text
+    tried = await http.post("/dashboard/conhecimento/testar", data={"_csrf_token": token, "pergunta": "quanto custa o plano mensal?"})
+    assert tried.status_code == 200 and "pontuação" in tried.text and "R$ 189" in tried.text
+    async with container() as request:
+        uow = await request.get(UnitOfWork)
+        tenant = await uow.tenants.by_slug("ct-exemplo")
+        assert tenant is not None
+        messages = await uow.messages.for_conversation(tenant.id, booked.conversation_id)
+    assert len(messages) == 1  # the member's own: neither action wrote to them
+
+
+async def test_cancelling_tells_the_member_and_reindexing_reports(own_container, clock):
+    container = own_container
+    booked = await booked_trial_class(container, "ct-exemplo", "Marta", _later_today(clock), clock.now())
+    async with _client(container) as http:
+        await log_in(http, await staff_user(container, "ct-exemplo"))
+        token = csrf_token((await http.get("/dashboard/aulas")).text)
+        response = await http.post(f"/dashboard/aulas/{booked.trial_class_id}/cancelar", data={"_csrf_token": token})
+        assert response.status_code == 303
+        assert '<span class="badge">cancelada</span>' in (await http.get("/dashboard/aulas")).text
+        again = await http.post(f"/dashboard/aulas/{booked.trial_class_id}/cancelar", data={"_csrf_token": token})
+        assert again.status_code == 409
+        reindexed = await http.post("/dashboard/conhecimento/reindexar", data={"_csrf_token": token})
+        assert reindexed.status_code == 303 and "iguais=" in reindexed.headers["location"]
+        assert "Reindexado:" in (await http.get(reindexed.headers["location"])).text
+    async with container() as request:
+        uow = await request.get(UnitOfWork)
+        tenant = await uow.tenants.by_slug("ct-exemplo")
+        assert tenant is not None
+        messages = await uow.messages.for_conversation(tenant.id, booked.conversation_id)
+    assert [m.author for m in messages] == [Author.MEMBER, Author.BOT]  # the notice, through the outbox

@@ -2,6 +2,7 @@
 real service: webhooks in, the worker answering, replies out to the fake Evolution API. Screenshots
 of each page go to the test's own folder."""
 
+import datetime as dt
 import io
 import os
 import uuid
@@ -17,7 +18,7 @@ from application.gateway import Gateways
 from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
-from tests.e2e.dashboard import PASSWORD
+from tests.e2e.dashboard import PASSWORD, booked_trial_class
 from tests.e2e.database import create_database, drop_database
 from tests.e2e.whatsapp import INSTANCE, Service, ShiftedClock, running_service, service_settings, text_message, wait_for_replies
 from tests.fakes.evolution_server import FakeEvolution
@@ -176,3 +177,47 @@ async def test_the_login_page_and_a_wrong_password(browser, service, email, tmp_
     # The CSP lets the app's own scripts run (htmx loaded) and refused nothing the page uses.
     assert await page.evaluate("typeof htmx") == "object"
     assert not [text for text in console if "Content Security Policy" in text]
+
+
+async def test_marking_a_trial_class_attended(browser, service, own_settings, email, tmp_path):
+    # Started this minute: on today's list whatever the hour, and open to marking.
+    starts_at = service.clock.now().replace(second=0, microsecond=0)
+    container = make_container(own_settings, TerminalGateway(io.StringIO()), service.clock)
+    try:
+        booked = await booked_trial_class(container, "ct-exemplo", "Nina Experimental", starts_at, starts_at - dt.timedelta(days=1))
+    finally:
+        await container.close()
+    page = await _signed_in(browser, service, email)
+    await page.click("nav >> text=Aulas experimentais")
+    row = page.locator(f"#aula-{booked.trial_class_id}")
+    await expect(row.locator(".name")).to_have_text("Nina Experimental")
+    await expect(row.locator(".badge")).to_have_text("confirmada")
+    await row.locator("button:has-text('Compareceu')").click()
+    await expect(page.locator(f"#aula-{booked.trial_class_id} .badge")).to_have_text("compareceu")
+    await expect(page.locator(f"#aula-{booked.trial_class_id} button:has-text('Cancelar')")).to_have_count(0)
+    await page.screenshot(path=tmp_path / "trial-classes.png", full_page=True)
+
+
+async def test_trying_a_question_shows_the_passages_and_the_reply(browser, service, email, tmp_path):
+    page = await _signed_in(browser, service, email)
+    await page.click("nav >> text=Conhecimento")
+    await expect(page.locator(".sections li").first).to_be_visible()
+    await page.fill("#pergunta", "quanto custa o plano mensal?")
+    await page.click("button:has-text('Testar')")
+    await expect(page.locator("#resultado .badge")).to_have_text("dúvida")
+    assert await page.locator(".passage").count() > 0
+    await expect(page.locator(".passage .meta").first).to_contain_text("pontuação")
+    await expect(page.locator("#resultado .line")).to_contain_text("R$ 189")
+    await page.screenshot(path=tmp_path / "knowledge-try.png", full_page=True)
+    await page.locator(".passage .meta a").first.click()
+    await expect(page.locator("a:has-text('← Conhecimento')")).to_be_visible()
+    await page.screenshot(path=tmp_path / "knowledge-section.png", full_page=True)
+
+
+async def test_the_overview_draws_its_charts(browser, service, email, members, tmp_path):
+    page = await _signed_in(browser, service, email, width=390, height=844)
+    await page.goto("/dashboard/visao-geral")
+    await expect(page.locator("svg.chart").first).to_be_visible()
+    await expect(page.locator("h1")).to_have_text("Visão geral")
+    assert await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    await page.screenshot(path=tmp_path / "overview-390.png", full_page=True)

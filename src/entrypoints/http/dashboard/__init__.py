@@ -20,14 +20,19 @@ from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from application.errors import ApplicationError, UnknownConversation
-from domain.errors import InvalidTransition
+from application.errors import ApplicationError, UnknownConversation, UnknownTrialClass
+from application.knowledge_index import KnowledgeSyncFailed
+from application.read_section import UnknownSection
+from domain.errors import DomainError, InvalidTransition
 from entrypoints.http.dashboard.conversation import ConversationController
 from entrypoints.http.dashboard.formatting import filters
 from entrypoints.http.dashboard.inbox import InboxController
+from entrypoints.http.dashboard.knowledge import KnowledgeController
 from entrypoints.http.dashboard.login import LoginController
+from entrypoints.http.dashboard.overview import OverviewController
 from entrypoints.http.dashboard.security import SecurityHeaders
 from entrypoints.http.dashboard.session import PREFIX, StaffSession
+from entrypoints.http.dashboard.trial_classes import TrialClassesController, TrialClassesExportController
 from entrypoints.settings import Settings
 
 HERE = Path(__file__).parent
@@ -58,8 +63,25 @@ def _not_found(request: Request, error: Exception) -> Response:
     return _page("Conversa não encontrada.", 404)
 
 
+def _trial_class_not_found(request: Request, error: Exception) -> Response:
+    return _page("Aula experimental não encontrada.", 404)
+
+
+def _section_not_found(request: Request, error: Exception) -> Response:
+    return _page("Seção não encontrada.", 404)
+
+
+def _sync_failed(request: Request, error: Exception) -> Response:
+    return _page("A reindexação falhou: o modelo de embeddings não respondeu. Tente de novo em alguns minutos.", 503)
+
+
 def _conflict(request: Request, error: Exception) -> Response:
     return _page("Não foi possível: a conversa mudou de situação. Recarregue a página.", 409)
+
+
+def _refused(request: Request, error: Exception) -> Response:
+    """A trial class that can no longer be marked or cancelled, a pack that cannot be read."""
+    return _page("Não foi possível fazer isso agora. Recarregue a página e confira a situação.", 409)
 
 
 def dashboard_routers(settings: Settings) -> list[Router]:
@@ -73,11 +95,27 @@ def dashboard_routers(settings: Settings) -> list[Router]:
     )
     pages = DishkaRouter(
         path=PREFIX,
-        route_handlers=[LoginController, InboxController, ConversationController],
+        route_handlers=[
+            LoginController,
+            InboxController,
+            ConversationController,
+            TrialClassesController,
+            TrialClassesExportController,
+            KnowledgeController,
+            OverviewController,
+        ],
         # Outermost first: headers on every answer, redirects included; the session before CSRF,
         # so a request without a session is sent to the login page, whatever it carries.
         middleware=[SecurityHeaders, StaffSession, DefineMiddleware(CSRFMiddleware, config=csrf)],
-        exception_handlers={UnknownConversation: _not_found, InvalidTransition: _conflict, ApplicationError: _conflict},
+        exception_handlers={
+            UnknownConversation: _not_found,
+            UnknownTrialClass: _trial_class_not_found,
+            UnknownSection: _section_not_found,
+            InvalidTransition: _conflict,
+            DomainError: _refused,
+            KnowledgeSyncFailed: _sync_failed,
+            ApplicationError: _refused,
+        },
         include_in_schema=False,
     )
     static = create_static_files_router(

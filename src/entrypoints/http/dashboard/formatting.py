@@ -24,6 +24,8 @@ DELIVERY = {
     "READ": "lida",
     "PLAYED": "ouvida",
 }
+TRIAL_STATUS = {"confirmed": "confirmada", "cancelled": "cancelada", "attended": "compareceu", "no_show": "faltou"}
+WEEKDAYS = ("seg", "ter", "qua", "qui", "sex", "sáb", "dom")
 REASON = {"paid_service": "serviço pago", "human_requested": "pediu para falar com uma pessoa"}
 
 
@@ -51,6 +53,22 @@ def local_time(at: dt.datetime | None, timezone: str, now: dt.datetime) -> str:
     return f"{local:%H:%M}" if local.date() == now.astimezone(zone).date() else f"{local:%d/%m %H:%M}"
 
 
+def day_label(day: dt.date) -> str:
+    """ "qua 02/12"."""
+    return f"{WEEKDAYS[day.weekday()]} {day:%d/%m}"
+
+
+def duration(span: dt.timedelta | None) -> str:
+    """ "45 s", "12 min", "1 h 05 min"; "" for none."""
+    if span is None:
+        return ""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 def delivery(status: str, ack: str | None) -> str:
     return DELIVERY.get(ack or "", DELIVERY.get(status, status))
 
@@ -61,6 +79,9 @@ def filters() -> dict[str, Any]:
         "author_label": lambda author: AUTHOR.get(str(author), str(author)),
         "route_label": lambda route: ROUTE.get(str(route), str(route)),
         "reason_label": lambda reason: REASON.get(str(reason), str(reason)),
+        "trial_status_label": lambda status: TRIAL_STATUS.get(str(status), str(status)),
+        "day_label": day_label,
+        "duration": duration,
         "waited": waited,
         "local_time": local_time,
         "delivery": delivery,
