@@ -52,6 +52,16 @@ def test_a_question_that_asks_only_who_or_where_lacks_a_subject(text):
     assert lacks_subject(text)
 
 
+@pytest.mark.parametrize("text", ["quantos alunos por turma?", "qual o horário?", "quanto custa?", "quem é o professor?"])
+def test_a_question_that_asks_only_what_any_class_or_plan_has_lacks_a_subject(text):
+    assert lacks_subject(text)
+
+
+def test_a_question_about_an_attribute_takes_the_subject_even_without_e():
+    standalone = reader.standalone(turn("quantos alunos por turma?", said("vcs tem aula de boxe?")))
+    assert standalone is not None and "boxe" in standalone.split()
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -85,7 +95,7 @@ def test_without_an_earlier_question_a_follow_up_is_searched_as_written():
 
 
 words = st.sampled_from(
-    ["estacionamento", "mensalidade", "bicicletário", "sauna", "kimono", "professor", "matrícula", "armário", "chuveiro"]
+    ["estacionamento", "mensalidade", "bicicletário", "sauna", "kimono", "vestiário", "matrícula", "armário", "chuveiro"]
 )
 
 

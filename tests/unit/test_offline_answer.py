@@ -103,6 +103,12 @@ class TestInScope:
         passages = [Passage(chunk=boxing, score=9.0), Passage(chunk=teachers, score=1.0)]
         assert await answer("quem da aula de boxe?", passages) == teachers.text
 
+    async def test_a_heading_is_restated_without_its_aside(self):
+        times = chunk("Horários de Judô Kids", "Horários das aulas de Judô Kids: sábado às 9h.")
+        kids = chunk("Judô Kids (4 a 12 anos)", "O Judô Kids é a turma das crianças, com aulas lúdicas de quedas e imobilizações.")
+        passages = [Passage(chunk=times, score=9.0), Passage(chunk=kids, score=8.9)]
+        assert await answer("como são as aulas do judô kids?", passages) == kids.text
+
     def test_wanting_frames_the_question_without_saying_what_it_is_about(self):
         assert asked_words("e se eu quiser cancelar?") == ["cancelar"]
 
@@ -129,6 +135,11 @@ class TestOutOfScope:
         visitors = chunk("Acompanhantes podem assistir?", "Acompanhantes não podem entrar no tatame durante o treino.")
         assert await answer("posso entrar no tatame de tênis?", [Passage(chunk=visitors, score=5.0)]) is None
         assert await answer("acompanhante pode entrar no tatame?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
+
+    async def test_a_verb_does_not_match_the_noun_for_who_does_it(self):
+        visitors = chunk("Acompanhantes podem assistir?", "Pais e acompanhantes podem assistir às aulas da área de espera.")
+        assert await answer("consigo acompanhar as aulas?", [Passage(chunk=visitors, score=5.0)]) is None
+        assert await answer("acompanhante pode assistir?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
 
     async def test_no_passages_give_none(self):
         assert await answer("tem sauna?", passages=[]) is None

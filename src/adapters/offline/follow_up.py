@@ -15,7 +15,7 @@ offline extraction reads the member's own words against them, the model reads th
 from collections.abc import Sequence
 
 from adapters.bm25.analyzer import words
-from adapters.offline.answer import ASKING, asked_words, coverage
+from adapters.offline.answer import ASKING, FIGURE_ASKED, LIGHT, asked_words, coverage
 from application.knowledge_index import Passage
 from application.turn import TurnInput
 from domain.message import Direction, Message
@@ -26,6 +26,10 @@ FOLLOW_UP_WORDS = 3
 # Share of its own asked words a passage must hold to answer a follow-up. Half, not the answer's
 # usual bar: a follow-up is two or three words, one of them often a verb ("e se eu quiser cancelar?").
 FOLLOW_UP_COVERAGE = 0.5
+# What a question may ask of any class, plan or place without naming which: "quantos alunos por
+# turma?", "qual o horário?", "quanto custa?" after "vcs tem aula de boxe?" ask about boxing, whether
+# or not they open with "e".
+ATTRIBUTES = LIGHT | FIGURE_ASKED | frozenset("alunos alunas pessoas vagas professor professora duracao dura".split())
 
 
 def lacks_subject(text: str) -> bool:
@@ -33,7 +37,7 @@ def lacks_subject(text: str) -> bool:
     continues = folded[:1] == ["e"] and folded[1:2] != ["ai"]  # "e aí" greets, it does not continue
     # "quem dá?", "onde é?" ask a kind of fact but name no subject.
     asked = [w for w in asked_words(text) if w not in ASKING]
-    return not asked or (continues and len(asked) <= FOLLOW_UP_WORDS)
+    return not asked or (continues and len(asked) <= FOLLOW_UP_WORDS) or all(w in ATTRIBUTES for w in asked)
 
 
 def subject(text: str, history: Sequence[Message]) -> list[str]:
