@@ -66,7 +66,7 @@ PACKS = {
         questions=PROJECT_ROOT / "eval" / "mare-box-recife.yaml",
         knowledge=PROJECT_ROOT / "eval" / "packs",
         target=Figures(correct=0.90, wrong=0.02, out_of_scope_answered=0, median_reply=UNDER_300),
-        reached=Figures(correct=0.567, wrong=0.22, out_of_scope_answered=2, median_reply=214),
+        reached=Figures(correct=0.567, wrong=0.205, out_of_scope_answered=2, median_reply=214),
     ),
 }
 

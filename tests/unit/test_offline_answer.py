@@ -141,6 +141,24 @@ class TestOutOfScope:
         assert await answer("consigo acompanhar as aulas?", [Passage(chunk=visitors, score=5.0)]) is None
         assert await answer("acompanhante pode assistir?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
 
+    async def test_two_passages_that_answer_equally_well_give_none(self):
+        children = chunk("Criança pode fazer aula experimental?", "Crianças fazem a aula experimental gratuita.")
+        adults = chunk("Aula experimental gratuita para adultos?", "Adultos fazem a aula experimental gratuita.")
+        tied = [Passage(chunk=children, score=5.0), Passage(chunk=adults, score=4.9)]
+        assert await answer("a aula experimental é gratuita?", tied) is None
+
+    async def test_two_passages_that_answer_equally_well_and_state_the_same_figures_answer(self):
+        rules = chunk("Regras para agendar a aula experimental", "Agende com 2 horas de antecedência e até 14 dias antes.")
+        how = chunk("Como agendar a aula experimental?", "É por aqui mesmo: de 2 horas antes da aula até 14 dias antes.")
+        tied = [Passage(chunk=rules, score=4.1), Passage(chunk=how, score=4.0)]
+        assert await answer("como faço pra agendar?", tied) == rules.text
+
+    async def test_of_two_that_match_about_equally_the_one_holding_more_of_the_question_answers(self):
+        fees = chunk("Atrasar mensalidade da aula?", "Atrasar a mensalidade não bloqueia a aula.")
+        arrival = chunk("Chegada para a aula?", "Chegue 15 minutos antes; atrasar a aula teste mais de 10 minutos pede remarcar.")
+        passages = [Passage(chunk=fees, score=7.0), Passage(chunk=arrival, score=6.0)]
+        assert await answer("se eu me atrasar pra aula teste tem problema?", passages) == arrival.text
+
     async def test_no_passages_give_none(self):
         assert await answer("tem sauna?", passages=[]) is None
 

@@ -49,9 +49,18 @@ def subject(text: str, history: Sequence[Message]) -> list[str]:
     return next((asked_words(question) for question in earlier if not lacks_subject(question)), [])
 
 
-def answering(text: str, passages: Sequence[Passage]) -> list[Passage]:
+def answering(text: str, passages: Sequence[Passage], about: Sequence[str] = ()) -> list[Passage]:
+    """The passages that hold what the follow-up asks, by their search score raised by the share of
+    the subject (`about`) they hold: the search for both may rank about as high a passage that holds
+    less of the subject ("e qual o valor?" about the women's class finds the kids' plan as high as the
+    monthly plan that names the women's class)."""
     own = asked_words(text)
-    return [p for p in passages if coverage(own, f"{p.chunk.heading}\n{p.chunk.text}") >= FOLLOW_UP_COVERAGE]
+    kept = [p for p in passages if coverage(own, _text(p)) >= FOLLOW_UP_COVERAGE]
+    return sorted(kept, key=lambda p: -p.score * (1 + coverage(about, _text(p))))
+
+
+def _text(passage: Passage) -> str:
+    return f"{passage.chunk.heading}\n{passage.chunk.text}"
 
 
 class OfflineFollowUpReader:
@@ -62,4 +71,4 @@ class OfflineFollowUpReader:
         return " ".join([turn.text, *carried]) if carried else None
 
     def answering(self, turn: TurnInput, passages: Sequence[Passage]) -> list[Passage]:
-        return answering(turn.text, passages)
+        return answering(turn.text, passages, subject(turn.text, turn.history))
