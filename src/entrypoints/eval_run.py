@@ -58,8 +58,9 @@ def references(question_set: QuestionSet, packs: dict[str, TenantPack]) -> list[
         raise EvalFileError(question_set.file, "tenant", f"no pack {question_set.tenant!r}; the knowledge folder has: {', '.join(packs)}")
     abstentions = (replies.no_answer(pack.tenant), replies.not_found(pack.tenant))
     texts = tuple(_text(c) for c in pack.chunks)
+    facts = tuple(_text(c) for c in pack.chunks if c.source == PACK_FILE)
     return [
-        Reference(abstentions=abstentions, pack=texts, section=_section_texts(question_set, i, pack))
+        Reference(abstentions=abstentions, pack=texts, section=_section_texts(question_set, i, pack), facts=facts)
         for i in range(len(question_set.questions))
     ]
 
