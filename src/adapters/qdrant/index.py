@@ -1,3 +1,4 @@
+import hashlib
 import time
 import uuid
 import warnings
@@ -51,6 +52,22 @@ def _layout(heading: str, text: str) -> str:
     return f"{heading}\n{text}"
 
 
+def _version(hashes: dict[str, str]) -> str:
+    """Of the tenant's points and their indexed hashes: what a sync changes, whichever process reads it."""
+    listed = "\n".join(f"{pid}={hashes[pid]}" for pid in sorted(hashes))
+    return hashlib.blake2b(listed.encode(), digest_size=12).hexdigest()
+
+
+@attrs.frozen
+class _Learned:
+    """What the index knows of a tenant beside its points, learned when this process synced it or
+    read back from the index (`time.monotonic()` then)."""
+
+    at: float
+    vocabulary: Vocabulary  # what `query_vector` corrects typos against
+    version: str
+
+
 @attrs.define
 class QdrantKnowledgeIndex:
     """All tenants share one collection; every query filters on the `tenant` payload field.
@@ -60,8 +77,7 @@ class QdrantKnowledgeIndex:
     client: AsyncQdrantClient
     collection: str
     embedder: Embedder | None = None
-    # tenant -> (time.monotonic() when learned, vocabulary): what `query_vector` corrects typos against.
-    _vocabularies: dict[str, tuple[float, Vocabulary]] = attrs.field(factory=dict, init=False)
+    _learned: dict[str, _Learned] = attrs.field(factory=dict, init=False)
 
     async def _dense_size(self) -> int | None:
         """The size of the collection's dense vectors; None when it has none."""
@@ -107,17 +123,23 @@ class QdrantKnowledgeIndex:
             if offset is None:
                 return payloads
 
-    def _learn(self, tenant: str, texts: Sequence[str]) -> Vocabulary:
-        vocabulary = Vocabulary.of(texts)
-        self._vocabularies[tenant] = (time.monotonic(), vocabulary)
-        return vocabulary
+    def _learn(self, tenant: str, texts: Sequence[str], hashes: dict[str, str]) -> _Learned:
+        learned = self._learned[tenant] = _Learned(at=time.monotonic(), vocabulary=Vocabulary.of(texts), version=_version(hashes))
+        return learned
 
-    async def _vocabulary(self, tenant: str) -> Vocabulary:
-        learned = self._vocabularies.get(tenant)
-        if learned is not None and time.monotonic() - learned[0] <= VOCABULARY_SECONDS:
-            return learned[1]
-        payloads = await self._payloads(tenant, ["heading", "text"])
-        return self._learn(tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()])
+    async def _known(self, tenant: str) -> _Learned:
+        learned = self._learned.get(tenant)
+        if learned is not None and time.monotonic() - learned.at <= VOCABULARY_SECONDS:
+            return learned
+        payloads = await self._payloads(tenant, ["heading", "text", "hash"]) if await self.client.collection_exists(self.collection) else {}
+        return self._learn(
+            tenant, [_layout(p["heading"], p["text"]) for p in payloads.values()], {pid: p["hash"] for pid, p in payloads.items()}
+        )
+
+    async def version(self, tenant: Tenant) -> str:
+        # Read with the vocabulary: a sync by another process sharing a Qdrant server is seen within
+        # VOCABULARY_SECONDS (a deployment's own ingest runs before its worker starts).
+        return (await self._known(tenant.slug)).version
 
     def _hash(self, chunk: Chunk) -> str:
         return _indexed_hash(chunk, self.embedder.model if self.embedder else None)
@@ -141,7 +163,7 @@ class QdrantKnowledgeIndex:
             await self.client.upsert(self.collection, points=self._points(list(changed.values()), dense), wait=True)
         if gone:
             await self.client.delete(self.collection, points_selector=models.PointIdsList(points=gone), wait=True)
-        self._learn(tenant.slug, [_layout(c.heading, c.text) for c in chunks])
+        self._learn(tenant.slug, [_layout(c.heading, c.text) for c in chunks], {pid: self._hash(c) for pid, c in wanted.items()})
         return SyncReport(indexed=len(changed), unchanged=len(wanted) - len(changed), removed=len(gone))
 
     async def _embed(self, tenant: Tenant, chunks: Sequence[Chunk]) -> list[list[float]]:
@@ -169,7 +191,7 @@ class QdrantKnowledgeIndex:
         if not await self.client.collection_exists(self.collection):
             return []
         tenant = caller.tenant.slug
-        sparse = query_vector(query, await self._vocabulary(tenant))
+        sparse = query_vector(query, (await self._known(tenant)).vocabulary)
         if self.embedder is None:
             return await self._lexical(tenant, sparse, limit)
         embedder = self.embedder
