@@ -141,7 +141,7 @@ class AdaptersProvider(Provider):
 
     @provide(scope=Scope.APP)
     def knowledge_index(self, client: AsyncQdrantClient, settings: Settings) -> KnowledgeIndex:
-        return QdrantKnowledgeIndex(client, settings.qdrant_collection)
+        return QdrantKnowledgeIndex(client, settings.qdrant_collection, collection_per_tenant=not settings.qdrant_url)
 
     @provide(scope=Scope.APP)
     def tenant_packs(self, settings: Settings) -> TenantPackSource:

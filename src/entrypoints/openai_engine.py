@@ -73,6 +73,6 @@ class OpenAIEngineProvider(Provider):
         """Replaces the adapters' BM25 index: dense vectors fused with BM25 when an embedding model is
         set, a question's vector cached."""
         if not settings.openai_embedding_model:
-            return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection)
+            return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, collection_per_tenant=not settings.qdrant_url)
         embedder = CachedEmbedder(OpenAIEmbedder(client, settings.openai_embedding_model, meter), cache)
-        return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder)
+        return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder, collection_per_tenant=not settings.qdrant_url)
