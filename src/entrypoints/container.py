@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adapters.argon2.hasher import Argon2PasswordHasher
 from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
+from adapters.lru.cache import LruCache
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.follow_up import OfflineFollowUpReader
@@ -34,6 +35,7 @@ from adapters.postgres.overview_stats import PostgresOverviewStats
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
+from adapters.redis.cache import RedisCache, connect
 from adapters.tar_backup import TarBackupArchive
 from application.add_staff_user import AddStaffUser
 from application.add_tenant import AddTenant
@@ -43,6 +45,8 @@ from application.back_up import BackUp
 from application.backup_archive import BackupArchive
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
+from application.cache import Cache
+from application.cached_answers import CachedAnswers
 from application.cancel_trial_class_by_staff import CancelTrialClassByStaff
 from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
@@ -153,8 +157,22 @@ class AdaptersProvider(Provider):
         await client.close()
 
     @provide(scope=Scope.APP)
+    async def cache(self, settings: Settings) -> AsyncIterator[Cache]:
+        if not settings.redis_url:
+            yield LruCache()
+            return
+        client = connect(settings.redis_url)
+        yield RedisCache(client)
+        await client.aclose()
+
+    @provide(scope=Scope.APP)
+    def cached_answers(self, cache: Cache, settings: Settings) -> CachedAnswers:
+        engine = f"openai:{settings.openai_model}:{settings.openai_embedding_model}" if settings.engine == "openai" else "offline"
+        return CachedAnswers(cache, engine)
+
+    @provide(scope=Scope.APP)
     def knowledge_index(self, client: AsyncQdrantClient, settings: Settings) -> KnowledgeIndex:
-        return QdrantKnowledgeIndex(client, settings.qdrant_collection)
+        return QdrantKnowledgeIndex(client, settings.qdrant_collection, collection_per_tenant=not settings.qdrant_url)
 
     @provide(scope=Scope.APP)
     def tenant_packs(self, settings: Settings) -> TenantPackSource:
@@ -280,8 +298,10 @@ class ApplicationProvider(Provider):
 
     # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
     @provide
-    def answer_question(self, answerer: QuestionAnswerer, index: KnowledgeIndex, follow_ups: FollowUpReader) -> AnswerQuestion:
-        return AnswerQuestion(answerer, index, follow_ups)
+    def answer_question(
+        self, answerer: QuestionAnswerer, index: KnowledgeIndex, follow_ups: FollowUpReader, cached: CachedAnswers
+    ) -> AnswerQuestion:
+        return AnswerQuestion(answerer, index, follow_ups, cached=cached)
 
     @provide
     def deliver_outbox(self, uow: UnitOfWork, gateways: Gateways, clock: Clock, settings: Settings) -> DeliverOutbox:

@@ -86,7 +86,11 @@ class Settings:
     qdrant_api_key: str | None = _setting(None)
     """QDRANT_API_KEY: for a Qdrant server that requires one."""
     qdrant_collection: str = _setting("tatame_knowledge")
-    """QDRANT_COLLECTION: the one collection all tenants share."""
+    """QDRANT_COLLECTION: on a Qdrant server, the one collection all tenants share; in local mode,
+    the prefix of each tenant's own collection (`<prefix>-<slug>`)."""
+    redis_url: str | None = _setting(None, repr=False)
+    """REDIS_URL: the Redis that caches FAQ answers and query embeddings for every process
+    (redis://host:6379/0). Unset: each process caches in its own memory."""
     data_dir: Path = _setting(env="TATAME_DATA_DIR", factory=lambda: Path(platformdirs.user_data_dir("tatame")))
     """TATAME_DATA_DIR: where the embedded PostgreSQL and local Qdrant keep their files."""
     knowledge_dir: Path = _setting(factory=default_knowledge_dir)

@@ -81,7 +81,7 @@ async def test_an_ungrounded_answer_is_no_answer(fake, answerer, changes):
 async def test_a_fault_is_answered_by_the_offline_engine(fake, answerer, fault, reason):
     fake.plan(fault)
     with capture_logs() as logs:
-        assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES)
+        assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES, fallback=True)
     assert len(fake.requests) == 1  # no retries: the offline engine answers at once
     assert [(log["decision"], log["reason"]) for log in logs if log["event"] == "llm.fallback"] == [("faq_answer", reason)]
 

@@ -11,6 +11,7 @@ from adapters.offline.follow_up import OfflineFollowUpReader
 from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingDetails
 from application.booking_interview import ConductBookingInterview
+from application.cache import CacheKey
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import HandleTurn
@@ -579,6 +580,9 @@ class FakeIndex:
     async def sections(self, tenant: str) -> Sequence[Chunk]:
         return sorted(self.chunks.get(tenant, []), key=lambda c: (c.source, c.heading))
 
+    async def version(self, tenant: Tenant) -> str:
+        return "|".join(sorted(f"{c.key}={c.content_hash}" for c in self.chunks.get(tenant.slug, [])))
+
     async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         words = set(query.lower().split())
         scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(caller.tenant.slug, [])]
@@ -629,3 +633,23 @@ def handle_turn(
         RecordErasureRequest(uow, clock),
         history_limit=10,
     )
+
+
+@attrs.define
+class FakeCache:
+    """`Cache` as a dict without expiry; `down` makes it read as empty and drop writes, as a cache
+    that cannot be reached does."""
+
+    values: dict[str, bytes] = attrs.field(factory=dict)
+    ttls: dict[str, float] = attrs.field(factory=dict)
+    down: bool = False
+
+    async def get(self, key: CacheKey) -> bytes | None:
+        return None if self.down else self.values.get(str(key))
+
+    async def set(self, key: CacheKey, value: bytes, ttl: float) -> None:
+        if not self.down:
+            self.values[str(key)], self.ttls[str(key)] = value, ttl
+
+    async def delete_prefix(self, prefix: str) -> None:
+        self.values = {k: v for k, v in self.values.items() if not k.startswith(prefix)}
