@@ -220,8 +220,6 @@ class QdrantKnowledgeIndex:
         ]
 
     async def sections(self, tenant: str) -> Sequence[Chunk]:
-        if not await self.client.collection_exists(self.collection):
-            return []
         payloads = (await self._payloads(tenant, list(_CHUNK_FIELDS))).values()
         return sorted((_chunk(p) for p in payloads), key=lambda c: (c.source, c.heading))
 
