@@ -10,7 +10,7 @@ from application.turn import TurnInput
 
 # Passages read for a question: the offline extraction weighs each against the question, so the one
 # that answers may rank fourth or fifth by BM25 (a question about the whole timetable ranks every
-# single modality's first). A model's prompt takes fewer of them (`openai.answer.PROMPT_PASSAGES`).
+# single modality's first). A model's prompt holds as many (`openai.answer.PROMPT_PASSAGES`).
 PASSAGES = 6
 # A follow-up is searched with its subject, whose words outnumber its own ("valor" against "jiu" and
 # "mulher"): the passage that answers may rank below the subject's own sections, so more are read.

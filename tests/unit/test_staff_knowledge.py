@@ -31,8 +31,10 @@ SECRET = Chunk(tenant="outro", source="planos.md", heading="Plano mensal", text=
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     uow = FakeUnitOfWork()
-    uow.tenants.add(TENANT)
-    uow.tenants.add(OTHER)
+    # Copies made now: the module's tenants may predate the ORM mapping another test module made
+    # in this process, and a re-index changes the tenant (an unmapped instance cannot be changed).
+    uow.tenants.add(attrs.evolve(TENANT))
+    uow.tenants.add(attrs.evolve(OTHER))
     return uow
 
 

@@ -14,6 +14,7 @@ from adapters.openai import smalltalk
 from adapters.openai.chat import ChatModel
 from adapters.openai.failure import ModelFailure
 from adapters.openai.prompt import conversation, echoes, member_text
+from application.answer_question import PASSAGES
 from application.knowledge_index import Passage
 from application.question_answerer import Answer
 from application.turn import TurnInput
@@ -54,8 +55,11 @@ não fale de outras pessoas."""
 # shares no more than a common word with the question. A fused search (with an embedding model)
 # scores by rank, not by match, and carries no such floor.
 MIN_BM25_SCORE = 1.0
-# The best-ranked passages a prompt holds: its token budget (`prompt.HISTORY_CHARS`) counts on three.
-PROMPT_PASSAGES = 3
+# The best-ranked passages a prompt holds: all that the offline extraction reads. The one that
+# answers a follow-up or a timetable question may rank fifth or sixth, and a model cannot answer
+# from a passage it was not sent (with three, "e quais os horarios do boxe?" after a price question
+# was answered with the personal trainer's section). Costs prompt tokens: bench/llm_calls.py.
+PROMPT_PASSAGES = PASSAGES
 
 
 def passage_ids(passages: Sequence[Passage]) -> list[str]:
