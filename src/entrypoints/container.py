@@ -85,6 +85,9 @@ from application.usage_stats import UsageStats
 from entrypoints.settings import Settings
 
 DatabaseUrl = NewType("DatabaseUrl", str)
+# DATABASE_URL's user as itself, the tables' owner: migrations, backups and restores. Everything
+# else uses the application's engine (`AsyncEngine`), which acts as DATABASE_APP_ROLE.
+OwnerEngine = NewType("OwnerEngine", AsyncEngine)
 
 
 class AdaptersProvider(Provider):
@@ -96,8 +99,14 @@ class AdaptersProvider(Provider):
 
     @provide(scope=Scope.APP)
     async def engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(url, connect_timeout=settings.database_connect_timeout)
+        engine = make_engine(url, connect_timeout=settings.database_connect_timeout, role=settings.database_app_role or None)
         yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    async def owner_engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[OwnerEngine]:
+        engine = make_engine(url, pool_size=1, connect_timeout=settings.database_connect_timeout)
+        yield OwnerEngine(engine)
         await engine.dispose()
 
     @provide(scope=Scope.APP)
@@ -110,7 +119,10 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
-    migrator = provide(SchemaMigrator, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def migrator(self, engine: OwnerEngine, settings: Settings) -> SchemaMigrator:
+        return SchemaMigrator(engine, settings.database_app_role or None)
 
     @provide(scope=Scope.APP)
     def inbox(self, engine: AsyncEngine) -> Inbox:
@@ -283,8 +295,8 @@ class BackupProvider(Provider):
         return AlembicSchemaHistory()
 
     @provide
-    def database_dump(self, engine: AsyncEngine, url: DatabaseUrl) -> DatabaseDump:
-        return PostgresDump(engine, url)
+    def database_dump(self, owner: OwnerEngine, engine: AsyncEngine, url: DatabaseUrl, settings: Settings) -> DatabaseDump:
+        return PostgresDump(owner, url, settings.database_app_role or None, engine)
 
     @provide
     def back_up(self, database: DatabaseDump, archive: BackupArchive, clock: Clock) -> BackUp:

@@ -8,6 +8,7 @@ import attrs
 from asyncpg import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres import row_security
 from adapters.postgres.errors import CONFLICTS, UNIQUE_VIOLATION, is_outage, retry_conflicts, unavailable
 from adapters.postgres.group_commit import GroupCommit
 from application.errors import StorageUnavailable
@@ -22,18 +23,25 @@ from domain.channel import Channel
 # PostgreSQL draws the new rows' ids: three uuid4() a message were near a tenth of the web process.
 # An @lid another client already holds stays theirs (the message is stored all the same): two
 # numbers claiming one alias is the channel's confusion, not a reason to lose the message.
-_STORE_SQL = """
-    WITH client AS (
+# The statement sets its own tenant for row-level security (`row_security`), first: a batch runs
+# many members' statements, of any tenants, in one transaction, and a statement of its own would
+# cost a round trip. `scope` is materialized (a volatile function) and is the client insert's
+# only source, so the setting is made before any row of this statement is read or written.
+_STORE_SQL = f"""
+    WITH scope AS MATERIALIZED (
+        SELECT set_config('{row_security.TENANT}', CAST(CAST(:tenant_id AS uuid) AS text), true) AS tenant
+    ), client AS (
         INSERT INTO clients (id, tenant_id, phone, name, lid)
-        VALUES (gen_random_uuid(), :tenant_id, :phone, :name, (
+        SELECT gen_random_uuid(), CAST(scope.tenant AS uuid), :phone, :name, (
             SELECT CAST(:lid AS varchar) WHERE NOT EXISTS (
-                SELECT 1 FROM clients WHERE tenant_id = :tenant_id AND lid = :lid AND phone <> CAST(:phone AS varchar))))
+                SELECT 1 FROM clients WHERE tenant_id = :tenant_id AND lid = :lid AND phone <> CAST(:phone AS varchar)))
+        FROM scope
         ON CONFLICT (tenant_id, phone) DO UPDATE SET lid = COALESCE(EXCLUDED.lid, clients.lid)
         RETURNING id
     ), conversation AS (
         INSERT INTO conversations (id, tenant_id, client_id, status, flow_state, created_at,
                                    inbound_version, pending_since, due_at)
-        SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{}'::jsonb, :arrived_at,
+        SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{{}}'::jsonb, :arrived_at,
                1, :arrived_at, CAST(:arrived_at AS timestamptz) + LEAST(CAST(:window AS interval), CAST(:max_wait AS interval))
         FROM client
         ON CONFLICT (client_id) WHERE status <> 'closed' DO UPDATE SET

@@ -12,6 +12,7 @@ from domain.phone import Phone
 
 class PostgresClientRepository(Repository):
     async def add_or_get(self, client: Client) -> Client:
+        await self._tenant(client.tenant_id)
         values = {c.key: getattr(client, c.key) for c in clients.columns}
         await self.session.execute(insert(clients).values(values).on_conflict_do_nothing(index_elements=["tenant_id", "phone"]))
         found = await self.by_phone(client.tenant_id, client.phone)
@@ -20,21 +21,26 @@ class PostgresClientRepository(Repository):
         return found
 
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
+        await self._tenant(tenant_id)
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.phone == phone)
 
     async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
+        await self._tenant(tenant_id)
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.lid == lid)
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+        await self._tenant(tenant_id)
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.id == client_id)
 
     async def by_ids(self, tenant_id: uuid.UUID, client_ids: Collection[uuid.UUID]) -> Sequence[Client]:
+        await self._tenant(tenant_id)
         if not client_ids:
             return []
         query = sa.select(Client).where(clients.c.tenant_id == tenant_id, clients.c.id.in_(list(client_ids)))
         return (await self.session.scalars(query)).all()
 
     async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         return await self._affected(sa.delete(clients).where(clients.c.tenant_id == tenant_id, clients.c.id == client_id))
 
