@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import model_calls
 from application.cancel_trial_class_by_staff import CancelTrialClassByStaff
@@ -38,6 +37,7 @@ from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Modality, Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
+from entrypoints.container import OwnerEngine
 from entrypoints.requests import in_request
 from tests.e2e.conftest import NOW
 
@@ -261,7 +261,7 @@ async def test_the_knowledge_base_as_indexed_and_tried(container):
 
 async def _counts(request) -> list[int]:
     """Rows of what a turn would store, every tenant's."""
-    engine = await request.get(AsyncEngine)
+    engine = await request.get(OwnerEngine)
     async with engine.connect() as connection:
         return [
             await connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
@@ -305,7 +305,7 @@ async def test_the_overview_of_one_tenant(container):
         for center in (a, b):  # after the others: a message waiting for its turn
             uow.messages.add(center.message(Author.MEMBER, NOW - dt.timedelta(minutes=5)))
         await uow.commit()
-        engine = await request.get(AsyncEngine)
+        engine = await request.get(OwnerEngine)
         async with engine.begin() as connection:
             for center, cost in ((a, "0.0125"), (b, "5")):
                 await connection.execute(
