@@ -99,7 +99,7 @@ class AdaptersProvider(Provider):
 
     @provide(scope=Scope.APP)
     async def engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(url, connect_timeout=settings.database_connect_timeout, role=settings.database_app_role or None)
+        engine = make_engine(url, connect_timeout=settings.database_connect_timeout, role=settings.database_app_role)
         yield engine
         await engine.dispose()
 
@@ -122,7 +122,7 @@ class AdaptersProvider(Provider):
 
     @provide(scope=Scope.APP)
     def migrator(self, engine: OwnerEngine, settings: Settings) -> SchemaMigrator:
-        return SchemaMigrator(engine, settings.database_app_role or None)
+        return SchemaMigrator(engine, settings.database_app_role)
 
     @provide(scope=Scope.APP)
     def inbox(self, engine: AsyncEngine) -> Inbox:
@@ -296,7 +296,7 @@ class BackupProvider(Provider):
 
     @provide
     def database_dump(self, owner: OwnerEngine, engine: AsyncEngine, url: DatabaseUrl, settings: Settings) -> DatabaseDump:
-        return PostgresDump(owner, url, settings.database_app_role or None, engine)
+        return PostgresDump(owner, url, settings.database_app_role, engine)
 
     @provide
     def back_up(self, database: DatabaseDump, archive: BackupArchive, clock: Clock) -> BackUp:

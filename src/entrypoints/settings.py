@@ -68,7 +68,7 @@ def _engine(instance: "Settings", attribute: "attrs.Attribute[str | None]", valu
 
 def _role(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     # It goes into SQL as an identifier: nothing that would need quoting.
-    if value and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
         raise SettingsError(f"DATABASE_APP_ROLE must be a lowercase PostgreSQL role name (letters, digits, _), got {value!r}")
 
 
@@ -92,7 +92,7 @@ class Settings:
     """DATABASE_APP_ROLE: the role the application's database connections act as (switched to at
     connect time from DATABASE_URL's user, which owns the tables and runs migrations and backups).
     Row-level security confines it to the tenant each transaction sets. The migrations create it
-    (NOLOGIN). Empty: the application acts as DATABASE_URL's user, and the policies do not apply."""
+    (NOLOGIN) unless it exists."""
     qdrant_url: str | None = _setting(None)
     """QDRANT_URL: a Qdrant server. Unset: Qdrant local mode in the data folder."""
     qdrant_api_key: str | None = _setting(None)

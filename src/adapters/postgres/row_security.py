@@ -87,16 +87,19 @@ def disable(table: str) -> list[str]:
 
 
 def create_role(role: str) -> str:
-    """Creates `role` unless it exists, and lets the current user act as it. Roles belong to the
-    whole cluster: databases migrating at the same time may race to create it, and the loser's
-    error (either one, depending on the moment) means it exists."""
+    """Creates `role` unless it exists (an administrator may have made it, for an owner without
+    CREATEROLE), and lets the current user act as it. Roles belong to the whole cluster:
+    databases migrating at the same time may race to create it, and the loser's error (either
+    one, depending on the moment) means it exists."""
     return f"""
         DO $$
         BEGIN
-            BEGIN
-                CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-            END;
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                BEGIN
+                    CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+                END;
+            END IF;
             IF NOT pg_has_role(current_user, '{role}', 'MEMBER') THEN
                 EXECUTE format('GRANT %I TO %I', '{role}', current_user);
             END IF;
