@@ -1,8 +1,11 @@
 """Turn latency: retrieval + triage + persistence, and with `--engine openai` the model's path too.
 
-    .venv/bin/python bench/turn_latency.py [--turns 1000] [--engine offline|openai]
+    .venv/bin/python bench/turn_latency.py [--turns 1000] [--engine offline|openai] [--cache cold|warm]
 
-Uses DATABASE_URL when set, else the embedded PostgreSQL, in a fresh temporary data folder.
+Uses DATABASE_URL when set, else the embedded PostgreSQL, in a fresh temporary data folder; REDIS_URL
+when set, else the in-process cache. `--cache cold` caches nothing, so every FAQ turn searches and
+answers; `--cache warm` asks every question once before the timed turns, so each of them is
+answered from the cache (without the option, a question is cold the first time it comes round).
 Prints p50/p95/p99 of a whole member message (receive, turn, deliver: three transactions) and
 of the turn alone (HandleTurn). `--engine openai` talks to the tests' fake OpenAI-compatible server
 on loopback, in a process of its own, which answers every call at once with a grounded FAQ answer
@@ -26,12 +29,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
+from dishka import Provider, Scope, provide
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' fake model server
 
+from adapters.lru.cache import LruCache
 from adapters.terminal import TerminalGateway
+from application.cache import Cache
 from application.deliver_outbox import DeliverOutbox
+from application.gateway import Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import InboundMessage
 from application.ingest_knowledge import cli_channel_name
@@ -76,7 +83,28 @@ def model_server() -> Iterator[str]:
         process.join()
 
 
-async def main(turns: int, engine: str) -> None:
+class NothingCached(Provider):
+    @provide(scope=Scope.APP)
+    def cache(self) -> Cache:
+        return LruCache(entries=0)
+
+
+async def ask(container, channel: str, phone: Phone, text: str) -> tuple[float, float]:
+    """Milliseconds of the whole message (receive, turn, deliver) and of the turn alone."""
+    inbound = InboundMessage(channel=channel, sender=phone, text=text, channel_message_id=uuid.uuid4().hex)
+    start = time.perf_counter()
+    async with container() as request:
+        received = await (await request.get(ReceiveMessage)).execute(inbound)
+    turn_start = time.perf_counter()
+    async with container() as request:
+        await (await request.get(HandleTurn)).execute(received.tenant_id, received.conversation_id)
+    turn = (time.perf_counter() - turn_start) * 1000
+    async with container() as request:
+        await (await request.get(DeliverOutbox)).execute("cli")
+    return (time.perf_counter() - start) * 1000, turn
+
+
+async def main(turns: int, engine: str, cache: str | None) -> None:
     questions = [item["question"] for item in yaml.safe_load((DATA / "retrieval.yaml").read_text())]
     with tempfile.TemporaryDirectory() as folder, model_server() as model_url:
         from_env = Settings.from_env(env_file=None)
@@ -88,34 +116,31 @@ async def main(turns: int, engine: str) -> None:
             engine_choice=engine,
             openai_api_key="sk-bench" if engine == "openai" else None,
             openai_base_url=model_url,
+            redis_url=from_env.redis_url,
         )
-        container = make_container(settings, TerminalGateway(io.StringIO()))
+        container = make_container(
+            settings, Gateways(TerminalGateway(io.StringIO())), None, *([NothingCached()] if cache == "cold" else [])
+        )
         await prepare(container)
+        channel = cli_channel_name("ct-exemplo")
         whole: list[float] = []
         turn_only: list[float] = []
         try:
+            if cache == "warm":
+                for n, question in enumerate(questions):
+                    await ask(container, channel, Phone(f"5598{os.getpid() % 1000:03d}{n:06d}"), question)
             for i in range(turns):
                 # A new member every 10 messages keeps history realistic (a few turns deep).
                 phone = Phone(f"5599{os.getpid() % 1000:03d}{i // 10:06d}")
-                inbound = InboundMessage(
-                    channel=cli_channel_name("ct-exemplo"),
-                    sender=phone,
-                    text=questions[i % len(questions)],
-                    channel_message_id=uuid.uuid4().hex,
-                )
-                start = time.perf_counter()
-                async with container() as request:
-                    received = await (await request.get(ReceiveMessage)).execute(inbound)
-                turn_start = time.perf_counter()
-                async with container() as request:
-                    await (await request.get(HandleTurn)).execute(received.tenant_id, received.conversation_id)
-                turn_only.append((time.perf_counter() - turn_start) * 1000)
-                async with container() as request:
-                    await (await request.get(DeliverOutbox)).execute("cli")
-                whole.append((time.perf_counter() - start) * 1000)
+                message, turn = await ask(container, channel, phone, questions[i % len(questions)])
+                whole.append(message)
+                turn_only.append(turn)
         finally:
             await container.close()
-    print(f"turns: {turns}  engine: {engine}  database: {'DATABASE_URL' if settings.database_url else 'embedded'}")
+    where = "none" if cache == "cold" else "Redis" if settings.redis_url else "in-process"
+    print(
+        f"turns: {turns}  engine: {engine}  cache: {cache or 'as it comes'} ({where})  database: {'DATABASE_URL' if settings.database_url else 'embedded'}"
+    )
     print(f"whole message (3 transactions): {_percentiles(whole)}")
     print(f"turn only (HandleTurn):         {_percentiles(turn_only)}")
 
@@ -124,5 +149,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=1000)
     parser.add_argument("--engine", choices=["offline", "openai"], default="offline")
+    parser.add_argument("--cache", choices=["cold", "warm"])
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.turns, arguments.engine))
+    asyncio.run(main(arguments.turns, arguments.engine, arguments.cache))

@@ -5,6 +5,7 @@ without a reply. One wrapper per port; `decide` is what they share."""
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+import attrs
 import structlog
 
 from adapters.openai.failure import ModelFailure
@@ -35,7 +36,10 @@ class FallbackQuestionAnswerer:
         self.fallback = fallback
 
     async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
-        return await decide("faq_answer", lambda: self.preferred.answer(turn, passages), lambda: self.fallback.answer(turn, passages))
+        return await decide("faq_answer", lambda: self.preferred.answer(turn, passages), lambda: self._fallback(turn, passages))
+
+    async def _fallback(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
+        return attrs.evolve(await self.fallback.answer(turn, passages), fallback=True)
 
 
 class FallbackBookingExtractor:

@@ -4,7 +4,7 @@ import attrs
 import structlog
 
 from application.clock import Clock
-from application.gateway import DeliveryFailed, MessageGateway
+from application.gateway import DeliveryFailed, Gateways, MessageGateway
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel
 from domain.message import Message
@@ -34,10 +34,14 @@ class DeliverOutbox:
     Every attempt is committed as started before the send leaves, and its outcome after. An attempt
     found started but never finished (the process died mid-send, or the gateway timed out) is looked
     up at the gateway before the reply is sent again. `lease` must be longer than a send can take:
-    until it runs out the entry is left to the worker that started it."""
+    until it runs out the entry is left to the worker that started it.
+
+    Each reply leaves through the gateway of its channel's kind. A disabled channel sends
+    nothing: its due replies are given up (marked failed, counted by /health as given up), not
+    kept for the day it is enabled again, when they would reach members hours or days late."""
 
     uow: UnitOfWork
-    gateway: MessageGateway
+    gateways: Gateways
     clock: Clock
     lease: dt.timedelta
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
@@ -65,12 +69,15 @@ class DeliverOutbox:
             entry.record_failure("message or channel is gone", self.clock.now(), retry_in=None)
             return False
         try:
-            found = await self._already_sent(entry, channel, message) if unfinished else None
+            gateway = self.gateways.for_channel(channel)
+            found = await self._already_sent(entry, gateway, channel, message) if unfinished else None
             # The lookup settled the earlier attempt: only this send's own outcome is open now.
             unfinished = False
             if found:
                 log.info("outbox.found_sent", entry=str(entry.id), channel_message_id=found)
-            channel_message_id = found or await self.gateway.send(channel, entry.recipient, message.text)
+            elif not channel.enabled:  # an earlier attempt's send is still looked up, nothing new leaves
+                raise DeliveryFailed(f"channel {channel.name} is disabled", retryable=False)
+            channel_message_id = found or await gateway.send(channel, entry.recipient, message.text)
         except DeliveryFailed as failure:
             retry_in = self.retry.delay_after(entry.attempts + 1) if failure.retryable else None
             entry.record_failure(str(failure), self.clock.now(), retry_in, maybe_sent=failure.maybe_sent or unfinished)
@@ -82,13 +89,13 @@ class DeliverOutbox:
         message.mark_sent(channel_message_id)
         return True
 
-    async def _already_sent(self, entry: OutboxEntry, channel: Channel, message: Message) -> str | None:
+    async def _already_sent(self, entry: OutboxEntry, gateway: MessageGateway, channel: Channel, message: Message) -> str | None:
         """The id of this reply at the gateway, if an unfinished attempt did send it. Ids that
         already belong to another of our messages are someone else's send of the same text."""
         if message.channel_message_id is not None:  # its echo came back (`RecordOwnMessage`)
             return message.channel_message_id
         since = entry.attempt_started_at or self.clock.now()
-        for candidate in await self.gateway.find_sent(channel, entry.recipient, message.text, since):
+        for candidate in await gateway.find_sent(channel, entry.recipient, message.text, since):
             if await self.uow.messages.by_channel_message_id(channel.id, candidate) is None:
                 return candidate
         return None

@@ -4,6 +4,7 @@ import attrs
 
 from application.members import clients_by_phone, tenant_by_slug
 from application.unit_of_work import UnitOfWork
+from domain.address import Address
 from domain.client import Client
 from domain.conversation import Conversation, StatusChange
 from domain.erasure import ErasureRequest
@@ -26,6 +27,7 @@ class MemberRecord:
     """Everything one tenant stores about one client record of the member."""
 
     client: Client
+    addresses: Sequence[Address]  # where its channels reach it (a number, a WhatsApp @lid alias)
     conversations: Sequence[ConversationRecord]
     trial_classes: Sequence[TrialClass]
     erasure_requests: Sequence[ErasureRequest]
@@ -55,6 +57,7 @@ class ExportMemberData:
         ]
         return MemberRecord(
             client=client,
+            addresses=await self.uow.clients.addresses(tenant_id, client.id),
             conversations=conversations,
             trial_classes=await self.uow.trial_classes.for_client(tenant_id, client.id),
             erasure_requests=await self.uow.erasure_requests.for_client(tenant_id, client.id),

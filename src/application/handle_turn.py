@@ -17,6 +17,7 @@ from application.small_talker import SmallTalker
 from application.triage import Triage, Triager
 from application.turn import TurnInput
 from application.unit_of_work import UnitOfWork
+from domain.address import reply_address
 from domain.client import Client
 from domain.conversation import Conversation
 from domain.erasure import asks_for_erasure
@@ -96,11 +97,14 @@ class HandleTurn:
             with structlog.contextvars.bound_contextvars(message=str(burst[-1].id)):
                 route, reply = await self._decide(tenant, conversation, client, burst)
             await self._queue_reply(conversation, client, burst[-1], reply)
-        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
+        # The conversation's row first, then its messages: the order a webhook's store takes them in.
+        # Messages first deadlocked with a batch of stores that held the row and waited on one of
+        # those messages (its id sent again, for another member).
         if not await self.uow.conversations.finish_turn(tenant_id, conversation_id, version):
             # The member wrote again while this turn was computed: answer the whole burst instead.
             await self.uow.rollback()
             return None
+        handled = await self.uow.messages.mark_processed(tenant_id, conversation_id, route)
         await self.uow.commit()
         return TurnResult(route=route, reply=reply, handled=handled, burst_started_at=burst[0].created_at)
 
@@ -178,6 +182,8 @@ class HandleTurn:
             created_at=now,
         )
         self.uow.messages.add(reply)
-        self.uow.outbox.add(
-            OutboxEntry(tenant_id=conversation.tenant_id, message_id=reply.id, recipient=str(client.phone), next_attempt_at=now)
-        )
+        # The reply leaves through the channel the member last wrote on, to their address there.
+        channel = await self.uow.channels.get(last.channel_id)
+        addresses = await self.uow.clients.addresses(conversation.tenant_id, client.id)
+        recipient = reply_address(client.phone, addresses, channel.kind) if channel else client.phone.digits
+        self.uow.outbox.add(OutboxEntry(tenant_id=conversation.tenant_id, message_id=reply.id, recipient=recipient, next_attempt_at=now))

@@ -4,7 +4,8 @@ from typing import Protocol
 
 import attrs
 
-from domain.channel import Channel
+from domain.address import Address, addresses_of
+from domain.channel import Channel, ChannelKind
 from domain.client import clean_name
 from domain.phone import Phone
 
@@ -19,12 +20,22 @@ class InboundMessage:
     channel_message_id: str
     sent_at: dt.datetime | None = None  # the channel's own timestamp, when it gives one
     sender_name: str | None = attrs.field(default=None, converter=clean_name)  # as the sender's profile shows it
-    lid: str | None = None  # the sender's WhatsApp @lid alias, when the channel used it
     media: str | None = None  # "audio", "image", ... for media without text
+    # Where the member wrote from on this kind of channel (None: the phone's digits), and other
+    # addresses the channel says are theirs (WhatsApp's @lid alias beside a number).
+    address: str | None = None
+    aliases: tuple[str, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not (self.text and self.text.strip()) and not self.media:
             raise ValueError("an inbound message has text or media")
+
+    @property
+    def reply_address(self) -> str:
+        return self.address or self.sender.digits
+
+    def addresses(self, kind: ChannelKind) -> list[Address]:
+        return addresses_of(kind, self.reply_address, self.aliases)
 
 
 @attrs.frozen
@@ -55,8 +66,11 @@ class Inbox(Protocol):
     async def store(
         self, channel: Channel, message: InboundMessage, text: str, media: str | None, arrived_at: dt.datetime, buffer: BufferPolicy
     ) -> Stored:
-        """Atomically, against concurrent deliveries: finds or creates the client (by phone; a new
-        @lid becomes its alias) and its open conversation, stores the message with `text` unless
-        the channel delivered it before, and adds it to the conversation's buffer (due `window`
-        after `arrived_at`, at most `max_wait` after the first waiting message). A duplicate may
-        move the buffer too; the turn that follows then finds nothing new."""
+        """Atomically, against concurrent deliveries: finds the client by the address the member
+        wrote from on this channel's kind, else by phone, else creates it, and records its
+        addresses (as `ClientRepository.attach`); finds or creates its open conversation; stores
+        the message with `text` unless the channel delivered it before; and adds it to the
+        conversation's buffer (due `window` after `arrived_at`, at most `max_wait` after the first
+        waiting message; a tenant whose pack sets `front_desk.buffer_window_seconds` has that
+        window instead, and a `max_wait` no shorter). A duplicate may move the buffer too; the
+        turn that follows then finds nothing new."""

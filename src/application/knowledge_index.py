@@ -37,6 +37,11 @@ class KnowledgeIndex(Protocol):
         """`caller.tenant`'s best passages for `query`, best first; never another tenant's. The
         caller's turn, when it has one, names the question's embedding call in the ledger."""
 
+    async def version(self, tenant: Tenant) -> str:
+        """Names the tenant's indexed sections as they are: another value once a sync indexed or
+        removed any, the same value for the same sections in every process. What is derived from
+        a search (a cached answer) is keyed by it, so a re-ingest makes the old derivations unread."""
+
 
 class KnowledgeSyncFailed(Exception):
     """The tenant's sections could not be brought up to date (an embedding model that fails). They

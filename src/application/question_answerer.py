@@ -19,6 +19,8 @@ class Answer:
 
     text: str | None = None  # None: the passages do not answer (never a guess)
     route: Route = Route.FAQ
+    # Given by the fallback engine while the preferred one failed: right for this turn, not one to reuse.
+    fallback: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.route is Route.PAUSED:

@@ -32,6 +32,8 @@ class ReceiveMessage:
         channel = await self.channels.find(inbound.channel)
         if channel is None:
             raise UnknownChannel(f"no channel named {inbound.channel!r}")
+        if not channel.enabled:
+            raise UnknownChannel(f"channel {inbound.channel!r} is disabled")
         text = clean_text(inbound.text or "")
         has_text = bool(text.strip())
         stored = await self.inbox.store(

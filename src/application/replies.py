@@ -40,6 +40,13 @@ def escalated_on_request(tenant: Tenant) -> str:
     return f"Claro! Já chamei alguém da equipe do {tenant.name}, que vai responder você por aqui em breve." + _contact(tenant)
 
 
+def out_of_hours(tenant: Tenant) -> str:
+    """Said after the escalation's reply when nobody is at the front desk (`front_desk.business_hours`)."""
+    return tenant.front_desk.out_of_hours_reply or (
+        "Agora estamos fora do horário de atendimento da equipe; a resposta chega assim que voltarmos."
+    )
+
+
 def _not_found(tenant: Tenant) -> str:
     return f"Não encontrei essa informação na base do {tenant.name} e prefiro não responder sem ter certeza."
 

@@ -10,9 +10,17 @@ from application.unit_of_work import UnitOfWork
 class Backlog:
     """What the service owes members right now, for whoever is on call."""
 
-    bursts_overdue: int  # members waiting for a turn longer than they should
-    replies_overdue: int  # replies decided but not delivered yet (the gateway fails, or no worker runs)
-    replies_given_up: int  # replies the channel refused in the last day (e.g. a number not on WhatsApp)
+    bursts_overdue: int = 0  # members waiting for a turn longer than they should
+    replies_overdue: int = 0  # replies decided but not delivered yet (the gateway fails, or no worker runs)
+    replies_given_up: int = 0  # replies the channel refused in the last day (e.g. a number not on WhatsApp)
+
+    def __add__(self, other: "Backlog") -> "Backlog":
+        """Two channel kinds' backlogs as one."""
+        return Backlog(
+            bursts_overdue=self.bursts_overdue + other.bursts_overdue,
+            replies_overdue=self.replies_overdue + other.replies_overdue,
+            replies_given_up=self.replies_given_up + other.replies_given_up,
+        )
 
     @property
     def behind(self) -> bool:

@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import attrs
@@ -35,3 +36,7 @@ class TenantPackSource(Protocol):
     def load(self, slug: str) -> TenantPack | None:
         """The pack of one tenant, validated (`InvalidTenantPack`); None when there is none. Other
         tenants' packs are not read: a broken one does not stop this one."""
+
+    def install(self, slug: str, folder: Path) -> TenantPack:
+        """Adds the pack in `folder` as tenant `slug`, validated first: `load_all` finds it from
+        then on. Raises `InvalidTenantPack` for a broken pack or a slug already taken."""

@@ -71,7 +71,7 @@ class TryQuestion:
         else:
             route, passages = triage.route, await self.answer_question.retrieve(turn)
         if route is Route.ESCALATE:
-            reply = escalation_reply(tenant, triage if triage.route is Route.ESCALATE else Triage(route=route, human_requested=True))
+            reply = escalation_reply(tenant, triage if triage.route is Route.ESCALATE else Triage(route=route, human_requested=True), now)
         elif route is Route.BOOKING:
             reply = await self._booking_reply(tenant, turn)
         elif triage.route is Route.FAQ:

@@ -7,8 +7,11 @@ from domain.repositories import (
     ErasureRepository,
     ErasureRequestRepository,
     EscalationRepository,
+    LoginFailureRepository,
     MessageRepository,
     OutboxRepository,
+    StaffSessionRepository,
+    StaffUserRepository,
     StatusChangeRepository,
     TenantRepository,
     TrialClassRepository,
@@ -51,6 +54,15 @@ class UnitOfWork(Protocol):
 
     @property
     def erasures(self) -> ErasureRepository: ...
+
+    @property
+    def staff_users(self) -> StaffUserRepository: ...
+
+    @property
+    def staff_sessions(self) -> StaffSessionRepository: ...
+
+    @property
+    def login_failures(self) -> LoginFailureRepository: ...
 
     async def commit(self) -> None: ...
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 import attrs
 
@@ -10,19 +11,33 @@ CHANNEL_NAME_MAX = 128
 CONNECTION_STATE_MAX = 32
 
 
+class ChannelKind(StrEnum):
+    """The technologies messages reach a tenant through. Each kind has one gateway for replies
+    and one inbound route; a member's address means something only within its kind. A new kind
+    (Telegram, the WhatsApp Cloud API) is a new value here: see docs/channels.md."""
+
+    CLI = "cli"  # the terminal (`tatame chat`, scenarios, eval): it answers its own turns
+    EVOLUTION = "evolution"  # WhatsApp through an Evolution API instance (one per number)
+
+
 @attrs.define(slots=False, kw_only=True)
 class Channel:
-    """A way messages reach a tenant: a WhatsApp instance, or the terminal (`kind='cli'`)."""
+    """A way messages reach a tenant: a WhatsApp number (an Evolution instance), or the
+    terminal. A disabled channel takes no webhooks and sends nothing."""
 
     id: uuid.UUID = attrs.field(factory=uuid.uuid4)
     tenant_id: uuid.UUID
-    kind: str = attrs.field(validator=attrs.validators.in_({"cli", "evolution"}))
+    kind: ChannelKind = attrs.field(converter=ChannelKind)
     name: str = attrs.field(validator=attrs.validators.min_len(1))
     api_url: str | None = None
     api_key: str | None = None
+    enabled: bool = True
     connected: bool | None = None
     connection_state: str | None = None  # as the gateway reports it ("open", "connecting", "close")
     connection_changed_at: dt.datetime | None = None
+
+    def disable(self) -> None:
+        self.enabled = False
 
     def record_connection(self, state: str, at: dt.datetime) -> bool:
         """True when this report takes down a connection that was open (a number logged out or

@@ -8,8 +8,6 @@ from domain.phone import Phone
 # A name is said back in a booking summary and shown to staff: a line, not a page. Channels
 # deliver whatever the sender's profile holds (a 1 MB WhatsApp pushName was stored whole).
 MAX_NAME = 100
-# "<digits>@lid": WhatsApp's LIDs have 14 or 15 digits; a longer one is not an alias WhatsApp gave.
-LID_MAX = 64
 # They reorder what follows them on screen, so a name could show one thing and be another.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -36,13 +34,13 @@ def clean_name(raw: str | None) -> str | None:
 
 @attrs.define(slots=False, kw_only=True)
 class Client:
-    """A member or lead of one tenant, known by phone number."""
+    """A member or lead of one tenant: a person, known by phone number. The addresses channels
+    reach them at (`domain.address.Address`) are kept apart, by the channels' adapters."""
 
     id: uuid.UUID = attrs.field(factory=uuid.uuid4)
     tenant_id: uuid.UUID
     phone: Phone
     name: str | None = None
-    lid: str | None = None  # WhatsApp's privacy alias ("...@lid"): another address of the same person
 
     def learn_name(self, name: str) -> None:
         self.name = clean_name(name) or self.name

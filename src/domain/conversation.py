@@ -29,6 +29,7 @@ class StatusChange:
     after: ConversationStatus
     cause: str
     at: dt.datetime
+    actor: uuid.UUID | None = None  # the staff user who caused it; None for the bot, the member, a timeout
 
 
 @attrs.define(slots=False, kw_only=True)
@@ -56,6 +57,11 @@ class Conversation:
             return None
         return StatusChange(tenant_id=self.tenant_id, conversation_id=self.id, before=before, after=after, cause=cause, at=now)
 
+    def note(self, now: dt.datetime, cause: str) -> StatusChange:
+        """An action that leaves the status as it is, for the audit trail (staff resolved an
+        escalation, or took over a conversation they already had)."""
+        return StatusChange(tenant_id=self.tenant_id, conversation_id=self.id, before=self.status, after=self.status, cause=cause, at=now)
+
     def hand_to_human(self, now: dt.datetime, pause: dt.timedelta, cause: str) -> StatusChange | None:
         """Escalated: the bot waits for staff, at most `pause`."""
         change = self._move(ConversationStatus.WAITING_HUMAN, now, cause)
@@ -72,6 +78,13 @@ class Conversation:
     def resume(self, now: dt.datetime, cause: str) -> StatusChange | None:
         change = self._move(ConversationStatus.BOT, now, cause)
         self.paused_until = None
+        return change
+
+    def close(self, now: dt.datetime, cause: str) -> StatusChange | None:
+        """Ends the conversation: the member's next message opens a new one."""
+        change = self._move(ConversationStatus.CLOSED, now, cause)
+        self.paused_until = None
+        self.flow = FlowState()
         return change
 
     def expire_pause(self, now: dt.datetime) -> StatusChange | None:

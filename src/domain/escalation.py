@@ -21,3 +21,12 @@ class Escalation:
     subject: str | None = None  # the paid service's name, when there is one
     resolved_at: dt.datetime | None = None
     created_at: dt.datetime
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
+
+    def resolve(self, now: dt.datetime) -> None:
+        """Staff dealt with it. Resolving again keeps the first instant."""
+        if self.resolved_at is None:
+            self.resolved_at = now

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from domain.address import Address
 from domain.channel import Channel
 from domain.client import Client
 from domain.conversation import Conversation, StatusChange
@@ -13,6 +14,7 @@ from domain.escalation import Escalation
 from domain.message import Message
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
+from domain.staff import LoginFailure, StaffSession, StaffUser
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass
 
@@ -21,6 +23,9 @@ class TenantRepository(Protocol):
     async def get(self, tenant_id: uuid.UUID) -> Tenant | None: ...
 
     async def by_slug(self, slug: str) -> Tenant | None: ...
+
+    async def listing(self) -> Sequence[Tenant]:
+        """Every tenant, by slug: the deployment's operator's view."""
 
     def add(self, tenant: Tenant) -> None: ...
 
@@ -31,9 +36,12 @@ class ChannelRepository(Protocol):
 
     async def get(self, channel_id: uuid.UUID) -> Channel | None: ...
 
+    async def listing(self) -> Sequence[Channel]:
+        """Every tenant's channels, by name: the deployment's operator's view."""
+
     async def down(self) -> Sequence[Channel]:
-        """Every tenant's channels whose gateway last said they are not connected: the deployment's
-        health, not a tenant's data."""
+        """Every tenant's enabled channels whose gateway last said they are not connected: the
+        deployment's health, not a tenant's data."""
 
     def add(self, channel: Channel) -> None: ...
 
@@ -41,7 +49,14 @@ class ChannelRepository(Protocol):
 class ClientRepository(Protocol):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None: ...
 
-    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None: ...
+    async def by_address(self, tenant_id: uuid.UUID, address: Address) -> Client | None:
+        """The client a channel of `address.kind` reaches at `address.value`."""
+
+    async def addresses(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Address]: ...
+
+    async def attach(self, tenant_id: uuid.UUID, client_id: uuid.UUID, addresses: Sequence[Address]) -> None:
+        """Records the addresses as the client's. One that another client holds stays theirs: two
+        members claiming one address is the channel's confusion, not a reason to move it."""
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None: ...
 
@@ -123,7 +138,8 @@ class MessageRepository(Protocol):
     async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None: ...
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
-        """A bot reply with this text that the channel has not given an id for yet (being sent)."""
+        """A reply (the bot's, or staff's from the dashboard) with this text that the channel has not
+        given an id for yet (being sent)."""
 
     def add(self, message: Message) -> None: ...
 
@@ -150,7 +166,8 @@ class MessageRepository(Protocol):
 class EscalationRepository(Protocol):
     def add(self, escalation: Escalation) -> None: ...
 
-    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]: ...
+    async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Escalation]:
+        """Oldest first."""
 
     async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int: ...
 
@@ -221,3 +238,44 @@ class ErasureRepository(Protocol):
     """The audit trail of erasures. Appends only; rows hold counts, never personal data."""
 
     def add(self, erasure: Erasure) -> None: ...
+
+
+class StaffUserRepository(Protocol):
+    def add(self, user: StaffUser) -> None: ...
+
+    async def by_email(self, email: str) -> StaffUser | None:
+        """Across tenants (an address is unique in the deployment); `email` is normalized already."""
+
+    async def get(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None: ...
+
+    async def listing(self, tenant_id: uuid.UUID | None) -> Sequence[StaffUser]:
+        """One tenant's users (None: every tenant's), by tenant then e-mail."""
+
+
+class StaffSessionRepository(Protocol):
+    def add(self, session: StaffSession) -> None: ...
+
+    async def get(self, session_id: str) -> StaffSession | None:
+        """Across tenants: the session's id (a digest of a secret token) is what names its tenant."""
+
+    async def delete(self, session_id: str) -> None: ...
+
+    async def delete_for_user(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
+        """Signs the user out everywhere; how many sessions went."""
+
+    async def delete_expired(self, now: dt.datetime) -> int: ...
+
+
+class LoginFailureRepository(Protocol):
+    """Failed logins, shared by every server process, for the rate limit."""
+
+    async def record(self, failure: LoginFailure) -> None: ...
+
+    async def for_account(self, email: str, since: dt.datetime) -> int:
+        """How many failures named `email` since `since`."""
+
+    async def from_address(self, address: str, since: dt.datetime) -> int:
+        """How many failures came from `address` since `since`."""
+
+    async def delete_before(self, cutoff: dt.datetime) -> int:
+        """Forgets failures older than any window counts."""

@@ -94,6 +94,11 @@ def _optional_positive(instance: object, attribute: "attrs.Attribute[Any]", valu
         raise ValueError(f"{attribute.name} must be positive, got {value}")
 
 
+def _optional_not_negative(instance: object, attribute: "attrs.Attribute[Any]", value: float | None) -> None:
+    if value is not None and value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value}")
+
+
 @attrs.frozen
 class LanguageModelSettings:
     """How a language model speaks for the center and what it may spend (`llm:` in tenant.yaml).
@@ -103,6 +108,43 @@ class LanguageModelSettings:
     monthly_budget_usd: float | None = attrs.field(default=None, validator=_optional_positive)
     # The ceiling for a model whose price is unknown: its calls cost tokens, not dollars.
     monthly_budget_tokens: int | None = attrs.field(default=None, validator=_optional_positive)
+
+
+@attrs.frozen
+class OpeningHours:
+    """When staff are at the front desk on one weekday, in the tenant's local time."""
+
+    weekday: Weekday = attrs.field(converter=Weekday)
+    start: dt.time
+    end: dt.time
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"opening hours must end after they start, got {self.start:%H:%M}-{self.end:%H:%M}")
+
+    def contain(self, local: dt.datetime) -> bool:
+        return local.weekday() == self.weekday.number and self.start <= local.time() < self.end
+
+
+def _hours(values: Iterable[OpeningHours]) -> tuple[OpeningHours, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class FrontDeskSettings:
+    """How the bot keeps a center's front desk (`front_desk:` in tenant.yaml). A value left unset
+    takes the deployment's default (BUFFER_WINDOW, HUMAN_PAUSE_HOURS); no business hours means
+    staff may be there at any time."""
+
+    buffer_window_seconds: float | None = attrs.field(default=None, validator=_optional_not_negative)
+    human_pause_hours: int | None = attrs.field(default=None, validator=_optional_positive)
+    business_hours: tuple[OpeningHours, ...] = attrs.field(default=(), converter=_hours)
+    # Said, after the bot's own reply, when a member asks for a person outside business hours.
+    out_of_hours_reply: str | None = None
+
+    def staffed_at(self, local: dt.datetime) -> bool:
+        """Whether staff are at the desk at `local` (the tenant's local time)."""
+        return not self.business_hours or any(hours.contain(local) for hours in self.business_hours)
 
 
 def _timezone(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
@@ -136,6 +178,7 @@ class Tenant:
     modalities: list[Modality] = attrs.field(factory=list, validator=_unique_modalities)
     trial_class: TrialClassRules = attrs.field(factory=TrialClassRules)
     llm: LanguageModelSettings = attrs.field(factory=LanguageModelSettings)
+    front_desk: FrontDeskSettings = attrs.field(factory=FrontDeskSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -152,3 +195,4 @@ class Tenant:
         self.modalities = list(pack.modalities)
         self.trial_class = pack.trial_class
         self.llm = pack.llm
+        self.front_desk = pack.front_desk

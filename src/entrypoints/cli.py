@@ -1,5 +1,6 @@
 """`tatame`: chat in the terminal, ingest knowledge, migrate, run scenarios, evaluate answers, resume a
-conversation, report usage, connect WhatsApp numbers, back up and restore, honour members' data rights."""
+conversation, report usage, add centers and their WhatsApp numbers, back up and restore, honour
+members' data rights."""
 
 import argparse
 import asyncio
@@ -15,21 +16,27 @@ import attrs
 from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
-from adapters.evolution.gateway import EvolutionGateway, make_client
+from adapters.evolution.gateway import make_client
 from adapters.evolution.instances import WEBHOOK_EVENTS, EvolutionInstanceControl
+from adapters.shipped import default_knowledge_dir
 from adapters.terminal import TerminalGateway
+from application.add_tenant import AddTenant
 from application.back_up import BackUp
 from application.backup_archive import BackupFailed, Manifest
 from application.channel_control import ChannelControlFailed, ConnectionState, Pairing
 from application.clock import Clock
 from application.connect_channel import ConnectChannel
+from application.disable_channel import DisableChannel
 from application.erase_member_data import EraseMemberData
-from application.errors import UnknownTenant
+from application.errors import UnknownChannel, UnknownTenant
 from application.export_member_data import ExportMemberData
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeSyncFailed
+from application.list_channels import ListChannels
 from application.list_erasure_requests import ListErasureRequests
 from application.model_usage import ModelUsage
+from application.register_channel import RegisterChannel
 from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import InvalidTenantPack
@@ -37,6 +44,7 @@ from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
 from domain.phone import Phone
 from domain.route import Route
+from entrypoints.channels import channel_line, member_gateways
 from entrypoints.container import make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.eval_file import EvalFileError, load_question_set
@@ -50,6 +58,7 @@ from entrypoints.scenario_file import ScenarioError, load_scenario, parse_instan
 from entrypoints.scenarios import describe, run_all
 from entrypoints.serve import serve
 from entrypoints.settings import ENGINES, Settings, SettingsError
+from entrypoints.staff_users import add_parsers as add_users_parsers
 from entrypoints.startup import ingest, migrate, prepare
 from entrypoints.usage import stats_report, turn_calls
 from entrypoints.worker import run_worker
@@ -70,7 +79,7 @@ def _clock(args: argparse.Namespace) -> SettableClock | None:
 async def chat(args: argparse.Namespace, settings: Settings) -> int:
     # In the terminal every line is a turn of its own: no buffer window.
     settings = attrs.evolve(settings, buffer_window=0.0, buffer_max=0.0)
-    container = make_container(settings, TerminalGateway(sys.stdout), _clock(args))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)), _clock(args))
     try:
         tenants = [t.slug for t in await prepare(container)]
         tenant = args.tenant or (tenants[0] if len(tenants) == 1 else settings.default_tenant)
@@ -102,7 +111,7 @@ async def _known_tenant(request: AsyncContainer, slug: str) -> bool:
 
 
 async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     since = args.since or (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).date()
     try:
         await migrate(container)
@@ -117,7 +126,7 @@ async def stats_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         await migrate(container)
         for tenant in await ingest(container):
@@ -129,7 +138,7 @@ async def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def migrate_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         await migrate(container)
         print("schema is at head")
@@ -216,9 +225,72 @@ async def channels_connect_command(args: argparse.Namespace, settings: Settings)
     return 0
 
 
+async def _operate(settings: Settings, action: Callable[[AsyncContainer], Awaitable[int]]) -> int:
+    """Runs `action` on the migrated database; nothing is sent to members from here."""
+    container = make_container(settings, Gateways())
+    try:
+        await migrate(container)
+        return await in_request(container, action)
+    except (UnknownTenant, UnknownChannel) as error:
+        raise UsageError(str(error)) from None
+    finally:
+        await container.close()
+
+
+async def tenants_add_command(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.knowledge_dir.resolve() == default_knowledge_dir().resolve():
+        raise UsageError("set KNOWLEDGE_DIR to a folder of your own: the packs of the centers live there, not in the installed package")
+
+    async def add(request: AsyncContainer) -> int:
+        ingested = await (await request.get(AddTenant)).execute(args.slug, args.pack)
+        print(f"{ingested.slug}: added to {settings.knowledge_dir}, {ingested.report.indexed} indexed")
+        return 0
+
+    return await _operate(settings, add)
+
+
+async def tenants_list_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def listing(request: AsyncContainer) -> int:
+        for tenant in await (await request.get(ListChannels)).tenants():
+            print(f"{tenant.slug}  {tenant.name}  channels: {', '.join(tenant.channels) or '-'}")
+        return 0
+
+    return await _operate(settings, listing)
+
+
+async def channels_add_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def add(request: AsyncContainer) -> int:
+        channel = await (await request.get(RegisterChannel)).execute(args.tenant, args.instance, args.url, args.api_key)
+        print(
+            f"{channel.name}: a WhatsApp number of {args.tenant}, Evolution at {channel.api_url}"
+            + ("" if channel.enabled else " (disabled)")
+        )
+        return 0
+
+    return await _operate(settings, add)
+
+
+async def channels_list_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def listing(request: AsyncContainer) -> int:
+        for view in await (await request.get(ListChannels)).channels():
+            print(channel_line(view))
+        return 0
+
+    return await _operate(settings, listing)
+
+
+async def channels_disable_command(args: argparse.Namespace, settings: Settings) -> int:
+    async def disable(request: AsyncContainer) -> int:
+        channel = await (await request.get(DisableChannel)).execute(args.name)
+        print(f"{channel.name}: disabled; its webhooks are refused and nothing more is sent through it")
+        return 0
+
+    return await _operate(settings, disable)
+
+
 async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
     async with make_client(settings.evolution_timeout) as http:
-        container = make_container(settings, EvolutionGateway(http))
+        container = make_container(settings, member_gateways(http))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -231,7 +303,7 @@ async def worker_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     tenant = args.tenant or settings.default_tenant
 
     async def resume(request: AsyncContainer) -> bool:
@@ -247,7 +319,7 @@ async def resume_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _members(settings: Settings, action: Callable[[AsyncContainer], Awaitable[int]]) -> int:
-    container = make_container(settings, TerminalGateway(sys.stderr))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stderr)))
     try:
         await migrate(container)
         return await in_request(container, action)
@@ -262,7 +334,7 @@ STANDARD_STREAM = "-"
 
 async def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     # Standard output may be the backup itself: everything said goes to stderr.
-    container = make_container(settings, TerminalGateway(sys.stderr))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stderr)))
     try:
         back_up = await container.get(BackUp)
         if args.path == STANDARD_STREAM:
@@ -341,7 +413,7 @@ def _backup_source(path: str) -> Iterator[BinaryIO]:
 
 
 async def restore_command(args: argparse.Namespace, settings: Settings) -> int:
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         restore = await container.get(RestoreBackup)
         with _backup_source(args.path) as source:
@@ -405,8 +477,28 @@ def build_parser() -> argparse.ArgumentParser:
         handler=worker_command
     )
 
+    tenants_parser = commands.add_parser("tenants", help="the training centers this deployment serves")
+    tenant_commands = tenants_parser.add_subparsers(dest="tenants_command", required=True)
+    tenant_add_parser = tenant_commands.add_parser("add", help="add a center: copy its pack into KNOWLEDGE_DIR and ingest it")
+    tenant_add_parser.add_argument("slug", metavar="SLUG", help="lowercase letters, digits and dashes")
+    tenant_add_parser.add_argument("--knowledge", dest="pack", metavar="DIR", type=Path, required=True, help="the center's pack")
+    tenant_add_parser.set_defaults(handler=tenants_add_command)
+    tenant_commands.add_parser("list", help="every center and its channels").set_defaults(handler=tenants_list_command)
+
     channels_parser = commands.add_parser("channels", help="WhatsApp numbers (Evolution instances)")
     channel_commands = channels_parser.add_subparsers(dest="channels_command", required=True)
+    add_parser = channel_commands.add_parser(
+        "add", help="give a center a WhatsApp number (an Evolution instance), or update its URL and key"
+    )
+    add_parser.add_argument("--tenant", metavar="SLUG", required=True)
+    add_parser.add_argument("--instance", metavar="NAME", required=True, help="the Evolution instance: webhooks naming it are the center's")
+    add_parser.add_argument("--url", metavar="URL", required=True, help="the base URL of the Evolution API serving it")
+    add_parser.add_argument("--api-key", metavar="KEY", required=True, help="the instance's token (or Evolution's global key)")
+    add_parser.set_defaults(handler=channels_add_command)
+    channel_commands.add_parser("list", help="every center's channels (API keys masked)").set_defaults(handler=channels_list_command)
+    disable_parser = channel_commands.add_parser("disable", help="stop a channel: refuse its webhooks, send nothing through it")
+    disable_parser.add_argument("name", metavar="NAME")
+    disable_parser.set_defaults(handler=channels_disable_command)
     connect_parser = channel_commands.add_parser(
         "connect", help="point an instance's webhook at Tatame (URL, secret, events) and show its pairing with WhatsApp"
     )
@@ -426,6 +518,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume_parser.add_argument("phone")
     resume_parser.add_argument("--tenant", help="tenant slug (default: DEFAULT_TENANT)")
     resume_parser.set_defaults(handler=resume_command)
+
+    add_users_parsers(commands)
 
     members_parser = commands.add_parser("members", help="members' data rights (LGPD): export, erase, erasure requests")
     member_commands = members_parser.add_subparsers(dest="members_command", required=True)

@@ -12,8 +12,10 @@ from dishka import AsyncContainer, Provider, Scope, from_context, make_async_con
 from qdrant_client import AsyncQdrantClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.argon2.hasher import Argon2PasswordHasher
 from adapters.clock import SystemClock
 from adapters.knowledge_pack.loader import FileTenantPackSource
+from adapters.lru.cache import LruCache
 from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.offline.booking import OfflineBookingExtractor
 from adapters.offline.follow_up import OfflineFollowUpReader
@@ -21,6 +23,7 @@ from adapters.offline.smalltalk import OfflineSmallTalker
 from adapters.offline.triage import OfflineTriager
 from adapters.openai.prices import PRICES
 from adapters.postgres.channel_directory import PostgresChannelDirectory
+from adapters.postgres.conversation_views import PostgresConversationViews
 from adapters.postgres.dump import PostgresDump
 from adapters.postgres.embedded import start_embedded
 from adapters.postgres.engine import make_engine, make_session_factory
@@ -32,33 +35,49 @@ from adapters.postgres.overview_stats import PostgresOverviewStats
 from adapters.postgres.unit_of_work import PostgresUnitOfWork
 from adapters.postgres.usage_stats import PostgresUsageStats
 from adapters.qdrant.index import QdrantKnowledgeIndex
+from adapters.redis.cache import RedisCache, connect
 from adapters.tar_backup import TarBackupArchive
+from application.add_staff_user import AddStaffUser
+from application.add_tenant import AddTenant
 from application.answer_question import AnswerQuestion
+from application.authenticate_staff import AuthenticateStaff
 from application.back_up import BackUp
 from application.backup_archive import BackupArchive
 from application.booking_extractor import BookingExtractor
 from application.booking_interview import ConductBookingInterview
+from application.cache import Cache
+from application.cached_answers import CachedAnswers
 from application.cancel_trial_class_by_staff import CancelTrialClassByStaff
 from application.circuit_breaker import CircuitBreaker
 from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
+from application.close_conversation import CloseConversation
+from application.conversation_views import ConversationViews
 from application.database_dump import DatabaseDump
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
+from application.disable_channel import DisableChannel
+from application.disable_staff_user import DisableStaffUser
 from application.erase_member_data import EraseMemberData
 from application.escalate_to_human import EscalateToHuman
 from application.export_member_data import ExportMemberData
 from application.export_trial_classes import ExportTrialClasses
 from application.follow_ups import FollowUpReader
-from application.gateway import MessageGateway
+from application.gateway import Gateways
+from application.hand_back_to_bot import HandBackToBot
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, ChannelDirectory, Inbox
 from application.ingest_knowledge import IngestKnowledge
 from application.knowledge_index import KnowledgeIndex
+from application.list_channels import ListChannels
 from application.list_erasure_requests import ListErasureRequests
 from application.list_sections import ListSections
+from application.list_staff_users import ListStaffUsers
 from application.list_trial_classes import ListTrialClasses
+from application.log_in import LogIn
+from application.log_out import LogOut
 from application.mark_trial_class_attendance import MarkTrialClassAttendance
 from application.model_usage import ModelUsage
+from application.password_hasher import PasswordHasher
 from application.pricing import Price, PriceTable
 from application.question_answerer import QuestionAnswerer
 from application.read_section import ReadSection
@@ -69,19 +88,25 @@ from application.record_own_message import RecordOwnMessage
 from application.register_channel import RegisterChannel
 from application.register_trial_class import RegisterTrialClass
 from application.reindex_knowledge import ReindexKnowledge
+from application.reply_as_staff import ReplyAsStaff
 from application.report_backlog import ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
 from application.report_overview import OverviewStats, ReportOverview
+from application.resolve_escalation import ResolveEscalation
 from application.restore_backup import RestoreBackup
 from application.resume_conversation import ResumeConversation
 from application.schema_history import SchemaHistory
+from application.show_conversation import ShowConversation
+from application.show_inbox import ShowInbox
 from application.small_talker import SmallTalker
+from application.take_over_conversation import TakeOverConversation
 from application.tenant_packs import TenantPackSource
 from application.triage import Triager
 from application.try_question import TryQuestion
 from application.unit_of_work import UnitOfWork
 from application.usage_stats import UsageStats
+from entrypoints.http.dashboard.session import CookiePolicy
 from entrypoints.settings import Settings
 
 DatabaseUrl = NewType("DatabaseUrl", str)
@@ -144,8 +169,22 @@ class AdaptersProvider(Provider):
         await client.close()
 
     @provide(scope=Scope.APP)
+    async def cache(self, settings: Settings) -> AsyncIterator[Cache]:
+        if not settings.redis_url:
+            yield LruCache()
+            return
+        client = connect(settings.redis_url)
+        yield RedisCache(client)
+        await client.aclose()
+
+    @provide(scope=Scope.APP)
+    def cached_answers(self, cache: Cache, settings: Settings) -> CachedAnswers:
+        engine = f"openai:{settings.openai_model}:{settings.openai_embedding_model}" if settings.engine == "openai" else "offline"
+        return CachedAnswers(cache, engine)
+
+    @provide(scope=Scope.APP)
     def knowledge_index(self, client: AsyncQdrantClient, settings: Settings) -> KnowledgeIndex:
-        return QdrantKnowledgeIndex(client, settings.qdrant_collection)
+        return QdrantKnowledgeIndex(client, settings.qdrant_collection, collection_per_tenant=not settings.qdrant_url)
 
     @provide(scope=Scope.APP)
     def tenant_packs(self, settings: Settings) -> TenantPackSource:
@@ -154,8 +193,16 @@ class AdaptersProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @provide(scope=Scope.APP)
     def model_usage(self, engine: AsyncEngine) -> ModelUsage:
         return PostgresModelUsage(engine)
+
+    @provide(scope=Scope.APP)
+    def conversation_views(self, engine: AsyncEngine) -> ConversationViews:
+        return PostgresConversationViews(engine)
 
     @provide(scope=Scope.APP)
     def usage_stats(self, engine: AsyncEngine) -> UsageStats:
@@ -184,6 +231,14 @@ class AdaptersProvider(Provider):
         return CircuitBreaker(settings.llm_breaker_failures, dt.timedelta(seconds=settings.llm_breaker_cooldown))
 
 
+class DashboardProvider(Provider):
+    scope = Scope.APP
+
+    @provide
+    def cookie_policy(self, settings: Settings) -> CookiePolicy:
+        return CookiePolicy(secure=settings.secure_cookies, max_age=int(settings.dashboard_session_hours * 3600))
+
+
 class EngineProvider(Provider):
     """One implementation per decision of a turn; an engine may take over any one of them."""
 
@@ -203,6 +258,9 @@ class ApplicationProvider(Provider):
     register_trial_class = provide(RegisterTrialClass)
     record_channel_event = provide(RecordChannelEvent)
     register_channel = provide(RegisterChannel)
+    disable_channel = provide(DisableChannel)
+    list_channels = provide(ListChannels)
+    add_tenant = provide(AddTenant)
     ingest_knowledge = provide(IngestKnowledge)
     resume_conversation = provide(ResumeConversation)
     export_member_data = provide(ExportMemberData)
@@ -223,15 +281,44 @@ class ApplicationProvider(Provider):
     def report_overview(self, uow: UnitOfWork, stats: OverviewStats, usage: UsageStats, clock: Clock, settings: Settings) -> ReportOverview:
         return ReportOverview(uow, stats, usage, clock, language_model=settings.engine == "openai")
 
-    # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
-    @provide
-    def answer_question(self, answerer: QuestionAnswerer, index: KnowledgeIndex, follow_ups: FollowUpReader) -> AnswerQuestion:
-        return AnswerQuestion(answerer, index, follow_ups)
+    add_staff_user = provide(AddStaffUser)
+    list_staff_users = provide(ListStaffUsers)
+    disable_staff_user = provide(DisableStaffUser)
+    authenticate_staff = provide(AuthenticateStaff)
+    log_out = provide(LogOut)
+
+    show_inbox = provide(ShowInbox)
+    show_conversation = provide(ShowConversation)
+    hand_back_to_bot = provide(HandBackToBot)
+    close_conversation = provide(CloseConversation)
 
     @provide
-    def deliver_outbox(self, uow: UnitOfWork, gateway: MessageGateway, clock: Clock, settings: Settings) -> DeliverOutbox:
+    def take_over_conversation(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> TakeOverConversation:
+        return TakeOverConversation(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def reply_as_staff(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ReplyAsStaff:
+        return ReplyAsStaff(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def resolve_escalation(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> ResolveEscalation:
+        return ResolveEscalation(uow, clock, dt.timedelta(hours=settings.human_pause_hours))
+
+    @provide
+    def log_in(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, settings: Settings) -> LogIn:
+        return LogIn(uow, hasher, clock, dt.timedelta(hours=settings.dashboard_session_hours))
+
+    # Tuning parameters keep their defaults: dishka would otherwise look for an `int` to inject.
+    @provide
+    def answer_question(
+        self, answerer: QuestionAnswerer, index: KnowledgeIndex, follow_ups: FollowUpReader, cached: CachedAnswers
+    ) -> AnswerQuestion:
+        return AnswerQuestion(answerer, index, follow_ups, cached=cached)
+
+    @provide
+    def deliver_outbox(self, uow: UnitOfWork, gateways: Gateways, clock: Clock, settings: Settings) -> DeliverOutbox:
         retry = RetryPolicy(first_delay=dt.timedelta(seconds=settings.outbox_retry))
-        return DeliverOutbox(uow, gateway, clock, dt.timedelta(seconds=settings.send_lease), retry)
+        return DeliverOutbox(uow, gateways, clock, dt.timedelta(seconds=settings.send_lease), retry)
 
     @provide
     def report_backlog(self, uow: UnitOfWork, clock: Clock) -> ReportBacklog:
@@ -304,9 +391,10 @@ class BackupProvider(Provider):
 
 
 class GatewayProvider(Provider):
-    """The entrypoint decides where replies go (the terminal, a WhatsApp gateway) and passes it in."""
+    """The entrypoint decides where replies go (the terminal, the WhatsApp gateways) and passes
+    them in; the channel kinds it gives a gateway for are the ones its worker answers."""
 
-    gateway = from_context(provides=MessageGateway, scope=Scope.APP)
+    gateways = from_context(provides=Gateways, scope=Scope.APP)
 
 
 class GivenClockProvider(Provider):
@@ -315,15 +403,22 @@ class GivenClockProvider(Provider):
     clock = from_context(provides=Clock, scope=Scope.APP)
 
 
-def make_container(settings: Settings, gateway: MessageGateway, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
+def make_container(settings: Settings, gateways: Gateways, clock: Clock | None = None, *overrides: Provider) -> AsyncContainer:
     """`overrides` replace earlier providers, so tests can swap any adapter."""
-    providers: list[Provider] = [AdaptersProvider(), EngineProvider(), ApplicationProvider(), BackupProvider(), GatewayProvider()]
+    providers: list[Provider] = [
+        AdaptersProvider(),
+        EngineProvider(),
+        ApplicationProvider(),
+        BackupProvider(),
+        GatewayProvider(),
+        DashboardProvider(),
+    ]
     if settings.engine == "openai":
         # Imported only here: the openai package adds about 0.4 s to every start of a command.
         from entrypoints.openai_engine import OpenAIEngineProvider
 
         providers.append(OpenAIEngineProvider())  # after EngineProvider: its decisions replace the offline ones
-    context: dict[object, object] = {Settings: settings, MessageGateway: gateway}
+    context: dict[object, object] = {Settings: settings, Gateways: gateways}
     if clock is not None:
         providers.append(GivenClockProvider())
         context[Clock] = clock

@@ -9,6 +9,11 @@
 "Comes from the section": a reply whose sentences are all found, word for word, in the pack is an
 extract, and each of its sentences must then be found in the labelled section (for `tenant.yaml`,
 in the chunk rendered from tenant.yaml with that heading, or in any of them when none has it). A
+reply extracted from what tenant.yaml renders is correct too when it states the facts asked for
+(`must_contain`, never empty then), whichever section is labelled: tenant.yaml is where those facts
+are kept (the booking flow enforces its trial-class rules and timetable), and a Markdown section that
+repeats one ("agende com até 14 dias de antecedência") does not make the rendered fact a wrong
+answer. The reverse does not hold: a Markdown extract for a tenant.yaml label may be out of date. A
 reply with a sentence found nowhere in the pack paraphrases (a language model's answer): its words
 cannot tell which passage it came from, so its `must_contain` facts alone decide.
 """
@@ -44,6 +49,7 @@ class Reference:
     abstentions: tuple[str, ...]  # the tenant's "don't know" replies
     pack: tuple[str, ...]  # the text of every section of the tenant's pack
     section: tuple[str, ...]  # the text of the labelled section (several for tenant.yaml); empty when null
+    facts: tuple[str, ...] = ()  # the text of every section rendered from tenant.yaml
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
@@ -83,5 +89,7 @@ def grade(question: LabelledQuestion, route: Route | None, reply: str | None, re
     sentences = [phrase for piece in _SENTENCE_END.split(answer) if (phrase := _phrase(piece)).strip()]
     extract = all(_found_in(s, reference.pack) for s in sentences)
     if extract and not all(_found_in(s, reference.section) for s in sentences):
+        if question.must_contain and all(_found_in(s, reference.facts) for s in sentences):
+            return Grade(Verdict.CORRECT)
         return Grade(Verdict.WRONG, f"not from {question.section}")
     return Grade(Verdict.CORRECT)

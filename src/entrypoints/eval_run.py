@@ -11,6 +11,7 @@ from dishka import AsyncContainer
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
 from application import replies
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.tenant_packs import TenantPack, TenantPackSource
 from domain.knowledge import Chunk
@@ -57,8 +58,9 @@ def references(question_set: QuestionSet, packs: dict[str, TenantPack]) -> list[
         raise EvalFileError(question_set.file, "tenant", f"no pack {question_set.tenant!r}; the knowledge folder has: {', '.join(packs)}")
     abstentions = (replies.no_answer(pack.tenant), replies.not_found(pack.tenant))
     texts = tuple(_text(c) for c in pack.chunks)
+    facts = tuple(_text(c) for c in pack.chunks if c.source == PACK_FILE)
     return [
-        Reference(abstentions=abstentions, pack=texts, section=_section_texts(question_set, i, pack))
+        Reference(abstentions=abstentions, pack=texts, section=_section_texts(question_set, i, pack), facts=facts)
         for i in range(len(question_set.questions))
     ]
 
@@ -79,7 +81,7 @@ class EvalRunner:
     async def start(self) -> None:
         # Each question is a turn of its own, as in the terminal: no buffer window.
         settings = attrs.evolve(self.settings, buffer_window=0.0, buffer_max=0.0)
-        self._container = make_container(settings, TerminalGateway(io.StringIO()), self.clock)
+        self._container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), self.clock)
         await prepare(self.container)
         self.packs = {p.tenant.slug: p for p in (await self.container.get(TenantPackSource)).load_all()}
 

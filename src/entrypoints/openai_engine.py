@@ -17,6 +17,8 @@ from adapters.openai.smalltalk import OpenAISmallTalker
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from application.booking_extractor import BookingExtractor
 from application.budget import BudgetDefaults
+from application.cache import Cache
+from application.cached_embedder import CachedEmbedder
 from application.circuit_breaker import CircuitBreaker
 from application.clock import Clock
 from application.knowledge_index import KnowledgeIndex
@@ -65,7 +67,12 @@ class OpenAIEngineProvider(Provider):
         return FallbackSmallTalker(OpenAISmallTalker(model), OfflineSmallTalker())
 
     @provide
-    def knowledge_index(self, qdrant: AsyncQdrantClient, client: AsyncOpenAI, meter: MeterModelCalls, settings: Settings) -> KnowledgeIndex:
-        """Replaces the adapters' BM25 index: dense vectors fused with BM25 when an embedding model is set."""
-        embedder = OpenAIEmbedder(client, settings.openai_embedding_model, meter) if settings.openai_embedding_model else None
-        return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder)
+    def knowledge_index(
+        self, qdrant: AsyncQdrantClient, client: AsyncOpenAI, meter: MeterModelCalls, cache: Cache, settings: Settings
+    ) -> KnowledgeIndex:
+        """Replaces the adapters' BM25 index: dense vectors fused with BM25 when an embedding model is
+        set, a question's vector cached."""
+        if not settings.openai_embedding_model:
+            return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, collection_per_tenant=not settings.qdrant_url)
+        embedder = CachedEmbedder(OpenAIEmbedder(client, settings.openai_embedding_model, meter), cache)
+        return QdrantKnowledgeIndex(qdrant, settings.qdrant_collection, embedder, collection_per_tenant=not settings.qdrant_url)

@@ -14,6 +14,7 @@ from adapters.bm25.analyzer import fold
 from adapters.clock import SettableClock
 from adapters.postgres.row_security import system_connection
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.handle_turn import TurnResult
 from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
@@ -78,7 +79,7 @@ class ScenarioRunner:
     def _new_container(self) -> AsyncContainer:
         # Each scenario step is a turn of its own, as in the terminal: no buffer window.
         settings = attrs.evolve(self.settings, buffer_window=0.0, buffer_max=0.0)
-        return make_container(settings, TerminalGateway(io.StringIO()), self.clock)
+        return make_container(settings, Gateways(TerminalGateway(io.StringIO())), self.clock)
 
     async def start(self) -> None:
         self._container = self._new_container()

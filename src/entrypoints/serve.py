@@ -21,6 +21,7 @@ from litestar.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from entrypoints.container import make_container
 from entrypoints.http.asgi import create_app
 from entrypoints.http.connections import BoundedHttpToolsProtocol
@@ -36,7 +37,7 @@ WORKER_STOP_TIMEOUT = 10.0
 
 async def _prepare(settings: Settings) -> None:
     # Nothing is sent here; the server processes wire their own gateway.
-    container = make_container(settings, TerminalGateway(sys.stdout))
+    container = make_container(settings, Gateways(TerminalGateway(sys.stdout)))
     try:
         await prepare(container)
         await register_default_channel(container, settings)

@@ -98,7 +98,11 @@ class Settings:
     qdrant_api_key: str | None = _setting(None)
     """QDRANT_API_KEY: for a Qdrant server that requires one."""
     qdrant_collection: str = _setting("tatame_knowledge")
-    """QDRANT_COLLECTION: the one collection all tenants share."""
+    """QDRANT_COLLECTION: on a Qdrant server, the one collection all tenants share; in local mode,
+    the prefix of each tenant's own collection (`<prefix>-<slug>`)."""
+    redis_url: str | None = _setting(None, repr=False)
+    """REDIS_URL: the Redis that caches FAQ answers and query embeddings for every process
+    (redis://host:6379/0). Unset: each process caches in its own memory."""
     data_dir: Path = _setting(env="TATAME_DATA_DIR", factory=lambda: Path(platformdirs.user_data_dir("tatame")))
     """TATAME_DATA_DIR: where the embedded PostgreSQL and local Qdrant keep their files."""
     knowledge_dir: Path = _setting(factory=default_knowledge_dir)
@@ -108,9 +112,11 @@ class Settings:
     history_limit: int = _setting(20, minimum=1)
     """HISTORY_LIMIT: how many earlier messages a turn reads as context."""
     human_pause_hours: int = _setting(12, minimum=1)
-    """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it."""
+    """HUMAN_PAUSE_HOURS: after an escalation, the bot stays quiet this long unless staff resume it
+    (a center's tenant.yaml may set its own: `front_desk: human_pause_hours`)."""
     buffer_window: float = _setting(15.0)
-    """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn."""
+    """BUFFER_WINDOW: seconds without a new message before a burst is answered as one turn (a
+    center's tenant.yaml may set its own: `front_desk: buffer_window_seconds`)."""
     buffer_max: float = _setting(60.0)
     """BUFFER_MAX: the longest a burst waits for its answer, in seconds, however much the member writes."""
     evolution_url: str | None = _setting(None)
@@ -130,9 +136,11 @@ class Settings:
     """HOST: where `tatame serve` listens."""
     port: int = _setting(8000, minimum=1)
     """PORT: where `tatame serve` listens."""
-    http_keep_alive: float = _setting(5.0, positive=True)
+    http_keep_alive: float = _setting(8.0, positive=True)
     """HTTP_KEEP_ALIVE: seconds `tatame serve` keeps an idle connection open after a response. Keep it
-    longer than the reverse proxy's idle timeout for upstream connections, so the proxy closes first."""
+    longer than the idle timeout of whatever reuses connections to it (the reverse proxy's upstream
+    pool; Evolution's Node.js client keeps idle sockets 5 s), so the client closes first: one that
+    sends on a connection the server is closing at that very moment gets a reset, not an answer."""
     http_request_timeout: float = _setting(10.0, positive=True)
     """HTTP_REQUEST_TIMEOUT: seconds a client has to send a whole request (head and body), counted from
     when the connection opens or the previous response ends; a connection that stalls is closed."""
@@ -184,6 +192,15 @@ class Settings:
     """WEBHOOK_URL: where Evolution posts the webhooks, as `tatame channels connect` sets it at the
     instance (compose: http://bot:8000/webhooks/evolution, inside its network)."""
 
+    public_url: str | None = _setting(None)
+    """PUBLIC_URL: where people reach the service (https://tatame.example.com.br). https makes the
+    dashboard's cookies Secure (sent over HTTPS only)."""
+    dashboard_session_hours: float = _setting(12.0, positive=True)
+    """DASHBOARD_SESSION_HOURS: how long a dashboard login lasts; then staff sign in again."""
+    dashboard_secret: str | None = _setting(None, repr=False)
+    """DASHBOARD_SECRET: signs the dashboard's CSRF tokens; every server process must share it.
+    Unset: derived from WEBHOOK_SECRET, else random for this process (a single-process server)."""
+
     metrics_token: str | None = _setting(None, repr=False)
     """METRICS_TOKEN: set, `GET /metrics` answers only requests with `Authorization: Bearer <token>`.
     Unset: only requests from loopback or private (RFC 1918) addresses, such as the compose network's."""
@@ -193,6 +210,10 @@ class Settings:
         """Seconds an outbox entry is left to the worker sending it: longer than the connect, write
         and read timeouts of one Evolution call together."""
         return 3 * self.evolution_timeout
+
+    @property
+    def secure_cookies(self) -> bool:
+        return (self.public_url or "").lower().startswith("https://")
 
     @property
     def engine(self) -> str:

@@ -18,10 +18,12 @@ from application.claim_due_conversations import ClaimDueConversations
 from application.clock import Clock
 from application.deliver_outbox import DeliverOutbox
 from application.errors import StorageUnavailable
+from application.gateway import Gateways
 from application.handle_turn import HandleTurn, TurnResult
 from application.model_usage import ModelUsage
 from application.unit_of_work import UnitOfWork
 from application.usage_stats import Engine, engine_of
+from domain.channel import ChannelKind
 from entrypoints.outage import Backoff
 from entrypoints.process_metrics import process_metrics
 from entrypoints.requests import in_request
@@ -32,8 +34,9 @@ log = structlog.get_logger(__name__)
 
 
 async def _in_request(container: AsyncContainer, action: Callable[[AsyncContainer], Awaitable[T]]) -> T:
-    # No retry within a round: in an outage the round ends at once, and `run_rounds` waits, still
-    # listening for the order to stop.
+    # No retry of an outage within a round: the round ends at once, and `run_rounds` waits, still
+    # listening for the order to stop. A deadlock with a webhook's store is run again at once: the
+    # store got through, and the member's reply should not wait for the lease to end.
     return await in_request(container, action, attempts=1)
 
 
@@ -95,10 +98,18 @@ async def _answer(container: AsyncContainer, tenant_id: uuid.UUID, conversation_
     await _deliver(container, channel_kind)
 
 
-async def work_once(container: AsyncContainer, batch: int = 8, channel_kind: str = "evolution") -> bool:
-    """One round: the due conversations side by side (their database waits overlap), each reply
-    sent as soon as it is decided, then whatever else is due (retries). Returns whether there
-    was anything to do."""
+async def work_once(container: AsyncContainer, batch: int = 8) -> bool:
+    """One round for every channel kind this process holds a gateway for (see `Gateways`).
+    Returns whether there was anything to do."""
+    busy = False
+    for kind in (await container.get(Gateways)).kinds:
+        busy = await _work_kind(container, batch, kind) or busy
+    return busy
+
+
+async def _work_kind(container: AsyncContainer, batch: int, channel_kind: ChannelKind) -> bool:
+    """The due conversations of `channel_kind` side by side (their database waits overlap), each
+    reply sent as soon as it is decided, then whatever else is due (retries)."""
 
     async def claim(request: AsyncContainer):
         return await (await request.get(ClaimDueConversations)).execute(batch, channel_kind)

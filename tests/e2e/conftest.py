@@ -9,6 +9,7 @@ from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
@@ -69,7 +70,7 @@ def transcript() -> io.StringIO:
 @pytest.fixture
 async def container(settings: Settings, clock: SettableClock, transcript: io.StringIO) -> AsyncIterator[AsyncContainer]:
     """The real stack (PostgreSQL, Qdrant local, offline engine), migrated and ingested."""
-    container = make_container(settings, TerminalGateway(transcript), clock)
+    container = make_container(settings, Gateways(TerminalGateway(transcript)), clock)
     await prepare(container)
     yield container
     await container.close()

@@ -19,6 +19,7 @@ from adapters.postgres.tables import metadata
 from adapters.tar_backup import TarBackupArchive
 from adapters.terminal import TerminalGateway
 from application.backup_archive import BackupFailed, Manifest
+from application.gateway import Gateways
 from application.handle_turn import TurnResult
 from application.ingest_knowledge import cli_channel_name
 from domain.phone import Phone
@@ -83,7 +84,7 @@ async def _says(member: TerminalConversation, text: str) -> TurnResult:
 
 
 async def _converse(settings: Settings) -> tuple[Snapshot, dict[str, TerminalConversation]]:
-    container = make_container(settings, TerminalGateway(io.StringIO()), SettableClock(NOW))
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), SettableClock(NOW))
     try:
         await prepare(container)
         members = {
@@ -121,7 +122,7 @@ async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_s
     # Over a database in use, only when asked to; then it is the backup's content again, nothing more.
     assert await _tatame("restore", str(backup)) == 1
     assert "--force" in capsys.readouterr().err
-    container = make_container(backup_settings, TerminalGateway(io.StringIO()), SettableClock(NOW + dt.timedelta(minutes=5)))
+    container = make_container(backup_settings, Gateways(TerminalGateway(io.StringIO())), SettableClock(NOW + dt.timedelta(minutes=5)))
     try:
         await prepare(container)
         await _says(TerminalConversation(container, cli_channel_name("ct-exemplo"), Phone("5511933330009")), "oi")
@@ -130,7 +131,7 @@ async def test_a_restored_backup_holds_every_row_and_the_bot_carries_on(backup_s
     assert await _tatame("restore", "--force", str(backup)) == 0
     assert await _snapshot(url) == before
 
-    container = make_container(backup_settings, TerminalGateway(io.StringIO()), SettableClock(NOW + dt.timedelta(minutes=10)))
+    container = make_container(backup_settings, Gateways(TerminalGateway(io.StringIO())), SettableClock(NOW + dt.timedelta(minutes=10)))
     try:
         await prepare(container)
         for member in members.values():

@@ -6,6 +6,7 @@ import attrs
 import pytest
 
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
 from domain.conversation import ConversationStatus
@@ -65,7 +66,7 @@ async def test_history_survives_a_restart(container, settings, clock, transcript
     first = await member.say("qual a capital da frança?")
     assert first.route is Route.FAQ and "Não encontrei" in first.reply
     await container.close()
-    restarted = make_container(settings, TerminalGateway(transcript), clock)
+    restarted = make_container(settings, Gateways(TerminalGateway(transcript)), clock)
     try:
         member.container = restarted
         again = await member.say("sim")
@@ -82,7 +83,7 @@ async def test_same_phone_at_two_tenants_are_two_clients(settings, clock, transc
     knowledge = tmp_path / "knowledge"
     for slug in ("ct-norte", "ct-sul"):
         shutil.copytree(PROJECT_ROOT / "knowledge" / "ct-exemplo", knowledge / slug)
-    container = make_container(attrs.evolve(settings, knowledge_dir=knowledge), TerminalGateway(transcript), clock)
+    container = make_container(attrs.evolve(settings, knowledge_dir=knowledge), Gateways(TerminalGateway(transcript)), clock)
     try:
         await prepare(container)
         phone = Phone("5511911110004")

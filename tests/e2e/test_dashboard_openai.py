@@ -11,6 +11,7 @@ from dishka import AsyncContainer
 
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.report_overview import ReportOverview
 from application.try_question import TryQuestion
 from application.unit_of_work import UnitOfWork
@@ -27,7 +28,7 @@ ANSWER = "O plano mensal custa R$ 189,00 e inclui todas as modalidades."
 @pytest.fixture
 async def container(settings: Settings, clock: SettableClock, fake: FakeOpenAI) -> AsyncIterator[AsyncContainer]:
     settings = attrs.evolve(settings, openai_api_key="sk-fake", openai_base_url=fake.base_url, openai_model=own_model(), openai_timeout=2.0)
-    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), clock)
     await prepare(container)
     yield container
     await container.close()

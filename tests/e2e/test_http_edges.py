@@ -214,7 +214,8 @@ async def test_a_lid_too_long_to_be_one_is_dropped_and_the_message_stored(servic
     body = text_message(phone, "oi")
     body["data"]["key"].update(remoteJid="9" * 75 + "@lid", remoteJidAlt=f"{phone}@s.whatsapp.net")
     assert (await service.post(body)).json() == {"result": "stored"}
-    assert await _stored(own_database, "SELECT lid FROM clients WHERE phone = :phone", phone=phone) == [(None,)]
+    query = "SELECT a.address FROM client_addresses a JOIN clients k ON k.id = a.client_id WHERE k.phone = :phone"
+    assert await _stored(own_database, query, phone=phone) == [(phone,)], "the number only: no alias"
 
 
 async def test_one_lid_claimed_by_two_numbers_stays_with_the_first_and_both_messages_are_stored(service, own_database):
@@ -223,8 +224,11 @@ async def test_one_lid_claimed_by_two_numbers_stays_with_the_first_and_both_mess
         body = text_message(phone, "oi")
         body["data"]["key"].update(remoteJid=lid, remoteJidAlt=f"{phone}@s.whatsapp.net")
         assert (await service.post(body)).json() == {"result": "stored"}
-    query = "SELECT phone, lid FROM clients WHERE phone IN ('5511970004006', '5511970004007') ORDER BY phone"
-    assert await _stored(own_database, query) == [("5511970004006", lid), ("5511970004007", None)]
+    query = (
+        "SELECT k.phone, a.address FROM clients k JOIN client_addresses a ON a.client_id = k.id "
+        "WHERE k.phone IN ('5511970004006', '5511970004007') AND a.address LIKE '%@lid'"
+    )
+    assert await _stored(own_database, query) == [("5511970004006", lid)]
 
 
 def _connection_update(state: str, instance: str = INSTANCE) -> dict:

@@ -16,7 +16,7 @@ from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
 from domain.channel import Channel
 from domain.phone import Phone
-from domain.tenant import Tenant
+from domain.tenant import FrontDeskSettings, Tenant
 from entrypoints.container import OwnerEngine
 from entrypoints.requests import in_request
 
@@ -136,3 +136,24 @@ async def test_a_batch_of_several_tenants_stores_each_under_its_own(engine, owne
             channel=channel.id,
         )
         assert rows == [(channel.tenant_id,) * 3] * 6
+
+
+async def test_a_centers_own_buffer_window_sets_when_its_bursts_are_due(container, engine, owner):
+    async def create(request):
+        uow = await request.get(UnitOfWork)
+        tenant = Tenant(slug=f"inbox-{uuid.uuid4().hex[:8]}", name="CT Balcão", front_desk=FrontDeskSettings(buffer_window_seconds=90))
+        uow.tenants.add(tenant)
+        channel = Channel(tenant_id=tenant.id, kind="cli", name=cli_channel_name(tenant.slug))
+        uow.channels.add(channel)
+        await uow.commit()
+        return channel
+
+    channel = await in_request(container, create)
+    inbox = PostgresInbox(engine)
+    first = await _store(inbox, channel, _message("5511955559001", "own-window-1"))
+    query = "SELECT due_at FROM conversations WHERE id = :id"
+    # 90 s, not the deployment's 15; and the longest wait stretches to the window (not 60 s).
+    assert await _rows(owner, query, id=first.conversation_id) == [(ARRIVED + dt.timedelta(seconds=90),)]
+    later = ARRIVED + dt.timedelta(seconds=30)
+    await inbox.store(channel, _message("5511955559001", "own-window-2"), text="mais", media=None, arrived_at=later, buffer=BUFFER)
+    assert await _rows(owner, query, id=first.conversation_id) == [(ARRIVED + dt.timedelta(seconds=90),)]

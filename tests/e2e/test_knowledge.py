@@ -99,3 +99,49 @@ async def test_trial_rules_from_tenant_yaml_are_searchable(index, pack, question
 
 async def test_search_before_any_ingest_finds_nothing(index):
     assert await index.search(Caller(DOIS), "estacionamento", 3) == []
+
+
+async def test_in_local_mode_each_tenant_has_its_collection_and_a_shared_one_is_moved_on_sync(tmp_path, pack):
+    [default] = FileTenantPackSource(PROJECT_ROOT / "knowledge").load_all()
+    dois = load_pack(pack).chunks
+    client = AsyncQdrantClient(path=str(tmp_path / "moved"))
+    try:
+        shared = QdrantKnowledgeIndex(client, "knowledge")
+        await shared.sync(default.tenant, default.chunks)
+        await shared.sync(DOIS, dois)
+        before = await shared.search(Caller(DOIS), "estacionamento", 3)
+        versions = [await shared.version(default.tenant), await shared.version(DOIS)]
+
+        own = QdrantKnowledgeIndex(client, "knowledge", collection_per_tenant=True)
+        moved = await own.sync(DOIS, dois)
+        assert (moved.indexed, moved.unchanged, moved.removed) == (0, len(dois), 0)  # moved, not indexed again
+        assert await client.collection_exists("knowledge-ct-dois") and await client.collection_exists("knowledge")
+        # The same passages; their scores change, as IDF is counted over a collection's points.
+        assert [p.chunk for p in await own.search(Caller(DOIS), "estacionamento", 3)] == [p.chunk for p in before]
+        assert await own.search(Caller(default.tenant), "quanto custa o plano mensal?", 3) == []  # not synced yet: still shared
+
+        await own.sync(default.tenant, default.chunks)
+        assert not await client.collection_exists("knowledge")  # the last tenant left it
+        assert [await own.version(default.tenant), await own.version(DOIS)] == versions
+        found = await own.search(Caller(default.tenant), "estacionamento", 5)
+        assert found and {p.chunk.tenant for p in found} == {default.tenant.slug}
+    finally:
+        await client.close()
+
+
+async def test_the_version_changes_with_the_sections_and_is_read_back_by_another_index(tmp_path, pack):
+    client = AsyncQdrantClient(path=str(tmp_path / "versions"))
+    try:
+        index = QdrantKnowledgeIndex(client, "knowledge", collection_per_tenant=True)
+        empty = await index.version(DOIS)
+        await index.sync(DOIS, load_pack(pack).chunks)
+        first = await index.version(DOIS)
+        await index.sync(DOIS, load_pack(pack).chunks)
+        assert await index.version(DOIS) == first != empty
+        (pack / "faq.md").write_text("## Estacionamento\nO CT Dois tem estacionamento pago, R$ 10.\n")
+        await index.sync(DOIS, load_pack(pack).chunks)
+        changed = await index.version(DOIS)
+        assert changed != first
+        assert await QdrantKnowledgeIndex(client, "knowledge", collection_per_tenant=True).version(DOIS) == changed
+    finally:
+        await client.close()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from domain.phone import Phone
 from domain.route import Route
@@ -44,7 +45,7 @@ def two_centers(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def stack(two_centers: Settings, clock: SettableClock, transcript) -> AsyncIterator[AsyncContainer]:
-    container = make_container(two_centers, TerminalGateway(transcript), clock)
+    container = make_container(two_centers, Gateways(TerminalGateway(transcript)), clock)
     await prepare(container)
     yield container
     await container.close()

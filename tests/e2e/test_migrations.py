@@ -69,5 +69,7 @@ async def test_migrations_match_the_models(empty_engine):
 
 
 def test_every_member_table_is_scoped_by_tenant():
-    member_tables = set(metadata.tables) - {"tenants"}
+    # Failed logins are counted before anyone is known, so before any tenant is: they hold what was
+    # typed at the form and the address it came from, and go after minutes.
+    member_tables = set(metadata.tables) - {"tenants", "login_failures"}
     assert all("tenant_id" in metadata.tables[name].c for name in member_tables)

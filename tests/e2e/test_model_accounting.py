@@ -25,6 +25,7 @@ from structlog.testing import capture_logs
 from adapters.clock import SettableClock
 from adapters.openai.prices import PRICES
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import InboundMessage
 from application.ingest_knowledge import cli_channel_name
@@ -104,7 +105,7 @@ def start(stacks: list[Stack], clock: SettableClock):
         transcript = io.StringIO()
         # Qdrant's local mode is one process's folder; PostgreSQL is what the processes share.
         settings = attrs.evolve(settings, data_dir=settings.data_dir / f"process-{len(stacks)}")
-        stack = Stack(make_container(settings, TerminalGateway(transcript), clock), transcript)
+        stack = Stack(make_container(settings, Gateways(TerminalGateway(transcript)), clock), transcript)
         stacks.append(stack)
         await prepare(stack.container)
         return stack

@@ -10,7 +10,7 @@ from structlog.testing import capture_logs
 
 from adapters.fallback import FallbackQuestionAnswerer
 from adapters.offline.answer import OfflineQuestionAnswerer
-from adapters.openai.answer import SCHEMA, OpenAIQuestionAnswerer
+from adapters.openai.answer import PROMPT_PASSAGES, SCHEMA, OpenAIQuestionAnswerer
 from adapters.openai.chat import ChatModel, make_client
 from application.knowledge_index import Passage
 from application.question_answerer import Answer
@@ -81,7 +81,7 @@ async def test_an_ungrounded_answer_is_no_answer(fake, answerer, changes):
 async def test_a_fault_is_answered_by_the_offline_engine(fake, answerer, fault, reason):
     fake.plan(fault)
     with capture_logs() as logs:
-        assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES)
+        assert await answerer.answer(TURN, PASSAGES) == Answer(text=PRICES, fallback=True)
     assert len(fake.requests) == 1  # no retries: the offline engine answers at once
     assert [(log["decision"], log["reason"]) for log in logs if log["event"] == "llm.fallback"] == [("faq_answer", reason)]
 
@@ -99,3 +99,13 @@ async def test_a_passage_under_the_score_floor_is_not_sent_nor_citable(fake, cli
     fake.plan(completion(grounded()))
     assert await answerer.answer(TURN, [PASSAGES[1]]) == Answer(text=None)  # nothing left to cite: the call still routes the turn
     assert "Passagens:\nnenhuma" in fake.requests[-1]["messages"][-1]["content"]
+
+
+async def test_the_prompt_holds_only_the_best_ranked_passages(fake, client):
+    answerer = OpenAIQuestionAnswerer(ChatModel(client, "fake-model"))
+    extra = [Passage(chunk=Chunk(tenant="arena", source="faq.md", heading=f"Seção {n}", text=f"texto {n}"), score=1.5) for n in range(4)]
+    fake.plan(completion(grounded()))
+    await answerer.answer(TURN, [*PASSAGES, *extra])
+    prompt = fake.requests[-1]["messages"][-1]["content"]
+    sent = [*PASSAGES, *extra][:PROMPT_PASSAGES]
+    assert all(p.chunk.heading in prompt for p in sent) and f"[P{PROMPT_PASSAGES + 1}]" not in prompt

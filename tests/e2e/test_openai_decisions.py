@@ -15,6 +15,7 @@ from dishka import AsyncContainer
 from adapters.clock import SettableClock
 from adapters.openai.answer import INSTRUCTIONS
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.unit_of_work import UnitOfWork
 from domain.message import Direction
@@ -61,7 +62,7 @@ async def container(settings: Settings, clock: SettableClock, fake: FakeOpenAI, 
         openai_model=own_model(),
         openai_timeout=1.0,
     )
-    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), clock)
     await prepare(container)
     yield container
     await container.close()

@@ -14,6 +14,7 @@ from adapters.offline.answer import OfflineQuestionAnswerer
 from adapters.openai.embeddings import BATCH
 from adapters.qdrant.index import QdrantKnowledgeIndex
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.ingest_knowledge import cli_channel_name
 from application.knowledge_index import KnowledgeIndex
 from application.question_answerer import QuestionAnswerer
@@ -32,7 +33,7 @@ ANSWER = "O plano mensal custa R$ 189,00 e inclui todas as modalidades."
 async def container(settings: Settings, clock: SettableClock, fake: FakeOpenAI) -> AsyncIterator[AsyncContainer]:
     settings = attrs.evolve(settings, openai_api_key="sk-fake", openai_base_url=fake.base_url, openai_model=own_model(), openai_timeout=2.0)
     assert settings.engine == "openai"
-    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), clock)
     await prepare(container)
     yield container
     await container.close()
@@ -63,7 +64,7 @@ async def test_a_faq_turn_is_answered_by_the_model_and_by_the_offline_engine_whe
 async def test_the_engine_setting_picks_the_answerer(key, engine, answerer, database_url):
     # The model's answerer records its calls: without a database URL, the container would start an embedded server.
     settings = Settings(database_url=database_url, openai_api_key=key, engine_choice=engine)
-    container = make_container(settings, TerminalGateway(io.StringIO()))
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())))
     try:
         assert type(await container.get(QuestionAnswerer)) is answerer
     finally:
@@ -76,7 +77,7 @@ async def test_the_engine_setting_picks_the_answerer(key, engine, answerer, data
 )
 async def test_the_embedding_model_gives_the_openai_engine_s_index_its_embedder(settings, engine, model, embedder):
     settings = attrs.evolve(settings, openai_api_key="sk-fake", engine_choice=engine, openai_embedding_model=model)
-    container = make_container(settings, TerminalGateway(io.StringIO()))
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())))
     try:
         index = await container.get(KnowledgeIndex)
         assert isinstance(index, QdrantKnowledgeIndex)
@@ -94,7 +95,7 @@ async def test_with_an_embedding_model_the_pack_and_each_question_are_embedded(s
         openai_embedding_model="fake-embedder",
         openai_timeout=2.0,
     )
-    container = make_container(settings, TerminalGateway(io.StringIO()), clock)
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())), clock)
     try:
         [tenant] = await prepare(container)
         assert len(fake.embedding_requests) == -(-tenant.report.indexed // BATCH)  # whole batches, rounded up

@@ -1,6 +1,7 @@
 """The postgres adapter's side of an outage, on a real server: whatever says the database cannot be
-reached or used becomes `StorageUnavailable`, a query's own error keeps its type, and the
-connections an outage killed are not handed out again once it is over."""
+reached or used becomes `StorageUnavailable`, a query's own error keeps its type, the
+connections an outage killed are not handed out again once it is over, and a deadlock is a
+`TransactionConflict`."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -11,7 +12,7 @@ from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.engine import make_engine
-from application.errors import StorageUnavailable
+from application.errors import StorageUnavailable, TransactionConflict
 from tests.e2e.database import allow_connections, refuse_connections
 
 
@@ -60,3 +61,23 @@ async def test_a_cancelled_query_stays_a_cancellation(engine):
     with pytest.raises(TimeoutError):
         async with engine.connect() as connection:
             await asyncio.wait_for(connection.execute(sa.text("SELECT pg_sleep(5)")), timeout=0.2)
+
+
+async def test_a_deadlock_is_a_transaction_conflict_and_the_other_transaction_goes_through(engine):
+    async with engine.begin() as setup:
+        await setup.execute(sa.text("CREATE TABLE counters (id int PRIMARY KEY, n int NOT NULL)"))
+        await setup.execute(sa.text("INSERT INTO counters VALUES (1, 0), (2, 0)"))
+    bump = sa.text("UPDATE counters SET n = n + 1 WHERE id = :id")
+    first, second = await engine.connect(), await engine.connect()
+    try:
+        for connection, own in ((first, 1), (second, 2)):
+            # PostgreSQL looks for the cycle after this wait (1 s by default).
+            await connection.execute(sa.text("SET LOCAL deadlock_timeout = '10ms'"))
+            await connection.execute(bump, {"id": own})
+        # Each now wants the row the other holds: PostgreSQL aborts one of them.
+        outcomes = await asyncio.gather(first.execute(bump, {"id": 2}), second.execute(bump, {"id": 1}), return_exceptions=True)
+        assert sorted(isinstance(outcome, TransactionConflict) for outcome in outcomes) == [False, True]
+        assert "deadlock detected" in str(next(o for o in outcomes if isinstance(o, TransactionConflict)))
+    finally:
+        await first.close()
+        await second.close()

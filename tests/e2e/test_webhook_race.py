@@ -1,12 +1,16 @@
 """Deliveries that meet in the database at once: stores of several members in one group-commit
 batch and across batches, repeated message ids, @lid aliases, and the worker's turns on the same
-conversations. A valid delivery must never get a 5xx for what ran beside it."""
+conversations. A valid delivery must never get a 5xx for what ran beside it, nor a turn fail for it:
+PostgreSQL aborts one of two transactions that deadlock (a batch of stores and a turn meet on a
+conversation's row and its messages in opposite orders), and the loser must be run again."""
 
 import asyncio
 import os
 import random
 
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 from entrypoints.settings import Settings
 from tests import PROJECT_ROOT
@@ -49,15 +53,18 @@ async def _post(service, body: dict):
 
 async def test_concurrent_deliveries_never_fail(service):
     random_ = random.Random(4)  # the same interleavings on every run; the timing varies anyway
-    for iteration in range(ITERATIONS):
-        # A few ids shared by several members and sent twice, in different orders, so that two
-        # batches in flight write the same message keys and the same members in opposite orders.
-        ids = [f"RACE{iteration:04d}{n}" for n in range(4)]
-        bodies = []
-        for _ in range(32):
-            phone = random_.choice(PHONES)
-            lid = f"{random_.choice([1, 2, 3])}0000000000000@lid" if random_.random() < 0.3 else None
-            bodies.append(_delivery(phone, random_.choice(ids), lid))
-        responses = await asyncio.gather(*(_post(service, body) for body in bodies))
-        failures = [(r.status_code, r.text) for r in responses if r.status_code >= 500]
-        assert failures == [], f"iteration {iteration}"
+    # The worker's lines too: it runs in this process. Tracebacks rendered, for the failure's message.
+    with capture_logs(processors=[structlog.processors.format_exc_info]) as logs:
+        for iteration in range(ITERATIONS):
+            # A few ids shared by several members and sent twice, in different orders, so that two
+            # batches in flight write the same message keys and the same members in opposite orders.
+            ids = [f"RACE{iteration:04d}{n}" for n in range(4)]
+            bodies = []
+            for _ in range(32):
+                phone = random_.choice(PHONES)
+                lid = f"{random_.choice([1, 2, 3])}0000000000000@lid" if random_.random() < 0.3 else None
+                bodies.append(_delivery(phone, random_.choice(ids), lid))
+            responses = await asyncio.gather(*(_post(service, body) for body in bodies))
+            failures = [(r.status_code, r.text) for r in responses if r.status_code >= 500]
+            assert failures == [], f"iteration {iteration}"
+    assert [entry for entry in logs if entry["log_level"] in {"error", "critical"}] == []

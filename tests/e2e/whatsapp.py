@@ -12,9 +12,11 @@ import httpx
 import uvicorn
 from dishka import Provider
 
-from adapters.evolution.gateway import EvolutionGateway
+from adapters.evolution.gateway import make_client
+from entrypoints.channels import member_gateways
 from entrypoints.container import make_container
 from entrypoints.http.app import make_app
+from entrypoints.serve import uvicorn_options
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare, register_default_channel
 from entrypoints.worker import run_worker
@@ -58,11 +60,17 @@ class Service:
 
 
 async def running_service(settings: Settings, clock: ShiftedClock, *overrides: Provider) -> AsyncIterator[Service]:
-    async with httpx.AsyncClient(timeout=5) as outbound, httpx.AsyncClient(timeout=5) as inbound:
-        container = make_container(settings, EvolutionGateway(outbound), clock, *overrides)
+    """The app served as `tatame serve` serves it (`uvicorn_options`), with the worker beside it.
+    The test's client drops an idle connection well before the server's keep-alive closes it, as
+    Evolution and the proxy do: with both at 5 s, a delivery sent on a pooled connection at the
+    moment the server closed it failed with a ReadError (a burst of deliveries that outlasted the
+    keep-alive, on a loaded machine)."""
+    expiry = httpx.Limits(keepalive_expiry=settings.http_keep_alive / 2)
+    async with make_client(5) as outbound, httpx.AsyncClient(timeout=5, limits=expiry) as inbound:
+        container = make_container(settings, member_gateways(outbound), clock, *overrides)
         await prepare(container)
         await register_default_channel(container, settings)
-        server = uvicorn.Server(uvicorn.Config(make_app(container), host="127.0.0.1", port=0, log_level="warning"))
+        server = uvicorn.Server(uvicorn.Config(make_app(container, settings=settings), **uvicorn_options(settings)))
         task = asyncio.create_task(server.serve())
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(container, stop, settings.worker_poll))

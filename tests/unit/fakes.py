@@ -11,6 +11,7 @@ from adapters.offline.follow_up import OfflineFollowUpReader
 from application.answer_question import AnswerQuestion
 from application.booking_extractor import BookingDetails
 from application.booking_interview import ConductBookingInterview
+from application.cache import CacheKey
 from application.escalate_to_human import EscalateToHuman
 from application.gateway import DeliveryFailed
 from application.handle_turn import HandleTurn
@@ -22,7 +23,8 @@ from application.record_erasure_request import RecordErasureRequest
 from application.register_trial_class import RegisterTrialClass
 from application.triage import Triage
 from application.turn import TurnInput
-from domain.channel import Channel
+from domain.address import Address
+from domain.channel import Channel, ChannelKind
 from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.erasure import ErasureRequest
@@ -32,6 +34,7 @@ from domain.message import Author, Direction, Message, MessageStatus
 from domain.outbox import NEVER, OutboxEntry
 from domain.phone import Phone
 from domain.route import Route
+from domain.staff import LoginFailure, StaffSession, StaffUser
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass
 
@@ -65,6 +68,9 @@ class FakeTenants(_Store):
     async def by_slug(self, slug: str) -> Tenant | None:
         return next((t for t in self.items if t.slug == slug), None)
 
+    async def listing(self) -> Sequence[Tenant]:
+        return sorted(self.items, key=lambda t: t.slug)
+
 
 class FakeChannels(_Store):
     async def find(self, name: str) -> Channel | None:
@@ -76,11 +82,17 @@ class FakeChannels(_Store):
     async def get(self, channel_id: uuid.UUID) -> Channel | None:
         return next((c for c in self.items if c.id == channel_id), None)
 
+    async def listing(self) -> Sequence[Channel]:
+        return sorted(self.items, key=lambda c: c.name)
+
     async def down(self) -> Sequence[Channel]:
-        return sorted((c for c in self.items if c.down), key=lambda c: c.name)
+        return sorted((c for c in self.items if c.enabled and c.down), key=lambda c: c.name)
 
 
+@attrs.define
 class FakeClients(_Store):
+    held: dict[tuple[uuid.UUID, Address], uuid.UUID] = attrs.field(factory=dict)  # (tenant, address) -> client id
+
     async def add_or_get(self, client: Client) -> Client:
         existing = await self.by_phone(client.tenant_id, client.phone)
         if existing is None:
@@ -90,8 +102,17 @@ class FakeClients(_Store):
     async def by_phone(self, tenant_id: uuid.UUID, phone: Phone) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.phone == phone), None)
 
-    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
-        return next((c for c in self.items if c.tenant_id == tenant_id and c.lid == lid), None)
+    async def by_address(self, tenant_id: uuid.UUID, address: Address) -> Client | None:
+        client_id = self.held.get((tenant_id, address))
+        return None if client_id is None else await self.get(tenant_id, client_id)
+
+    async def addresses(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Address]:
+        theirs = [address for (tenant, address), holder in self.held.items() if (tenant, holder) == (tenant_id, client_id)]
+        return sorted(theirs, key=lambda a: (a.kind, a.value))
+
+    async def attach(self, tenant_id: uuid.UUID, client_id: uuid.UUID, addresses: Sequence[Address]) -> None:
+        for address in addresses:
+            self.held.setdefault((tenant_id, address), client_id)
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         return next((c for c in self.items if c.tenant_id == tenant_id and c.id == client_id), None)
@@ -102,6 +123,7 @@ class FakeClients(_Store):
     async def delete(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
         kept = [c for c in self.items if not (c.tenant_id == tenant_id and c.id == client_id)]
         deleted, self.items = len(self.items) - len(kept), kept
+        self.held = {key: holder for key, holder in self.held.items() if (key[0], holder) != (tenant_id, client_id)}
         return deleted
 
 
@@ -216,7 +238,11 @@ class FakeMessages(_Store):
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
         return next(
-            (m for m in self._of(tenant_id, conversation_id) if m.author is Author.BOT and m.channel_message_id is None and m.text == text),
+            (
+                m
+                for m in self._of(tenant_id, conversation_id)
+                if m.direction is Direction.OUTBOUND and m.channel_message_id is None and m.text == text
+            ),
             None,
         )
 
@@ -355,6 +381,63 @@ class FakeErasures(_Store):
     pass
 
 
+class FakeStaffUsers(_Store):
+    async def by_email(self, email: str) -> StaffUser | None:
+        return next((u for u in self.items if u.email == email), None)
+
+    async def get(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> StaffUser | None:
+        return next((u for u in self.items if u.tenant_id == tenant_id and u.id == user_id), None)
+
+    async def listing(self, tenant_id: uuid.UUID | None) -> Sequence[StaffUser]:
+        chosen = [u for u in self.items if tenant_id is None or u.tenant_id == tenant_id]
+        return sorted(chosen, key=lambda u: (str(u.tenant_id), u.email))
+
+
+class FakeStaffSessions(_Store):
+    async def get(self, session_id: str) -> StaffSession | None:
+        return next((s for s in self.items if s.id == session_id), None)
+
+    async def delete(self, session_id: str) -> None:
+        self.items = [s for s in self.items if s.id != session_id]
+
+    async def delete_for_user(self, tenant_id: uuid.UUID, user_id: uuid.UUID) -> int:
+        kept = [s for s in self.items if not (s.tenant_id == tenant_id and s.user_id == user_id)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+    async def delete_expired(self, now: dt.datetime) -> int:
+        kept = [s for s in self.items if s.active(now)]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+class FakeLoginFailures(_Store):
+    async def record(self, failure: LoginFailure) -> None:
+        self.items.append(failure)
+
+    async def for_account(self, email: str, since: dt.datetime) -> int:
+        return sum(f.email == email and f.at >= since for f in self.items)
+
+    async def from_address(self, address: str, since: dt.datetime) -> int:
+        return sum(f.address == address and f.at >= since for f in self.items)
+
+    async def delete_before(self, cutoff: dt.datetime) -> int:
+        kept = [f for f in self.items if f.at >= cutoff]
+        deleted, self.items = len(self.items) - len(kept), kept
+        return deleted
+
+
+@attrs.define
+class FakePasswordHasher:
+    """Reversible on purpose (tests read it); never a real hash."""
+
+    async def hash(self, password: str) -> str:
+        return f"fake${password}"
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == f"fake${password}"
+
+
 @attrs.define
 class FakeInbox:
     """Stores into the unit of work's fakes and commits, as the real inbox commits on its own."""
@@ -362,11 +445,11 @@ class FakeInbox:
     uow: "FakeUnitOfWork"
 
     async def store(self, channel, message, text, media, arrived_at, buffer) -> Stored:
-        client = await self.uow.clients.add_or_get(
-            Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name, lid=message.lid)
+        addresses = message.addresses(channel.kind)
+        client = await self.uow.clients.by_address(channel.tenant_id, addresses[0]) or await self.uow.clients.add_or_get(
+            Client(tenant_id=channel.tenant_id, phone=message.sender, name=message.sender_name)
         )
-        if message.lid:
-            client.lid = message.lid
+        await self.uow.clients.attach(channel.tenant_id, client.id, addresses)
         conversation = await self.uow.conversations.add_or_get(
             Conversation(tenant_id=channel.tenant_id, client_id=client.id, created_at=arrived_at)
         )
@@ -384,7 +467,10 @@ class FakeInbox:
                 created_at=message.sent_at or arrived_at,
             )
         )
-        self.uow.conversations.record_inbound(conversation.id, arrived_at, buffer.window, buffer.max_wait)
+        tenant = await self.uow.tenants.get(channel.tenant_id)
+        own = tenant.front_desk.buffer_window_seconds if tenant else None
+        window = buffer.window if own is None else dt.timedelta(seconds=own)
+        self.uow.conversations.record_inbound(conversation.id, arrived_at, window, max(window, buffer.max_wait))
         await self.uow.commit()
         return Stored(conversation_id=conversation.id, stored=stored)
 
@@ -402,6 +488,9 @@ class FakeUnitOfWork:
     trial_classes: FakeTrialClasses = attrs.field(factory=FakeTrialClasses)
     erasure_requests: FakeErasureRequests = attrs.field(factory=FakeErasureRequests)
     erasures: FakeErasures = attrs.field(factory=FakeErasures)
+    staff_users: FakeStaffUsers = attrs.field(factory=FakeStaffUsers)
+    staff_sessions: FakeStaffSessions = attrs.field(factory=FakeStaffSessions)
+    login_failures: FakeLoginFailures = attrs.field(factory=FakeLoginFailures)
     commits: int = 0
 
     _snapshot: dict = attrs.field(factory=dict)
@@ -420,7 +509,9 @@ class FakeUnitOfWork:
         return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if isinstance(getattr(self, f.name), _Store)}
 
     def _take_snapshot(self) -> None:
-        self._snapshot = copy.deepcopy({"items": {n: s.items for n, s in self._stores().items()}, "buffers": self.conversations.buffers})
+        self._snapshot = copy.deepcopy(
+            {"items": {n: s.items for n, s in self._stores().items()}, "buffers": self.conversations.buffers, "held": self.clients.held}
+        )
 
     @property
     def committed(self) -> bool:
@@ -441,6 +532,7 @@ class FakeUnitOfWork:
         for name, store in self._stores().items():
             store.items = restored["items"][name]
         self.conversations.buffers = restored["buffers"]
+        self.clients.held = restored["held"]
 
 
 @attrs.define
@@ -488,6 +580,9 @@ class FakeIndex:
     async def sections(self, tenant: str) -> Sequence[Chunk]:
         return sorted(self.chunks.get(tenant, []), key=lambda c: (c.source, c.heading))
 
+    async def version(self, tenant: Tenant) -> str:
+        return "|".join(sorted(f"{c.key}={c.content_hash}" for c in self.chunks.get(tenant.slug, [])))
+
     async def search(self, caller: Caller, query: str, limit: int) -> Sequence[Passage]:
         words = set(query.lower().split())
         scored = [(len(words & set(c.text.lower().split())), c) for c in self.chunks.get(caller.tenant.slug, [])]
@@ -504,6 +599,7 @@ class FakeGateway:
     failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookup_failures: list[DeliveryFailed] = attrs.field(factory=list)
     lookups: int = 0
+    kind: ChannelKind = ChannelKind.CLI
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:
         failure = self.failures.pop(0) if self.failures else None
@@ -537,3 +633,23 @@ def handle_turn(
         RecordErasureRequest(uow, clock),
         history_limit=10,
     )
+
+
+@attrs.define
+class FakeCache:
+    """`Cache` as a dict without expiry; `down` makes it read as empty and drop writes, as a cache
+    that cannot be reached does."""
+
+    values: dict[str, bytes] = attrs.field(factory=dict)
+    ttls: dict[str, float] = attrs.field(factory=dict)
+    down: bool = False
+
+    async def get(self, key: CacheKey) -> bytes | None:
+        return None if self.down else self.values.get(str(key))
+
+    async def set(self, key: CacheKey, value: bytes, ttl: float) -> None:
+        if not self.down:
+            self.values[str(key)], self.ttls[str(key)] = value, ttl
+
+    async def delete_prefix(self, prefix: str) -> None:
+        self.values = {k: v for k, v in self.values.items() if not k.startswith(prefix)}

@@ -3,7 +3,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from application.answer_question import FOLLOW_UP_DEPTH, AnswerQuestion
+from application.answer_question import FOLLOW_UP_DEPTH, PASSAGES, AnswerQuestion
 from application.knowledge_index import Passage
 from application.model_usage import Caller
 from application.question_answerer import Answer
@@ -54,16 +54,16 @@ async def ask(text: str) -> tuple[RecordingIndex, RecordingAnswerer]:
 
 async def test_a_question_that_stands_alone_is_searched_as_written():
     index, answerer = await ask("tem jiu pra mulher?")
-    assert index.searches == [("tem jiu pra mulher?", 3)]
-    assert len(answerer.seen[0][1]) == 3
+    assert index.searches == [("tem jiu pra mulher?", PASSAGES)]
+    assert len(answerer.seen[0][1]) == PASSAGES
 
 
 async def test_a_follow_up_is_searched_deeper_with_its_subject_and_answered_from_what_it_asks():
     index, answerer = await ask("e qual o valor?")
-    assert index.searches == [("e qual o valor? jiu mulher", 3 * FOLLOW_UP_DEPTH)]
+    assert index.searches == [("e qual o valor? jiu mulher", PASSAGES * FOLLOW_UP_DEPTH)]
     [(text, headings)] = answerer.seen
     assert text == "e qual o valor?"  # the member's own words, with the history, are the answerer's to read
-    assert len(headings) == 3 and all(int(h.split()[-1]) % 2 == 0 for h in headings)
+    assert len(headings) == PASSAGES and all(int(h.split()[-1]) % 2 == 0 for h in headings)
 
 
 async def test_a_follow_up_no_passage_answers_is_not_answered():

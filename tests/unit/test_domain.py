@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from domain.channel import Channel
+from domain.address import ADDRESS_MAX, Address, reply_address
+from domain.channel import Channel, ChannelKind
 from domain.client import MAX_NAME, clean_name
 from domain.conversation import Conversation, ConversationStatus
 from domain.errors import InvalidTransition
@@ -15,7 +16,7 @@ from domain.flow import Awaiting, FlowState, Interview
 from domain.message import Author, Direction, Message, MessageStatus, clean_text
 from domain.outbox import OutboxEntry
 from domain.phone import Phone
-from domain.tenant import ClassSlot, Modality, Tenant
+from domain.tenant import ClassSlot, FrontDeskSettings, Modality, OpeningHours, Tenant
 
 NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
 
@@ -292,3 +293,58 @@ def test_a_channel_drops_only_when_an_open_connection_closes():
     assert channel.record_connection("open", at) is False and not channel.down
     assert channel.record_connection("close", at) is True and channel.down
     assert channel.record_connection("close", at) is False  # said again: the same drop
+
+
+class TestAddress:
+    PHONE = Phone("5511987654321")
+
+    def test_a_reply_goes_to_the_number_when_it_is_one_of_the_members_addresses(self):
+        addresses = [Address(ChannelKind.EVOLUTION, "123456789012345@lid"), Address(ChannelKind.EVOLUTION, self.PHONE.digits)]
+        assert reply_address(self.PHONE, addresses, ChannelKind.EVOLUTION) == self.PHONE.digits
+
+    def test_a_member_known_only_by_an_alias_is_answered_at_it(self):
+        addresses = [Address(ChannelKind.EVOLUTION, "123456789012345@lid"), Address(ChannelKind.CLI, self.PHONE.digits)]
+        assert reply_address(self.PHONE, addresses, ChannelKind.EVOLUTION) == "123456789012345@lid"
+
+    def test_no_address_of_the_kind_yet_is_the_number(self):
+        assert reply_address(self.PHONE, [Address(ChannelKind.CLI, "x")], ChannelKind.EVOLUTION) == self.PHONE.digits
+
+    @pytest.mark.parametrize("value", ["", "9" * (ADDRESS_MAX + 1)])
+    def test_an_address_fits_its_column(self, value):
+        with pytest.raises(ValueError):
+            Address(ChannelKind.EVOLUTION, value)
+
+    def test_only_known_kinds(self):
+        with pytest.raises(ValueError):
+            Address("telegraph", "x")
+
+
+def test_a_channel_is_enabled_until_disabled():
+    channel = Channel(tenant_id=uuid.uuid4(), kind=ChannelKind.EVOLUTION, name="ct")
+    assert channel.enabled and channel.kind is ChannelKind.EVOLUTION
+    channel.disable()
+    assert not channel.enabled
+
+
+class TestFrontDesk:
+    HOURS = FrontDeskSettings(business_hours=[OpeningHours(weekday="mon", start=dt.time(6), end=dt.time(22))])
+
+    @pytest.mark.parametrize(
+        ("local", "staffed"),
+        [
+            (dt.datetime(2026, 3, 2, 6, 0), True),  # a Monday, at opening
+            (dt.datetime(2026, 3, 2, 21, 59), True),
+            (dt.datetime(2026, 3, 2, 22, 0), False),  # closing time is closed
+            (dt.datetime(2026, 3, 2, 5, 59), False),
+            (dt.datetime(2026, 3, 3, 12, 0), False),  # Tuesday: no hours that day
+        ],
+    )
+    def test_staffed_only_within_the_business_hours_of_the_day(self, local, staffed):
+        assert self.HOURS.staffed_at(local) is staffed
+
+    def test_no_business_hours_is_always_staffed(self):
+        assert FrontDeskSettings().staffed_at(dt.datetime(2026, 3, 3, 3, 0))
+
+    def test_hours_end_after_they_start(self):
+        with pytest.raises(ValueError, match="end after"):
+            OpeningHours(weekday="mon", start=dt.time(22), end=dt.time(6))

@@ -58,6 +58,11 @@ class TestCorrect:
         [boxe] = [c for c in PACK.chunks if c.heading == "Horários de Boxe"]
         assert _grade(boxe.text, section="tenant.yaml#trial_class.min_notice_hours").verdict is Verdict.CORRECT
 
+    def test_a_fact_from_tenant_yaml_that_a_markdown_section_repeats(self):
+        [rules] = [c for c in PACK.chunks if c.source == "tenant.yaml" and "14 dias" in c.text]
+        section = "aula-experimental.md#Como agendar a aula experimental?"
+        assert _grade(rules.text, section=section, must_contain=("14 dias",)).verdict is Verdict.CORRECT
+
 
 class TestAbstained:
     @pytest.mark.parametrize("reply", [replies.no_answer(TENANT), replies.not_found(TENANT) + replies.back_to_booking("Qual o seu nome?")])
@@ -76,6 +81,12 @@ class TestWrong:
 
     def test_a_markdown_section_for_a_tenant_yaml_fact(self):
         assert _grade(PRICE, section="tenant.yaml#Horários de Boxe").verdict is Verdict.WRONG
+
+    def test_a_tenant_yaml_extract_without_the_facts_asked(self):
+        [rules] = [c for c in PACK.chunks if c.source == "tenant.yaml" and "14 dias" in c.text]
+        section = "aula-experimental.md#Como agendar a aula experimental?"
+        assert _grade(rules.text, section=section).verdict is Verdict.WRONG  # nothing asked, so nothing it states
+        assert _grade(rules.text, section=section, must_contain=("WhatsApp", "nome")).verdict is Verdict.WRONG
 
     def test_a_missing_fact(self):
         outcome = _grade(NO_LOYALTY, must_contain=("R$ 189,00",))

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.evolution.events import (
+    LID_MAX,
     ConnectionUpdate,
     DeliveryStatus,
     DeliveryUpdate,
@@ -18,7 +19,6 @@ from adapters.evolution.events import (
 )
 from adapters.evolution.parsing import MAX_DEPTH, MalformedWebhook, parse_body, parse_webhook
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX
-from domain.client import LID_MAX
 from domain.message import MESSAGE_ID_MAX
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "evolution"

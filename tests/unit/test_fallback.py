@@ -32,7 +32,7 @@ class Answerer:
 async def test_a_failure_is_answered_by_the_fallback_and_logged(error, reason):
     with capture_logs() as logs:
         answer = await FallbackQuestionAnswerer(Answerer(error=error), Answerer("Sim, temos sauna.")).answer(TURN, [])
-    assert answer == Answer(text="Sim, temos sauna.")
+    assert answer == Answer(text="Sim, temos sauna.", fallback=True)  # right for the turn, never cached
     assert [(log["event"], log["decision"], log["reason"]) for log in logs] == [("llm.fallback", "faq_answer", reason)]
 
 

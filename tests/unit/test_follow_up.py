@@ -52,6 +52,16 @@ def test_a_question_that_asks_only_who_or_where_lacks_a_subject(text):
     assert lacks_subject(text)
 
 
+@pytest.mark.parametrize("text", ["quantos alunos por turma?", "qual o horário?", "quanto custa?", "quem é o professor?"])
+def test_a_question_that_asks_only_what_any_class_or_plan_has_lacks_a_subject(text):
+    assert lacks_subject(text)
+
+
+def test_a_question_about_an_attribute_takes_the_subject_even_without_e():
+    standalone = reader.standalone(turn("quantos alunos por turma?", said("vcs tem aula de boxe?")))
+    assert standalone is not None and "boxe" in standalone.split()
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -85,7 +95,7 @@ def test_without_an_earlier_question_a_follow_up_is_searched_as_written():
 
 
 words = st.sampled_from(
-    ["estacionamento", "mensalidade", "bicicletário", "sauna", "kimono", "professor", "matrícula", "armário", "chuveiro"]
+    ["estacionamento", "mensalidade", "bicicletário", "sauna", "kimono", "vestiário", "matrícula", "armário", "chuveiro"]
 )
 
 
@@ -107,3 +117,17 @@ def test_the_passages_kept_for_a_follow_up_hold_what_it_asks():
     lockers = passage("Tem armário?", "Objetos de valor podem ficar no armário.")
     follow_up = turn("e qual o valor?", said("vcs tem aula de jiu pra mulher?"))
     assert reader.answering(follow_up, [women, price, lockers]) == [price, lockers]  # the order is the search's
+
+
+def test_of_passages_found_about_as_high_the_one_holding_more_of_the_subject_comes_first():
+    kids = Passage(chunk=Chunk(tenant="arena", source="faq.md", heading="Plano kids", text="O plano kids custa R$ 149,00."), score=4.32)
+    monthly = Passage(
+        chunk=Chunk(
+            tenant="arena", source="faq.md", heading="Plano mensal", text="O plano mensal custa R$ 189,00, com Jiu-Jitsu Feminino."
+        ),
+        score=4.31,
+    )
+    far_better = Passage(chunk=Chunk(tenant="arena", source="faq.md", heading="Preços", text="O valor da diária é R$ 50,00."), score=20.0)
+    follow_up = turn("e qual o valor?", said("vcs tem aula de jiu pra mulher?"))
+    assert reader.answering(follow_up, [kids, monthly]) == [monthly, kids]
+    assert reader.answering(follow_up, [kids, far_better, monthly])[0] == far_better  # the search still counts most

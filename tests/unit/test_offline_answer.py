@@ -103,6 +103,12 @@ class TestInScope:
         passages = [Passage(chunk=boxing, score=9.0), Passage(chunk=teachers, score=1.0)]
         assert await answer("quem da aula de boxe?", passages) == teachers.text
 
+    async def test_a_heading_is_restated_without_its_aside(self):
+        times = chunk("Horários de Judô Kids", "Horários das aulas de Judô Kids: sábado às 9h.")
+        kids = chunk("Judô Kids (4 a 12 anos)", "O Judô Kids é a turma das crianças, com aulas lúdicas de quedas e imobilizações.")
+        passages = [Passage(chunk=times, score=9.0), Passage(chunk=kids, score=8.9)]
+        assert await answer("como são as aulas do judô kids?", passages) == kids.text
+
     def test_wanting_frames_the_question_without_saying_what_it_is_about(self):
         assert asked_words("e se eu quiser cancelar?") == ["cancelar"]
 
@@ -129,6 +135,29 @@ class TestOutOfScope:
         visitors = chunk("Acompanhantes podem assistir?", "Acompanhantes não podem entrar no tatame durante o treino.")
         assert await answer("posso entrar no tatame de tênis?", [Passage(chunk=visitors, score=5.0)]) is None
         assert await answer("acompanhante pode entrar no tatame?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
+
+    async def test_a_verb_does_not_match_the_noun_for_who_does_it(self):
+        visitors = chunk("Acompanhantes podem assistir?", "Pais e acompanhantes podem assistir às aulas da área de espera.")
+        assert await answer("consigo acompanhar as aulas?", [Passage(chunk=visitors, score=5.0)]) is None
+        assert await answer("acompanhante pode assistir?", [Passage(chunk=visitors, score=5.0)]) == visitors.text
+
+    async def test_two_passages_that_answer_equally_well_give_none(self):
+        children = chunk("Criança pode fazer aula experimental?", "Crianças fazem a aula experimental gratuita.")
+        adults = chunk("Aula experimental gratuita para adultos?", "Adultos fazem a aula experimental gratuita.")
+        tied = [Passage(chunk=children, score=5.0), Passage(chunk=adults, score=4.9)]
+        assert await answer("a aula experimental é gratuita?", tied) is None
+
+    async def test_two_passages_that_answer_equally_well_and_state_the_same_figures_answer(self):
+        rules = chunk("Regras para agendar a aula experimental", "Agende com 2 horas de antecedência e até 14 dias antes.")
+        how = chunk("Como agendar a aula experimental?", "É por aqui mesmo: de 2 horas antes da aula até 14 dias antes.")
+        tied = [Passage(chunk=rules, score=4.1), Passage(chunk=how, score=4.0)]
+        assert await answer("como faço pra agendar?", tied) == rules.text
+
+    async def test_of_two_that_match_about_equally_the_one_holding_more_of_the_question_answers(self):
+        fees = chunk("Atrasar mensalidade da aula?", "Atrasar a mensalidade não bloqueia a aula.")
+        arrival = chunk("Chegada para a aula?", "Chegue 15 minutos antes; atrasar a aula teste mais de 10 minutos pede remarcar.")
+        passages = [Passage(chunk=fees, score=7.0), Passage(chunk=arrival, score=6.0)]
+        assert await answer("se eu me atrasar pra aula teste tem problema?", passages) == arrival.text
 
     async def test_no_passages_give_none(self):
         assert await answer("tem sauna?", passages=[]) is None

@@ -120,6 +120,22 @@ class TestBooking:
     async def test_asking_how_booking_works_is_faq(self, text: str):
         assert await route_of(text) is Route.FAQ
 
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "posso fazer aula experimental de todas as modalidades?",
+            "dá pra remarcar a aula teste pra outro dia?",
+            "consigo fazer experimental em qualquer horário?",
+            "pode fazer mais de uma aula teste?",
+        ],
+    )
+    async def test_asking_whether_the_rules_allow_it_is_faq(self, text: str):
+        assert await route_of(text) is Route.FAQ
+
+    async def test_the_same_words_change_a_booking_under_way(self):
+        interview = FlowState(interview=Interview(awaiting=Awaiting.WHEN))
+        assert await route_of("dá pra remarcar pra outro dia?", flow=interview) is Route.BOOKING
+
     async def test_a_bare_slot_continues_an_open_interview(self):
         assert await route_of("sexta 19h", flow=FlowState(interview=Interview(awaiting=Awaiting.WHEN))) is Route.BOOKING
 

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.openai.prices import PRICES
 from adapters.terminal import TerminalGateway
+from application.gateway import Gateways
 from application.pricing import Price, PriceTable
 from entrypoints.container import make_container
 from entrypoints.settings import Settings, SettingsError
@@ -23,6 +24,14 @@ def test_defaults_run_everything_embedded():
     assert (settings.database_url, settings.qdrant_url, settings.evolution_url) == (None, None, None)
     assert (settings.buffer_window, settings.buffer_max, settings.evolution_timeout) == (15.0, 60.0, 10.0)
     assert settings.send_lease == 30.0
+
+
+def test_an_idle_connection_outlives_evolutions_client_and_is_not_cut_by_the_request_timeout():
+    # Evolution (Node.js's global agent) reuses an idle connection for 5 s: closed by the bot at
+    # that very moment, a webhook is lost with a reset. And the request timeout closes an idle
+    # connection too, so above it the keep-alive would not be what decides.
+    settings = _settings()
+    assert 5.0 < settings.http_keep_alive < settings.http_request_timeout
 
 
 def test_reads_the_environment():
@@ -140,14 +149,14 @@ def test_a_price_is_set_whole_or_not_at_all(env):
 
 async def test_the_configured_models_price_from_the_environment_replaces_the_tables():
     settings = _settings(OPENAI_MODEL="llama3", LLM_PRICE_INPUT="0.2", LLM_PRICE_OUTPUT="0.6")
-    container = make_container(settings, TerminalGateway(io.StringIO()))
+    container = make_container(settings, Gateways(TerminalGateway(io.StringIO())))
     try:
         table = await container.get(PriceTable)
     finally:
         await container.close()
     assert table.price("llama3") == Price(input=Decimal("0.2"), cached_input=Decimal("0.2"), output=Decimal("0.6"))
     assert table.price("gpt-4o") == PRICES.price("gpt-4o") and table.version == "env:llama3=0.2/0.2/0.6"
-    container = make_container(_settings(), TerminalGateway(io.StringIO()))
+    container = make_container(_settings(), Gateways(TerminalGateway(io.StringIO())))
     try:
         assert await container.get(PriceTable) is PRICES
     finally:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from adapters.knowledge_pack.loader import FileTenantPackSource, load_pack
 from adapters.knowledge_pack.schema import parse_tenant
 from application.tenant_packs import InvalidTenantPack
-from domain.tenant import LanguageModelSettings
+from domain.tenant import FrontDeskSettings, LanguageModelSettings, OpeningHours
 from tests import PROJECT_ROOT
 
 VALID = {
@@ -47,6 +47,26 @@ def test_language_model_settings_are_optional(tmp_path):
     )
 
 
+def test_front_desk_settings_are_optional(tmp_path):
+    assert load_pack(_pack(tmp_path, VALID)).tenant.front_desk == FrontDeskSettings()
+    front_desk = {
+        "buffer_window_seconds": 8,
+        "human_pause_hours": 4,
+        "business_hours": [{"weekday": "mon", "start": "06:00", "end": "22:00"}, {"weekday": "sat", "start": 480, "end": "12:00"}],
+        "out_of_hours_reply": "A equipe volta amanhã às 6h.",
+    }
+    tenant = load_pack(_pack(tmp_path, {**VALID, "front_desk": front_desk}, slug="ct-balcao")).tenant
+    assert tenant.front_desk == FrontDeskSettings(
+        buffer_window_seconds=8.0,
+        human_pause_hours=4,
+        business_hours=[
+            OpeningHours(weekday="mon", start=dt.time(6), end=dt.time(22)),
+            OpeningHours(weekday="sat", start=dt.time(8), end=dt.time(12)),
+        ],
+        out_of_hours_reply="A equipe volta amanhã às 6h.",
+    )
+
+
 def test_unquoted_time_is_understood(tmp_path):
     text = yaml.safe_dump(VALID).replace("start: '19:00'", "start: 19:00")
     assert load_pack(_pack(tmp_path, text)).tenant.modalities[0].schedule[0].start == dt.time(19)
@@ -69,6 +89,17 @@ def test_unquoted_time_is_understood(tmp_path):
         ({"llm": {"monthly_budget_tokens": 0}}, "llm.monthly_budget_tokens"),
         ({"llm": {"tone": ""}}, "llm.tone"),
         ({"llm": {"budget": 30}}, "llm.budget"),
+        ({"front_desk": {"buffer_window_seconds": -1}}, "front_desk.buffer_window_seconds"),
+        ({"front_desk": {"buffer_window_seconds": "15s"}}, "front_desk.buffer_window_seconds"),
+        ({"front_desk": {"human_pause_hours": 0}}, "front_desk.human_pause_hours"),
+        ({"front_desk": {"business_hours": [{"weekday": "mon", "start": "22:00", "end": "06:00"}]}}, "front_desk.business_hours[0].end"),
+        (
+            {"front_desk": {"business_hours": [{"weekday": "seg", "start": "06:00", "end": "22:00"}]}},
+            "front_desk.business_hours[0].weekday",
+        ),
+        ({"front_desk": {"business_hours": {"mon": "06:00-22:00"}}}, "front_desk.business_hours"),
+        ({"front_desk": {"out_of_hours_reply": ""}}, "front_desk.out_of_hours_reply"),
+        ({"front_desk": {"tone": "formal"}}, "front_desk.tone"),
     ],
 )
 def test_errors_name_the_file_and_the_field(tmp_path, change, field):
@@ -103,7 +134,7 @@ _yaml_values = st.recursive(
 )
 
 
-@given(st.dictionaries(st.sampled_from([*sorted(VALID), "other"]), _yaml_values, max_size=6))
+@given(st.dictionaries(st.sampled_from([*sorted(VALID), "front_desk", "other"]), _yaml_values, max_size=6))
 def test_any_document_is_a_tenant_or_a_named_error(data):
     try:
         parse_tenant("t.yaml", "ct", {**VALID, **data})

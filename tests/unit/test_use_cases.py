@@ -1,9 +1,11 @@
 import datetime as dt
+import uuid
 
 import pytest
 
 from application.deliver_outbox import DeliverOutbox, RetryPolicy
-from application.gateway import DeliveryFailed
+from application.errors import UnknownChannel
+from application.gateway import DeliveryFailed, Gateways
 from application.handle_turn import HandleTurn
 from application.inbox import BufferPolicy, InboundMessage
 from application.ingest_knowledge import IngestKnowledge, cli_channel_name
@@ -12,14 +14,15 @@ from application.record_own_message import OwnMessage, OwnMessageOutcome, Record
 from application.report_backlog import ReportBacklog
 from application.resume_conversation import ResumeConversation
 from application.tenant_packs import TenantPack
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 from domain.conversation import ConversationStatus
 from domain.escalation import EscalationReason
 from domain.knowledge import Chunk
 from domain.message import Direction, MessageStatus
+from domain.outbox import NEVER
 from domain.phone import Phone
 from domain.route import Route
-from domain.tenant import Tenant
+from domain.tenant import FrontDeskSettings, OpeningHours, Tenant
 from tests.unit.fakes import FakeClock, FakeGateway, FakeIndex, FakeUnitOfWork, ScriptedEngine, handle_turn
 
 PHONE = Phone("5511987654321")
@@ -71,6 +74,12 @@ class TestReceiveMessage:
             await ReceiveMessage(uow.inbox, uow.channels, clock, BufferPolicy()).execute(
                 InboundMessage(channel="nope", sender=PHONE, text="oi", channel_message_id="x")
             )
+
+    async def test_a_disabled_channel_takes_nothing(self, uow, clock):
+        uow.channels.items[0].disable()
+        with pytest.raises(UnknownChannel, match="disabled"):
+            await _receive(uow, clock, "oi")
+        assert uow.messages.items == []
 
 
 class TestHandleTurn:
@@ -181,6 +190,54 @@ class TestHandleTurn:
 LEASE = dt.timedelta(seconds=30)
 
 
+class TestFrontDesk:
+    """A center's `front_desk:` settings where the deployment's apply otherwise."""
+
+    def _center(self, uow, **settings) -> None:
+        uow.tenants.items[0].front_desk = FrontDeskSettings(**settings)
+
+    async def _escalate(self, uow, clock, index, due_in: dt.timedelta | None = None):
+        received = await _receive(uow, clock, "quero falar com alguém")
+        if due_in is not None:
+            assert uow.conversations.buffers[received.conversation_id].due_at == clock.now() + due_in
+        engine = ScriptedEngine(Route.ESCALATE, human_requested=True)
+        return await _turn(uow, clock, engine, index).execute(received.tenant_id, received.conversation_id)
+
+    async def test_a_person_asked_for_out_of_hours_is_told_when_staff_are_away(self, uow, clock, index):
+        # 13:00 UTC is 10:00 on a Monday in São Paulo.
+        self._center(
+            uow, business_hours=[OpeningHours(weekday="mon", start=dt.time(14), end=dt.time(22))], out_of_hours_reply="Voltamos às 14h."
+        )
+        result = await self._escalate(uow, clock, index)
+        assert result.route is Route.ESCALATE and result.reply.endswith("\n\nVoltamos às 14h.")
+
+    async def test_within_business_hours_nothing_is_added(self, uow, clock, index):
+        self._center(
+            uow, business_hours=[OpeningHours(weekday="mon", start=dt.time(6), end=dt.time(22))], out_of_hours_reply="Voltamos às 6h."
+        )
+        result = await self._escalate(uow, clock, index)
+        assert "Voltamos" not in result.reply
+
+    async def test_the_centers_pause_and_buffer_window(self, uow, clock, index):
+        self._center(uow, human_pause_hours=2, buffer_window_seconds=3)
+        await self._escalate(uow, clock, index, due_in=dt.timedelta(seconds=3))
+        assert uow.conversations.items[0].paused_until == clock.now() + dt.timedelta(hours=2)
+
+
+class TestGateways:
+    def test_one_gateway_per_kind(self):
+        with pytest.raises(ValueError, match="one gateway per channel kind"):
+            Gateways(FakeGateway(), FakeGateway())
+
+    def test_a_kind_without_a_gateway_here_is_a_failure_not_worth_retrying(self):
+        gateways = Gateways(FakeGateway())
+        assert gateways.kinds == (ChannelKind.CLI,)
+        whatsapp = Channel(tenant_id=uuid.uuid4(), kind=ChannelKind.EVOLUTION, name="wa")
+        with pytest.raises(DeliveryFailed) as failure:
+            gateways.for_channel(whatsapp)
+        assert not failure.value.retryable
+
+
 class TestDeliverOutbox:
     async def _queued(self, uow, clock, index):
         received = await _receive(uow, clock, "quanto custa o plano mensal")
@@ -188,7 +245,7 @@ class TestDeliverOutbox:
         return uow.outbox.items[0], uow.messages.items[-1]
 
     def _deliver(self, uow, gateway, clock):
-        return DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+        return DeliverOutbox(uow, Gateways(gateway), clock, LEASE).execute("cli")
 
     async def test_delivers_and_records_the_channel_id(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
@@ -200,7 +257,21 @@ class TestDeliverOutbox:
 
     async def test_only_its_channel_kind(self, uow, clock, index):
         await self._queued(uow, clock, index)
-        assert await DeliverOutbox(uow, FakeGateway(), clock, LEASE).execute("evolution") == 0
+        assert await DeliverOutbox(uow, Gateways(FakeGateway()), clock, LEASE).execute("evolution") == 0
+
+    async def test_each_reply_leaves_through_its_channel_kinds_gateway(self, uow, clock, index):
+        await self._queued(uow, clock, index)
+        terminal, whatsapp = FakeGateway(), FakeGateway(kind=ChannelKind.EVOLUTION)
+        assert await DeliverOutbox(uow, Gateways(whatsapp, terminal), clock, LEASE).execute("cli") == 1
+        assert (len(terminal.sent), whatsapp.sent) == (1, [])
+
+    async def test_a_disabled_channel_sends_nothing_and_gives_its_replies_up(self, uow, clock, index):
+        entry, reply = await self._queued(uow, clock, index)
+        uow.channels.items[0].disable()
+        gateway = FakeGateway()
+        assert await self._deliver(uow, gateway, clock) == 0
+        assert gateway.sent == [] and reply.status is MessageStatus.FAILED and entry.next_attempt_at == NEVER
+        assert "disabled" in (entry.last_error or "")
 
     async def test_retries_a_retryable_failure_later(self, uow, clock, index):
         entry, reply = await self._queued(uow, clock, index)
@@ -305,7 +376,7 @@ class TestReportBacklog:
         clock.current += dt.timedelta(minutes=2)
         assert (await report.execute("cli")).replies_overdue == 1
         gateway = FakeGateway(failures=[DeliveryFailed("400 exists:false", retryable=False)])
-        await DeliverOutbox(uow, gateway, clock, LEASE).execute("cli")
+        await DeliverOutbox(uow, Gateways(gateway), clock, LEASE).execute("cli")
         backlog = await report.execute("cli")
         assert (backlog.replies_overdue, backlog.replies_given_up, backlog.behind) == (0, 1, False)
 

@@ -8,6 +8,12 @@ from enum import StrEnum
 
 import attrs
 
+from domain.address import ADDRESS_MAX
+
+# "<digits>@lid": WhatsApp's LIDs have 14 or 15 digits; a longer one is not an alias WhatsApp gave
+# (and would not fit an address).
+LID_MAX = ADDRESS_MAX
+
 
 class DeliveryStatus(StrEnum):
     # src/utils/renderStatus.ts (numbers 0-5 from Baileys); DELETED is what v1 stores for deletions.

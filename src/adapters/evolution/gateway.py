@@ -1,5 +1,6 @@
 import datetime as dt
 from collections.abc import Sequence
+from typing import ClassVar
 
 import attrs
 import httpx
@@ -7,7 +8,7 @@ import httpx
 from adapters.evolution.events import OwnMessage
 from adapters.evolution.parsing import MalformedWebhook, parse_webhook
 from application.gateway import DeliveryFailed
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 from domain.phone import Phone
 
 
@@ -37,10 +38,19 @@ def _failure(response: httpx.Response) -> DeliveryFailed:
     return DeliveryFailed(f"{status}: {detail}", retryable=maybe_sent or status == 429, maybe_sent=maybe_sent)
 
 
+# Evolution's server (Node.js) closes a connection idle for 5 s, and httpx would reuse one for 5 s
+# too: a send on a connection Evolution is closing at that moment fails, and may have gone out, so
+# the outbox looks it up before sending again. Dropped sooner here, the connection is never reused
+# while Evolution closes it.
+_IDLE_CONNECTION_EXPIRY = 3.0
+
+
 def make_client(timeout: float) -> httpx.AsyncClient:
     """The process's client for Evolution; a slow Evolution should fail fast and be retried by the
     outbox, which looks the send up first (`DeliverOutbox`)."""
-    return httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)))
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=min(3.0, timeout)), limits=httpx.Limits(keepalive_expiry=_IDLE_CONNECTION_EXPIRY)
+    )
 
 
 # Records per findMessages page: Evolution's `offset`.
@@ -80,8 +90,11 @@ def _same_chat(own: OwnMessage, recipient: str) -> bool:
 class EvolutionGateway:
     """Evolution API v2: sends with `POST {url}/message/sendText/{instance}`, and finds earlier
     sends with `POST {url}/chat/findMessages/{instance}` (which needs Evolution to keep messages:
-    `DATABASE_SAVE_DATA_NEW_MESSAGE=true`, its default), both with the instance's `apikey`."""
+    `DATABASE_SAVE_DATA_NEW_MESSAGE=true`, its default), both with the instance's `apikey`.
+    One gateway serves every instance: a send goes to its channel's own Evolution (`api_url`),
+    instance (`name`) and key (`api_key`)."""
 
+    kind: ClassVar[ChannelKind] = ChannelKind.EVOLUTION
     client: httpx.AsyncClient
 
     async def send(self, channel: Channel, recipient: str, text: str) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from adapters.evolution.events import (
+    LID_MAX,
     ConnectionUpdate,
     DeliveryStatus,
     DeliveryUpdate,
@@ -26,7 +27,6 @@ from adapters.evolution.events import (
     jid_user,
 )
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX
-from domain.client import LID_MAX
 from domain.message import MESSAGE_ID_MAX
 
 # Evolution's deepest bodies (a quoted message inside a context info inside the message) nest about

@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -81,8 +82,9 @@ def _read_yaml(path: Path) -> object:
         raise InvalidTenantPack(str(path), "(file)", str(error)) from error
 
 
-def load_pack(folder: Path) -> TenantPack:
-    tenant = parse_tenant(str(folder / PACK_FILE), folder.name, _read_yaml(folder / PACK_FILE))
+def load_pack(folder: Path, slug: str | None = None) -> TenantPack:
+    """The pack in `folder`, for the tenant `slug` (default: the folder's name)."""
+    tenant = parse_tenant(str(folder / PACK_FILE), slug or folder.name, _read_yaml(folder / PACK_FILE))
     chunks = [*timetable_chunks(tenant), *fact_chunks(tenant)]
     for markdown in sorted(folder.glob("*.md")):
         try:
@@ -108,3 +110,17 @@ class FileTenantPackSource:
         # A slug is a folder name (lowercase letters, digits and dashes): it cannot leave the root.
         folder = self.root / slug
         return load_pack(folder) if (folder / PACK_FILE).is_file() else None
+
+    def install(self, slug: str, folder: Path) -> TenantPack:
+        target = self.root / slug
+        if target.exists():
+            raise InvalidTenantPack(str(target), "(folder)", f"a tenant {slug!r} is there already")
+        if not (folder / PACK_FILE).is_file():
+            raise InvalidTenantPack(str(folder), "(folder)", f"no {PACK_FILE} in it")
+        pack = load_pack(folder, slug)
+        try:
+            shutil.copytree(folder, target)
+        except OSError as error:
+            shutil.rmtree(target, ignore_errors=True)  # half a pack would be loaded as a broken one
+            raise InvalidTenantPack(str(target), "(folder)", f"cannot copy the pack there: {error}") from error
+        return pack

@@ -5,10 +5,22 @@ import re
 from typing import Any
 
 from application.tenant_packs import InvalidTenantPack
-from domain.tenant import ClassSlot, LanguageModelSettings, Modality, PaidService, Tenant, TrialClassRules, Weekday
+from domain.tenant import (
+    ClassSlot,
+    FrontDeskSettings,
+    LanguageModelSettings,
+    Modality,
+    OpeningHours,
+    PaidService,
+    Tenant,
+    TrialClassRules,
+    Weekday,
+)
 
+# A member waits this long at most for a reply to start being worked on; a longer window is a typo.
+MAX_BUFFER_WINDOW = 300
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_TOP_KEYS = {"name", "timezone", "human_contact", "paid_services", "modalities", "trial_class", "llm"}
+_TOP_KEYS = {"name", "timezone", "human_contact", "paid_services", "modalities", "trial_class", "llm", "front_desk"}
 
 
 class _Reader:
@@ -59,20 +71,54 @@ class _Reader:
         return tuple(v.strip() for v in values)
 
 
-def _slot(r: _Reader, raw: Any, field: str) -> ClassSlot:
-    data = r.mapping(raw, field, {"weekday", "start", "duration_minutes"})
+def _weekday(r: _Reader, data: dict[str, Any], field: str) -> str:
     weekday = str(data.get("weekday", "")).strip().lower()
     if weekday not in {w.value for w in Weekday}:
         raise r.fail(f"{field}.weekday", f"expected one of {', '.join(w.value for w in Weekday)}, got {data.get('weekday')!r}")
-    start = data.get("start")
-    if isinstance(start, int) and not isinstance(start, bool):
+    return weekday
+
+
+def _time(r: _Reader, data: dict[str, Any], key: str, field: str) -> dt.time:
+    value = data.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
         # YAML 1.1 reads an unquoted 19:00 as the sexagesimal number 1140.
-        start = f"{start // 60:02d}:{start % 60:02d}"
-    match = _TIME.match(str(start or ""))
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    match = _TIME.match(str(value or ""))
     if not match:
-        raise r.fail(f"{field}.start", f'expected a time like "19:00", got {data.get("start")!r}')
+        raise r.fail(f"{field}.{key}", f'expected a time like "19:00", got {data.get(key)!r}')
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _slot(r: _Reader, raw: Any, field: str) -> ClassSlot:
+    data = r.mapping(raw, field, {"weekday", "start", "duration_minutes"})
+    weekday = _weekday(r, data, field)
+    start = _time(r, data, "start", field)
     duration = r.integer(data, "duration_minutes", f"{field}.duration_minutes", 60, 1)
-    return ClassSlot(weekday=weekday, start=dt.time(int(match[1]), int(match[2])), duration_minutes=duration)
+    return ClassSlot(weekday=weekday, start=start, duration_minutes=duration)
+
+
+def _opening_hours(r: _Reader, raw: Any, field: str) -> OpeningHours:
+    data = r.mapping(raw, field, {"weekday", "start", "end"})
+    weekday, start, end = _weekday(r, data, field), _time(r, data, "start", field), _time(r, data, "end", field)
+    if end <= start:
+        raise r.fail(f"{field}.end", f"expected a time after start ({start:%H:%M}), got {end:%H:%M}")
+    return OpeningHours(weekday=weekday, start=start, end=end)
+
+
+def _front_desk(r: _Reader, raw: Any) -> FrontDeskSettings:
+    keys = {"buffer_window_seconds", "human_pause_hours", "business_hours", "out_of_hours_reply"}
+    data = r.mapping(raw or {}, "front_desk", keys)
+    window = data.get("buffer_window_seconds")
+    if window is not None and (not isinstance(window, (int, float)) or isinstance(window, bool) or not 0 <= window <= MAX_BUFFER_WINDOW):
+        raise r.fail("front_desk.buffer_window_seconds", f"expected seconds from 0 to {MAX_BUFFER_WINDOW}, got {window!r}")
+    pause = data.get("human_pause_hours")
+    hours = r.items(data, "business_hours", "front_desk.business_hours")
+    return FrontDeskSettings(
+        buffer_window_seconds=None if window is None else float(window),
+        human_pause_hours=None if pause is None else r.integer(data, "human_pause_hours", "front_desk.human_pause_hours", 1, 1),
+        business_hours=[_opening_hours(r, h, f"front_desk.business_hours[{i}]") for i, h in enumerate(hours)],
+        out_of_hours_reply=r.optional_text(data, "out_of_hours_reply", "front_desk.out_of_hours_reply"),
+    )
 
 
 def _modality(r: _Reader, raw: Any, field: str) -> Modality:
@@ -133,6 +179,7 @@ def parse_tenant(file: str, slug: str, raw: Any) -> Tenant:
             modalities=modalities,
             trial_class=_trial_rules(r, data.get("trial_class")),
             llm=_language_model(r, data.get("llm")),
+            front_desk=_front_desk(r, data.get("front_desk")),
         )
     except ValueError as error:
         field = "timezone" if "timezone" in str(error) else "slug" if "slug" in str(error) else "tenant"

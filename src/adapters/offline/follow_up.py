@@ -15,7 +15,7 @@ offline extraction reads the member's own words against them, the model reads th
 from collections.abc import Sequence
 
 from adapters.bm25.analyzer import words
-from adapters.offline.answer import ASKING, asked_words, coverage
+from adapters.offline.answer import ASKING, FIGURE_ASKED, LIGHT, asked_words, coverage
 from application.knowledge_index import Passage
 from application.turn import TurnInput
 from domain.message import Direction, Message
@@ -26,6 +26,10 @@ FOLLOW_UP_WORDS = 3
 # Share of its own asked words a passage must hold to answer a follow-up. Half, not the answer's
 # usual bar: a follow-up is two or three words, one of them often a verb ("e se eu quiser cancelar?").
 FOLLOW_UP_COVERAGE = 0.5
+# What a question may ask of any class, plan or place without naming which: "quantos alunos por
+# turma?", "qual o horário?", "quanto custa?" after "vcs tem aula de boxe?" ask about boxing, whether
+# or not they open with "e".
+ATTRIBUTES = LIGHT | FIGURE_ASKED | frozenset("alunos alunas pessoas vagas professor professora duracao dura".split())
 
 
 def lacks_subject(text: str) -> bool:
@@ -33,7 +37,7 @@ def lacks_subject(text: str) -> bool:
     continues = folded[:1] == ["e"] and folded[1:2] != ["ai"]  # "e aí" greets, it does not continue
     # "quem dá?", "onde é?" ask a kind of fact but name no subject.
     asked = [w for w in asked_words(text) if w not in ASKING]
-    return not asked or (continues and len(asked) <= FOLLOW_UP_WORDS)
+    return not asked or (continues and len(asked) <= FOLLOW_UP_WORDS) or all(w in ATTRIBUTES for w in asked)
 
 
 def subject(text: str, history: Sequence[Message]) -> list[str]:
@@ -45,9 +49,18 @@ def subject(text: str, history: Sequence[Message]) -> list[str]:
     return next((asked_words(question) for question in earlier if not lacks_subject(question)), [])
 
 
-def answering(text: str, passages: Sequence[Passage]) -> list[Passage]:
+def answering(text: str, passages: Sequence[Passage], about: Sequence[str] = ()) -> list[Passage]:
+    """The passages that hold what the follow-up asks, by their search score raised by the share of
+    the subject (`about`) they hold: the search for both may rank about as high a passage that holds
+    less of the subject ("e qual o valor?" about the women's class finds the kids' plan as high as the
+    monthly plan that names the women's class)."""
     own = asked_words(text)
-    return [p for p in passages if coverage(own, f"{p.chunk.heading}\n{p.chunk.text}") >= FOLLOW_UP_COVERAGE]
+    kept = [p for p in passages if coverage(own, _text(p)) >= FOLLOW_UP_COVERAGE]
+    return sorted(kept, key=lambda p: -p.score * (1 + coverage(about, _text(p))))
+
+
+def _text(passage: Passage) -> str:
+    return f"{passage.chunk.heading}\n{passage.chunk.text}"
 
 
 class OfflineFollowUpReader:
@@ -58,4 +71,4 @@ class OfflineFollowUpReader:
         return " ".join([turn.text, *carried]) if carried else None
 
     def answering(self, turn: TurnInput, passages: Sequence[Passage]) -> list[Passage]:
-        return answering(turn.text, passages)
+        return answering(turn.text, passages, subject(turn.text, turn.history))

@@ -58,6 +58,14 @@ HOW = re.compile(
     r"|\b(e|esta|sao) (pago|paga|pagas|gratis|gratuita|gratuito|cobrada|cobrado)\b|\bde graca\b|\bquanto custa\b"
     r"|\bpor aqui mesmo\b|\bonde (eu )?(marco|agendo|marca|agenda)\b|\b(quero|queria|gostaria de) saber\b"
 )
+# Asking whether something is allowed in general ("posso fazer aula experimental de todas as
+# modalidades?", "dá pra remarcar pra outro dia?") is a question about the rules, not a wish to book:
+# the act is named, but for any class or day, not for one. Outside a booking only: while one is under
+# way, "posso mudar pra outro dia?" changes it.
+ALLOWED = re.compile(
+    r"\b(posso|pode|podemos|da para|consigo|e possivel|tem como)\b( \w+){0,6} "
+    r"(todas|todos|qualquer|mais de uma|mais de um|outro dia|outra data|outro horario|outra semana)\b"
+)
 # A slot the member gives while a booking is under way: a day, a time, a part of the day.
 SLOT = re.compile(r"\b(hoje|amanha|segunda|terca|quarta|quinta|sexta|sabado|domingo|manha|tarde|noite|cedo|\d{1,2}h\d*|\d{1,2}:\d{2})\b")
 # The shortest word of a paid service's terms in which a typo is still recognised.
@@ -79,7 +87,7 @@ def triage(turn: TurnInput) -> Triage:
         return Triage(route=Route.ESCALATE, paid_service=service, human_requested=human, agrees=agrees)
     if kinds(turn.text) is not None:
         return Triage(route=Route.SMALLTALK, agrees=agrees)
-    if HOW.search(said):
+    if HOW.search(said) or (ALLOWED.search(said) and not _booking_under_way(turn)):
         return Triage(route=Route.FAQ, agrees=agrees)
     if WANTS_CLASS.search(said) or (_booking_under_way(turn) and SLOT.search(said)):
         return Triage(route=Route.BOOKING, agrees=agrees)

@@ -54,6 +54,8 @@ não fale de outras pessoas."""
 # shares no more than a common word with the question. A fused search (with an embedding model)
 # scores by rank, not by match, and carries no such floor.
 MIN_BM25_SCORE = 1.0
+# The best-ranked passages a prompt holds: its token budget (`prompt.HISTORY_CHARS`) counts on three.
+PROMPT_PASSAGES = 3
 
 
 def passage_ids(passages: Sequence[Passage]) -> list[str]:
@@ -114,6 +116,6 @@ class OpenAIQuestionAnswerer:
     async def answer(self, turn: TurnInput, passages: Sequence[Passage]) -> Answer:
         # A weak match is not offered as if it answered: the model might make it answer. The call is
         # still made, with whatever is left (perhaps nothing): it also decides the turn's route.
-        sent = [passage for passage in passages if passage.score >= self.min_score]
+        sent = [passage for passage in passages[:PROMPT_PASSAGES] if passage.score >= self.min_score]
         reply = await self.model.ask_json(turn, "faq_answer", messages(turn, sent), SCHEMA)
         return read(reply, passage_ids(sent))

@@ -1,5 +1,6 @@
 """Driver errors become application errors here, so nothing above the adapter knows SQLAlchemy or
-asyncpg: a database that cannot be reached or used raises `StorageUnavailable`."""
+asyncpg: a database that cannot be reached or used raises `StorageUnavailable`, a transaction aborted
+for a concurrent one `TransactionConflict`."""
 
 import asyncio
 import random
@@ -10,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from application.errors import StorageUnavailable
+from application.errors import StorageUnavailable, TransactionConflict
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def _connect(dialect: Dialect, record: Any, cargs: tuple, cparams: dict) -> Any:
         raise unavailable(error) from error
 
 
-def _translate(context: ExceptionContext) -> StorageUnavailable | None:
+def _translate(context: ExceptionContext) -> StorageUnavailable | TransactionConflict | None:
     error = context.original_exception
     if not isinstance(error, Exception):
         # A cancellation or an exit counts as a disconnect for the pool, not as an outage.
@@ -69,12 +70,17 @@ def _translate(context: ExceptionContext) -> StorageUnavailable | None:
         context.is_disconnect = True
     if context.is_disconnect or is_outage(error):
         return unavailable(error)
+    if sqlstate(error) in CONFLICTS:
+        # The use case cannot tell a deadlock from a bug by SQLAlchemy's type; its caller runs
+        # the whole transaction again (`entrypoints.requests.in_request`).
+        return TransactionConflict(f"{type(error).__name__}: {error}")
     return None
 
 
 def translate_errors(engine: AsyncEngine) -> None:
     """Makes `engine` raise `StorageUnavailable` for an outage, after SQLAlchemy has invalidated
-    what the outage broke; other errors keep their SQLAlchemy type."""
+    what the outage broke, and `TransactionConflict` for a deadlock or a serialization failure;
+    other errors keep their SQLAlchemy type."""
     event.listen(engine.sync_engine, "do_connect", _connect)
     event.listen(engine.sync_engine, "handle_error", _translate)
 

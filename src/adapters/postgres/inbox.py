@@ -16,39 +16,62 @@ from application.inbox import BufferPolicy, InboundMessage, Stored
 from domain.channel import Channel
 
 # One statement for the webhook's hot path. Each step is an upsert, so concurrent deliveries for
-# the same member meet on the unique keys instead of racing: the client by (tenant, phone), the
-# open conversation by its partial unique index, the message by (channel, message id). The buffer
-# is set on the conversation's insert or bump (a statement cannot update a row its own CTE wrote).
-# A duplicate delivery bumps the buffer too: harmless, the turn it may cause finds nothing new.
+# the same member meet on the unique keys instead of racing: the client by the address the member
+# wrote from (on this kind of channel), else by (tenant, phone), the open conversation by its
+# partial unique index, the message by (channel, message id). The buffer is set on the
+# conversation's insert or bump (a statement cannot update a row its own CTE wrote). A duplicate
+# delivery bumps the buffer too: harmless, the turn it may cause finds nothing new.
 # PostgreSQL draws the new rows' ids: three uuid4() a message were near a tenth of the web process.
-# An @lid another client already holds stays theirs (the message is stored all the same): two
-# numbers claiming one alias is the channel's confusion, not a reason to lose the message.
+# An address another client already holds stays theirs (the message is stored all the same): two
+# numbers claiming one @lid alias is the channel's confusion, not a reason to lose the message.
 # The statement sets its own tenant for row-level security (`row_security`), first: a batch runs
 # many members' statements, of any tenants, in one transaction, and a statement of its own would
-# cost a round trip. `scope` is materialized (a volatile function) and is the client insert's
-# only source, so the setting is made before any row of this statement is read or written.
+# cost a round trip. `scope` is materialized (a volatile function), and every read of a tenant's
+# table here hangs off its row: `known` is a subquery per `scope` row (never pulled up into a
+# join the planner could reorder), the client insert selects from `scope`, and the rest from
+# those. So the setting is made before any row of this statement is read or written.
 _STORE_SQL = f"""
     WITH scope AS MATERIALIZED (
         SELECT set_config('{row_security.TENANT}', CAST(CAST(:tenant_id AS uuid) AS text), true) AS tenant
-    ), client AS (
-        INSERT INTO clients (id, tenant_id, phone, name, lid)
-        SELECT gen_random_uuid(), CAST(scope.tenant AS uuid), :phone, :name, (
-            SELECT CAST(:lid AS varchar) WHERE NOT EXISTS (
-                SELECT 1 FROM clients WHERE tenant_id = :tenant_id AND lid = :lid AND phone <> CAST(:phone AS varchar)))
+    ), known AS (
+        SELECT id FROM (
+            SELECT (SELECT client_id FROM client_addresses
+                    WHERE tenant_id = CAST(scope.tenant AS uuid) AND kind = :kind AND address = :address) AS id
+            FROM scope
+        ) AS found
+        WHERE id IS NOT NULL
+    ), created AS (
+        INSERT INTO clients (id, tenant_id, phone, name)
+        SELECT gen_random_uuid(), CAST(scope.tenant AS uuid), CAST(:phone AS varchar), CAST(:name AS text)
         FROM scope
-        ON CONFLICT (tenant_id, phone) DO UPDATE SET lid = COALESCE(EXCLUDED.lid, clients.lid)
+        WHERE NOT EXISTS (SELECT 1 FROM known)
+        ON CONFLICT (tenant_id, phone) DO UPDATE SET phone = clients.phone
         RETURNING id
+    ), client AS (
+        SELECT id FROM known UNION ALL SELECT id FROM created
+    ), address AS (
+        INSERT INTO client_addresses (tenant_id, client_id, kind, address)
+        SELECT :tenant_id, client.id, :kind, value FROM client, unnest(CAST(:addresses AS varchar[])) AS value
+        ON CONFLICT DO NOTHING
+    ), buffer AS (
+        -- The center's own window (`front_desk.buffer_window_seconds`), else the deployment's; the
+        -- longest wait is never shorter than the window.
+        SELECT quiet, GREATEST(quiet, CAST(:max_wait AS interval)) AS longest FROM (
+            SELECT COALESCE(CAST(front_desk->>'buffer_window_seconds' AS float8) * interval '1 second',
+                            CAST(:window AS interval)) AS quiet
+            FROM tenants WHERE id = :tenant_id
+        ) AS chosen
     ), conversation AS (
         INSERT INTO conversations (id, tenant_id, client_id, status, flow_state, created_at,
                                    inbound_version, pending_since, due_at)
         SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{{}}'::jsonb, :arrived_at,
-               1, :arrived_at, CAST(:arrived_at AS timestamptz) + LEAST(CAST(:window AS interval), CAST(:max_wait AS interval))
-        FROM client
+               1, :arrived_at, CAST(:arrived_at AS timestamptz) + buffer.quiet
+        FROM client, buffer
         ON CONFLICT (client_id) WHERE status <> 'closed' DO UPDATE SET
             inbound_version = conversations.inbound_version + 1,
             pending_since = COALESCE(conversations.pending_since, EXCLUDED.pending_since),
-            due_at = LEAST(CAST(:arrived_at AS timestamptz) + CAST(:window AS interval),
-                           COALESCE(conversations.pending_since, EXCLUDED.pending_since) + CAST(:max_wait AS interval))
+            due_at = LEAST(CAST(:arrived_at AS timestamptz) + (SELECT quiet FROM buffer),
+                           COALESCE(conversations.pending_since, EXCLUDED.pending_since) + (SELECT longest FROM buffer))
         RETURNING id
     ), message AS (
         INSERT INTO messages (id, tenant_id, conversation_id, channel_id, direction, author, text, media,
@@ -117,7 +140,9 @@ class PostgresInbox:
             "channel_id": channel.id,
             "phone": message.sender.digits,
             "name": message.sender_name,
-            "lid": message.lid,
+            "kind": str(channel.kind),
+            "address": message.reply_address,
+            "addresses": [address.value for address in message.addresses(channel.kind)],
             "text": text,
             "media": media,
             "channel_message_id": message.channel_message_id,

@@ -34,6 +34,12 @@ EXEMPT = {
     # Read by instance name before any tenant is known: the webhook learns its tenant from it.
     # It holds the centers' configuration, nothing of their members.
     "channels",
+    # Login looks a user up by e-mail, and every dashboard request its session by token digest,
+    # before the tenant is known: the tenant is what they tell. They hold the centers' staff
+    # accounts (argon2 hashes, token digests), nothing of their members, and their repositories
+    # filter by tenant wherever one is given.
+    "staff_users",
+    "staff_sessions",
 }
 
 POLICY = "tenant_isolation"

@@ -2,15 +2,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
 from adapters.postgres.flow_state import FlowStateType
-from adapters.postgres.types import LanguageModelSettingsType, ModalitiesType, PaidServicesType, PhoneType, StrEnumType, TrialRulesType
+from adapters.postgres.types import (
+    FrontDeskSettingsType,
+    LanguageModelSettingsType,
+    ModalitiesType,
+    PaidServicesType,
+    PhoneType,
+    StrEnumType,
+    TrialRulesType,
+)
+from domain.address import ADDRESS_MAX
 from domain.channel import CHANNEL_NAME_MAX, CONNECTION_STATE_MAX, Channel
-from domain.client import LID_MAX, Client
+from domain.client import Client
 from domain.conversation import Conversation, ConversationStatus, StatusChange
 from domain.erasure import Erasure, ErasureRequest
 from domain.escalation import Escalation, EscalationReason
 from domain.message import MESSAGE_ID_MAX, Author, Direction, Message, MessageStatus
 from domain.outbox import OutboxEntry
 from domain.route import Route
+from domain.staff import EMAIL_MAX, StaffRole, StaffSession, StaffUser
 from domain.tenant import Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
 
@@ -44,6 +54,7 @@ tenants = sa.Table(
     sa.Column("modalities", ModalitiesType, nullable=False),
     sa.Column("trial_class", TrialRulesType, nullable=False),
     sa.Column("llm", LanguageModelSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("front_desk", FrontDeskSettingsType, nullable=False, server_default=sa.text("'{}'::jsonb")),
 )
 
 channels = sa.Table(
@@ -55,6 +66,7 @@ channels = sa.Table(
     sa.Column("name", sa.String(CHANNEL_NAME_MAX), nullable=False, unique=True),
     sa.Column("api_url", sa.Text),
     sa.Column("api_key", sa.Text),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("connected", sa.Boolean),
     sa.Column("connection_state", sa.String(CONNECTION_STATE_MAX)),
     sa.Column("connection_changed_at", TZ),
@@ -67,9 +79,19 @@ clients = sa.Table(
     _tenant_id(),
     sa.Column("phone", PhoneType, nullable=False),
     sa.Column("name", sa.Text),
-    sa.Column("lid", sa.String(LID_MAX)),
     sa.UniqueConstraint("tenant_id", "phone"),
-    sa.UniqueConstraint("tenant_id", "lid"),
+)
+
+# Where channels reach a client (`domain.address.Address`): a tenant's (kind, address) is one
+# client's, whichever channel of that kind it came through. Kept by the channels' adapters.
+client_addresses = sa.Table(
+    "client_addresses",
+    metadata,
+    _tenant_id(),
+    sa.Column("client_id", sa.Uuid, sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("address", sa.String(ADDRESS_MAX), nullable=False),
+    sa.PrimaryKeyConstraint("tenant_id", "kind", "address"),
 )
 
 conversations = sa.Table(
@@ -104,6 +126,8 @@ status_changes = sa.Table(
     sa.Column("after", StrEnumType(ConversationStatus), nullable=False),
     sa.Column("cause", sa.Text, nullable=False),
     sa.Column("at", TZ, nullable=False),
+    # The staff user who made the change from the dashboard; SET NULL keeps the trail of a deleted user.
+    sa.Column("actor", sa.Uuid, sa.ForeignKey("staff_users.id", ondelete="SET NULL")),
 )
 
 messages = sa.Table(
@@ -239,6 +263,43 @@ budget_alerts = sa.Table(
 )
 
 
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _tenant_id(),
+    # Unique across tenants: the login form asks for the address alone.
+    sa.Column("email", sa.String(EMAIL_MAX), nullable=False, unique=True),
+    sa.Column("role", StrEnumType(StaffRole), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+# Server-side sessions: every server process of `tatame serve` sees the same ones.
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token, in hex
+    _tenant_id(),
+    sa.Column("user_id", sa.Uuid, sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Column("expires_at", TZ, nullable=False, index=True),
+)
+
+# Failed logins, counted per account and per address by the rate limit; kept for minutes.
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("email", sa.String(EMAIL_MAX), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", TZ, nullable=False),
+    sa.Index("ix_login_failures_email_at", "email", "at"),
+    sa.Index("ix_login_failures_address_at", "address", "at"),
+)
+
+
 def _parents(**targets: type) -> dict[str, object]:
     """The domain refers to parents by id only. These private many-to-one relationships are never
     read; they exist so that one flush inserts parents before children (a tenant before its
@@ -270,3 +331,5 @@ def map_tables() -> None:
     )
     mapper_registry.map_imperatively(ErasureRequest, erasure_requests, properties=_parents(tenant=Tenant, client=Client))
     mapper_registry.map_imperatively(Erasure, erasures, properties=_parents(tenant=Tenant))
+    mapper_registry.map_imperatively(StaffUser, staff_users, properties=_parents(tenant=Tenant))
+    mapper_registry.map_imperatively(StaffSession, staff_sessions, properties=_parents(tenant=Tenant, user=StaffUser))

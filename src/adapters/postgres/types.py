@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.phone import Phone
-from domain.tenant import ClassSlot, LanguageModelSettings, Modality, PaidService, TrialClassRules
+from domain.tenant import ClassSlot, FrontDeskSettings, LanguageModelSettings, Modality, OpeningHours, PaidService, TrialClassRules
 
 
 class PhoneType(sa.types.TypeDecorator[Phone]):
@@ -102,3 +102,23 @@ class LanguageModelSettingsType(sa.types.TypeDecorator[LanguageModelSettings]):
 
     def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> LanguageModelSettings | None:
         return None if value is None else LanguageModelSettings(**value)
+
+
+class FrontDeskSettingsType(sa.types.TypeDecorator[FrontDeskSettings]):
+    impl = JSONB
+    cache_ok = True
+
+    def process_bind_param(self, value: FrontDeskSettings | None, dialect: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        hours = [{"weekday": h.weekday.value, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"} for h in value.business_hours]
+        return {**attrs.asdict(value, recurse=False), "business_hours": hours}
+
+    def process_result_value(self, value: dict[str, Any] | None, dialect: Any) -> FrontDeskSettings | None:
+        if value is None:
+            return None
+        hours = [
+            OpeningHours(weekday=h["weekday"], start=dt.time.fromisoformat(h["start"]), end=dt.time.fromisoformat(h["end"]))
+            for h in value.get("business_hours", [])
+        ]
+        return FrontDeskSettings(**{**value, "business_hours": hours})

@@ -7,8 +7,11 @@ from adapters.postgres.repositories.conversations import PostgresConversationRep
 from adapters.postgres.repositories.erasure_requests import PostgresErasureRequestRepository
 from adapters.postgres.repositories.erasures import PostgresErasureRepository
 from adapters.postgres.repositories.escalations import PostgresEscalationRepository
+from adapters.postgres.repositories.login_failures import PostgresLoginFailureRepository
 from adapters.postgres.repositories.messages import PostgresMessageRepository
 from adapters.postgres.repositories.outbox import PostgresOutboxRepository
+from adapters.postgres.repositories.staff_sessions import PostgresStaffSessionRepository
+from adapters.postgres.repositories.staff_users import PostgresStaffUserRepository
 from adapters.postgres.repositories.status_changes import PostgresStatusChangeRepository
 from adapters.postgres.repositories.tenants import PostgresTenantRepository
 from adapters.postgres.repositories.trial_classes import PostgresTrialClassRepository
@@ -30,6 +33,9 @@ class PostgresUnitOfWork:
     trial_classes: PostgresTrialClassRepository = attrs.field(init=False)
     erasure_requests: PostgresErasureRequestRepository = attrs.field(init=False)
     erasures: PostgresErasureRepository = attrs.field(init=False)
+    staff_users: PostgresStaffUserRepository = attrs.field(init=False)
+    staff_sessions: PostgresStaffSessionRepository = attrs.field(init=False)
+    login_failures: PostgresLoginFailureRepository = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self.tenants = PostgresTenantRepository(self.session)
@@ -43,6 +49,9 @@ class PostgresUnitOfWork:
         self.trial_classes = PostgresTrialClassRepository(self.session)
         self.erasure_requests = PostgresErasureRequestRepository(self.session)
         self.erasures = PostgresErasureRepository(self.session)
+        self.staff_users = PostgresStaffUserRepository(self.session)
+        self.staff_sessions = PostgresStaffSessionRepository(self.session)
+        self.login_failures = PostgresLoginFailureRepository(self.session)
 
     async def commit(self) -> None:
         await self.session.commit()

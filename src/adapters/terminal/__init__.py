@@ -1,16 +1,17 @@
 import datetime as dt
 from collections.abc import Sequence
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 import attrs
 
-from domain.channel import Channel
+from domain.channel import Channel, ChannelKind
 
 
 @attrs.define
 class TerminalGateway:
     """Delivers replies of terminal channels by writing them to a text stream."""
 
+    kind: ClassVar[ChannelKind] = ChannelKind.CLI
     stream: TextIO
     prefix: str = "bot> "
 

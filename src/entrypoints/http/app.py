@@ -12,13 +12,16 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import StorageUnavailable
-from application.report_backlog import ReportBacklog
+from application.gateway import Gateways
+from application.report_backlog import Backlog, ReportBacklog
 from application.report_channels import ReportChannels
 from application.report_model_health import ReportModelHealth
+from entrypoints.http.dashboard import dashboard_routers, template_config
 from entrypoints.http.errors import client_error, internal_error
 from entrypoints.http.metrics import metrics
 from entrypoints.http.webhook import evolution_webhook
 from entrypoints.http.webhook_status import CountWebhookResponses
+from entrypoints.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -27,13 +30,15 @@ _SLASHES = re.compile(r"/{2,}")
 
 @get("/health")
 async def health(request: Request) -> Response[dict[str, object]]:
-    """200 while the database answers, with what members are owed ("behind" when something is
-    late: no worker runs, or Evolution refuses sends); 503 when it does not. Anyone who reaches the
-    port may ask, so the driver's error, which names the database and its host, goes to the log."""
+    """200 while the database answers, with what members are owed on every channel kind this
+    service answers ("behind" when something is late: no worker runs, or Evolution refuses
+    sends); 503 when it does not. Anyone who reaches the port may ask, so the driver's error,
+    which names the database and its host, goes to the log."""
     container: AsyncContainer = request.app.state.container
     try:
         async with container() as scope:
-            backlog = await (await scope.get(ReportBacklog)).execute("evolution")
+            report = await scope.get(ReportBacklog)
+            backlog = sum([await report.execute(kind) for kind in (await scope.get(Gateways)).kinds], Backlog())
             down = await (await scope.get(ReportChannels)).down()
     except Exception as error:
         log.warning("health.unhealthy", error=f"{type(error).__name__}: {error}")
@@ -104,9 +109,10 @@ class CollapseSlashes:
         await self.app(scope, receive, send)
 
 
-def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] | None = None) -> ASGIApp:
-    """The webhook service; turns run elsewhere (the worker). The lifespan closes the container,
-    then calls `on_close` (what the caller opened for it)."""
+def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] | None = None, settings: Settings | None = None) -> ASGIApp:
+    """The webhook service and the staff dashboard; turns run elsewhere (the worker). The lifespan
+    closes the container, then calls `on_close` (what the caller opened for it). `settings` shape
+    the dashboard's cookies and CSRF secret (None: the defaults)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -118,7 +124,8 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
                 await on_close()
 
     app = Litestar(
-        route_handlers=[evolution_webhook, health, metrics],
+        route_handlers=[evolution_webhook, health, metrics, *dashboard_routers(settings or Settings())],
+        template_config=template_config(),
         lifespan=[lifespan],
         exception_handlers={
             HTTPException: client_error,
@@ -131,8 +138,9 @@ def make_app(container: AsyncContainer, on_close: Callable[[], Awaitable[None]] 
         # Litestar would replace the root logger's handler with its own text format; the
         # entrypoint configured JSON lines (entrypoints.logs) and keeps them.
         logging_config=None,
-        # No dishka middleware: it would open a request scope for every call, and the webhook's
-        # member messages need none; a handler opens one from `container` when it needs one.
+        # No app-wide dishka middleware: it would open a request scope for every call, and the
+        # webhook's member messages need none; a handler opens one from `container` when it needs
+        # one, and the dashboard's own middleware opens one for each of its requests.
         state=State({"container": container}),
     )
     return CollapseSlashes(CountWebhookResponses(app))

@@ -18,6 +18,7 @@ from application.receive_message import ReceiveMessage
 from application.record_channel_event import RecordChannelEvent
 from application.record_own_message import OwnMessage as OwnMessageIn
 from application.record_own_message import RecordOwnMessage
+from domain.channel import ChannelKind
 from domain.phone import Phone
 from entrypoints.http.auth import authenticate
 from entrypoints.process_metrics import process_metrics
@@ -31,6 +32,11 @@ def _phone(value: str) -> Phone:
         raise ClientException(detail=f"unusable phone number: {error}") from error
 
 
+def _aliases(event: InboundText | InboundMedia | OwnMessage) -> tuple[str, ...]:
+    """WhatsApp's @lid alias, when it named one beside the number: another address of the member."""
+    return (event.lid,) if event.lid is not None and event.lid != event.address else ()
+
+
 def _event(raw: bytes) -> WebhookEvent:
     try:
         return parse_body(raw)
@@ -39,11 +45,16 @@ def _event(raw: bytes) -> WebhookEvent:
 
 
 async def _check_takes_webhooks(container: AsyncContainer, instance: str) -> None:
-    """Only Evolution channels are fed by this webhook; the terminal channel (`cli:<tenant>`) has
-    no one to answer it here, so what is sent for it would be stored and never answered."""
+    """The instance names the channel, and the channel its tenant. Only enabled Evolution
+    channels are fed by this webhook: the terminal channel (`cli:<tenant>`) has no one to answer
+    it here, and a disabled channel takes nothing (`tatame channels disable`)."""
     channel = await (await container.get(ChannelDirectory)).find(instance)
-    if channel is not None and channel.kind != "evolution":
+    if channel is None:
+        raise NotFoundException(detail=f"unknown instance {instance!r}: no channel of that name (`tatame channels add`)")
+    if channel.kind != ChannelKind.EVOLUTION:
         raise NotFoundException(detail=f"instance {instance!r} is a {channel.kind} channel, not an Evolution instance")
+    if not channel.enabled:
+        raise NotFoundException(detail=f"instance {instance!r} is disabled")
 
 
 # Evolution posts to <url>/<event-name> when webhooks go "by events"; the suffix carries nothing
@@ -77,7 +88,8 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                         channel_message_id=event.message_id,
                         sent_at=event.timestamp,
                         sender_name=event.push_name,
-                        lid=event.lid,
+                        address=event.address,
+                        aliases=_aliases(event),
                     )
                 )
                 if received.stored:
@@ -92,7 +104,8 @@ async def evolution_webhook(request: Request) -> dict[str, str]:
                             text=event.text,
                             channel_message_id=event.message_id,
                             sent_at=event.timestamp,
-                            lid=event.lid,
+                            address=event.address,
+                            aliases=_aliases(event),
                         )
                     )
                 return {"result": str(outcome)}

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from adapters.postgres.repositories.base import Repository
-from adapters.postgres.tables import clients
+from adapters.postgres.tables import client_addresses, clients
+from domain.address import Address
 from domain.client import Client
 from domain.phone import Phone
 
@@ -24,9 +25,29 @@ class PostgresClientRepository(Repository):
         await self._tenant(tenant_id)
         return await self._one(clients.c.tenant_id == tenant_id, clients.c.phone == phone)
 
-    async def by_lid(self, tenant_id: uuid.UUID, lid: str) -> Client | None:
+    async def by_address(self, tenant_id: uuid.UUID, address: Address) -> Client | None:
         await self._tenant(tenant_id)
-        return await self._one(clients.c.tenant_id == tenant_id, clients.c.lid == lid)
+        theirs = sa.select(client_addresses.c.client_id).where(
+            client_addresses.c.tenant_id == tenant_id, client_addresses.c.kind == address.kind, client_addresses.c.address == address.value
+        )
+        return await self._one(clients.c.tenant_id == tenant_id, clients.c.id.in_(theirs))
+
+    async def addresses(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Address]:
+        await self._tenant(tenant_id)
+        query = (
+            sa.select(client_addresses.c.kind, client_addresses.c.address)
+            .where(client_addresses.c.tenant_id == tenant_id, client_addresses.c.client_id == client_id)
+            .order_by(client_addresses.c.kind, client_addresses.c.address)
+        )
+        return [Address(kind, value) for kind, value in await self.session.execute(query)]
+
+    async def attach(self, tenant_id: uuid.UUID, client_id: uuid.UUID, addresses: Sequence[Address]) -> None:
+        if not addresses:
+            return
+        await self._tenant(tenant_id)
+        await self.session.flush()  # the client's row first
+        rows = [{"tenant_id": tenant_id, "client_id": client_id, "kind": str(a.kind), "address": a.value} for a in addresses]
+        await self.session.execute(insert(client_addresses).values(rows).on_conflict_do_nothing())
 
     async def get(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
         await self._tenant(tenant_id)

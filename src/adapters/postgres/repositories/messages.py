@@ -7,7 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from adapters.postgres.repositories.base import Repository
 from adapters.postgres.tables import messages
 from domain.channel import Channel
-from domain.message import Author, Direction, Message, MessageStatus
+from domain.message import Direction, Message, MessageStatus
 
 
 class PostgresMessageRepository(Repository):
@@ -85,6 +85,6 @@ class PostgresMessageRepository(Repository):
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
         await self._tenant(tenant_id)
         query = self._in(tenant_id, conversation_id).where(
-            messages.c.author == Author.BOT.value, messages.c.channel_message_id.is_(None), messages.c.text == text
+            messages.c.direction == Direction.OUTBOUND.value, messages.c.channel_message_id.is_(None), messages.c.text == text
         )
         return await self.session.scalar(query.order_by(messages.c.created_at, messages.c.seq).limit(1))

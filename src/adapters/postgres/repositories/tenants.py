@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 
@@ -13,3 +14,6 @@ class PostgresTenantRepository(Repository):
 
     async def by_slug(self, slug: str) -> Tenant | None:
         return await self.session.scalar(sa.select(Tenant).where(tenants.c.slug == slug))
+
+    async def listing(self) -> Sequence[Tenant]:
+        return list(await self.session.scalars(sa.select(Tenant).order_by(tenants.c.slug)))

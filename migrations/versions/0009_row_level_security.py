@@ -1,8 +1,8 @@
 """Row-level security on the tenants' tables: the application's role (DATABASE_APP_ROLE) sees and
 writes only the rows of the tenant its transaction set (`adapters.postgres.row_security`).
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -12,12 +12,12 @@ from alembic import context, op
 
 from adapters.postgres import row_security
 
-revision: str = "0010"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The tables with a tenant_id at this revision, channels aside (row_security.EXEMPT). A later
+# The tables with a tenant_id at this revision, those of row_security.EXEMPT aside. A later
 # migration that creates such a table runs `row_security.enable` on it.
 TABLES = (
     "clients",
@@ -31,6 +31,7 @@ TABLES = (
     "erasures",
     "model_calls",
     "budget_alerts",
+    "client_addresses",
 )
 
 

@@ -1,0 +1,1 @@
+"""The cache in a Redis server (`REDIS_URL`), shared by every process of a deployment."""
