@@ -33,10 +33,12 @@ def main() -> None:
         run_migrations(connection)
         return
     url = config.get_main_option("sqlalchemy.url")
-    if not url:
+    if not url or "app_role" not in config.attributes:
         from entrypoints.settings import Settings
 
-        url = Settings.from_env().database_url
+        settings = Settings.from_env()
+        url = url or settings.database_url
+        config.attributes.setdefault("app_role", settings.database_app_role)
     if not url:
         raise SystemExit("set DATABASE_URL (or run `tatame migrate`, which also starts the embedded database)")
     asyncio.run(run_async_migrations(url))

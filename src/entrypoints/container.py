@@ -110,6 +110,9 @@ from entrypoints.http.dashboard.session import CookiePolicy
 from entrypoints.settings import Settings
 
 DatabaseUrl = NewType("DatabaseUrl", str)
+# DATABASE_URL's user as itself, the tables' owner: migrations, backups and restores. Everything
+# else uses the application's engine (`AsyncEngine`), which acts as DATABASE_APP_ROLE.
+OwnerEngine = NewType("OwnerEngine", AsyncEngine)
 
 
 class AdaptersProvider(Provider):
@@ -121,8 +124,14 @@ class AdaptersProvider(Provider):
 
     @provide(scope=Scope.APP)
     async def engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[AsyncEngine]:
-        engine = make_engine(url, connect_timeout=settings.database_connect_timeout)
+        engine = make_engine(url, connect_timeout=settings.database_connect_timeout, role=settings.database_app_role)
         yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.APP)
+    async def owner_engine(self, url: DatabaseUrl, settings: Settings) -> AsyncIterator[OwnerEngine]:
+        engine = make_engine(url, pool_size=1, connect_timeout=settings.database_connect_timeout)
+        yield OwnerEngine(engine)
         await engine.dispose()
 
     @provide(scope=Scope.APP)
@@ -135,7 +144,10 @@ class AdaptersProvider(Provider):
             yield session
 
     unit_of_work = provide(PostgresUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
-    migrator = provide(SchemaMigrator, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def migrator(self, engine: OwnerEngine, settings: Settings) -> SchemaMigrator:
+        return SchemaMigrator(engine, settings.database_app_role)
 
     @provide(scope=Scope.APP)
     def inbox(self, engine: AsyncEngine) -> Inbox:
@@ -370,8 +382,8 @@ class BackupProvider(Provider):
         return AlembicSchemaHistory()
 
     @provide
-    def database_dump(self, engine: AsyncEngine, url: DatabaseUrl) -> DatabaseDump:
-        return PostgresDump(engine, url)
+    def database_dump(self, owner: OwnerEngine, engine: AsyncEngine, url: DatabaseUrl, settings: Settings) -> DatabaseDump:
+        return PostgresDump(owner, url, settings.database_app_role, engine)
 
     @provide
     def back_up(self, database: DatabaseDump, archive: BackupArchive, clock: Clock) -> BackUp:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.bm25.analyzer import fold
 from adapters.clock import SettableClock
+from adapters.postgres.row_security import system_connection
 from adapters.terminal import TerminalGateway
 from application.gateway import Gateways
 from application.handle_turn import TurnResult
@@ -89,7 +90,8 @@ class ScenarioRunner:
         """Scenario members have phones no real member has (55 00 ...). Their bookings from earlier
         runs on the same database would fill classes and change what later runs hear."""
         engine = await self.container.get(AsyncEngine)
-        async with engine.begin() as connection:
+        # Every tenant's scenario members, whichever packs earlier runs had.
+        async with system_connection(engine, commit=True) as connection:
             await connection.execute(
                 sa.text("DELETE FROM trial_classes WHERE client_id IN (SELECT id FROM clients WHERE phone LIKE :prefix)"),
                 {"prefix": f"{SCENARIO_PREFIX}%"},

@@ -1,4 +1,5 @@
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,12 @@ def _engine(instance: "Settings", attribute: "attrs.Attribute[str | None]", valu
         raise SettingsError("TATAME_ENGINE=openai needs OPENAI_API_KEY (any value for a server that asks for none)")
 
 
+def _role(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
+    # It goes into SQL as an identifier: nothing that would need quoting.
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise SettingsError(f"DATABASE_APP_ROLE must be a lowercase PostgreSQL role name (letters, digits, _), got {value!r}")
+
+
 def _prices(instance: "Settings", attribute: "attrs.Attribute[float | None]", value: float | None) -> None:
     given = [price is not None for price in (instance.llm_price_input, instance.llm_price_cached_input, value)]
     if any(given) and not (given[0] and given[2]):
@@ -81,6 +88,11 @@ class Settings:
     database_connect_timeout: float = _setting(5.0, positive=True)
     """DATABASE_CONNECT_TIMEOUT: seconds a new database connection may take to open; after it, the
     database counts as unavailable (webhooks get a 503, the worker backs off)."""
+    database_app_role: str = _setting("tatame_app", validator=_role)
+    """DATABASE_APP_ROLE: the role the application's database connections act as (switched to at
+    connect time from DATABASE_URL's user, which owns the tables and runs migrations and backups).
+    Row-level security confines it to the tenant each transaction sets. The migrations create it
+    (NOLOGIN) unless it exists."""
     qdrant_url: str | None = _setting(None)
     """QDRANT_URL: a Qdrant server. Unset: Qdrant local mode in the data folder."""
     qdrant_api_key: str | None = _setting(None)

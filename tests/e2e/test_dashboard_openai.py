@@ -8,7 +8,6 @@ import attrs
 import pytest
 import sqlalchemy as sa
 from dishka import AsyncContainer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SettableClock
 from adapters.terminal import TerminalGateway
@@ -17,7 +16,7 @@ from application.report_overview import ReportOverview
 from application.try_question import TryQuestion
 from application.unit_of_work import UnitOfWork
 from domain.route import Route
-from entrypoints.container import make_container
+from entrypoints.container import OwnerEngine, make_container
 from entrypoints.requests import in_request
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
@@ -36,7 +35,7 @@ async def container(settings: Settings, clock: SettableClock, fake: FakeOpenAI) 
 
 
 async def _stored(request) -> dict[str, int]:
-    engine = await request.get(AsyncEngine)
+    engine = await request.get(OwnerEngine)
     async with engine.connect() as connection:
         return {
             table: await connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))

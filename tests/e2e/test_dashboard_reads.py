@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import model_calls
 from application.cancel_trial_class_by_staff import CancelTrialClassByStaff
@@ -38,6 +37,7 @@ from domain.phone import Phone
 from domain.route import Route
 from domain.tenant import Modality, Tenant
 from domain.trial_class import TrialClass, TrialClassStatus
+from entrypoints.container import OwnerEngine
 from entrypoints.requests import in_request
 from tests.e2e.conftest import NOW
 
@@ -99,14 +99,16 @@ async def test_trial_classes_for_staff(container):
 
     async def arrange(request):
         uow = await request.get(UnitOfWork)
+        # A transaction writes one tenant's rows (row-level security); parents first: the
+        # messages and classes refer to them.
         for center in (a, b):
             center.add_to(uow)
-        await uow.commit()  # parents first: the messages and classes refer to them
-        for center in (a, b):
+            await uow.commit()
+        for center, trials in ((a, (mine_today, mine_tomorrow, erased)), (b, (theirs,))):
             uow.messages.add(center.message(Author.MEMBER, NOW - dt.timedelta(days=1)))
-        for trial in (mine_today, mine_tomorrow, erased, theirs):
-            uow.trial_classes.add(trial)
-        await uow.commit()
+            for trial in trials:
+                uow.trial_classes.add(trial)
+            await uow.commit()
 
     await run(container, arrange)
 
@@ -177,7 +179,7 @@ async def centers(container) -> list[Center]:
         uow = await request.get(UnitOfWork)
         for center in made:
             center.add_to(uow)
-        await uow.commit()
+            await uow.commit()  # one tenant's rows a transaction (row-level security)
 
     await run(container, arrange)
     return made
@@ -197,7 +199,7 @@ async def test_a_tenants_listing_holds_its_classes_and_no_others(container, cent
             trial = centers[owner].trial(NOW + dt.timedelta(hours=hours), status=status)
             uow.trial_classes.add(trial)
             booked.setdefault(centers[owner].tenant.id, set()).add(trial.id)
-        await uow.commit()
+            await uow.commit()  # one tenant's rows a transaction (row-level security)
 
     await run(container, arrange)
     for center in centers:
@@ -261,7 +263,7 @@ async def test_the_knowledge_base_as_indexed_and_tried(container):
 
 async def _counts(request) -> list[int]:
     """Rows of what a turn would store, every tenant's."""
-    engine = await request.get(AsyncEngine)
+    engine = await request.get(OwnerEngine)
     async with engine.connect() as connection:
         return [
             await connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
@@ -278,12 +280,14 @@ async def test_the_overview_of_one_tenant(container):
 
     async def arrange(request):
         uow = await request.get(UnitOfWork)
+        # One tenant's rows a transaction (row-level security).
         for center in (a, b):
             center.add_to(uow)
-        await uow.commit()
+            await uow.commit()
         for center in (a, b):
             uow.messages.add(center.message(Author.MEMBER, yesterday - dt.timedelta(minutes=1), "quanto custa?", Route.FAQ))
             uow.messages.add(center.message(Author.BOT, yesterday - dt.timedelta(seconds=30), "R$ 189"))
+            await uow.commit()
         uow.escalations.add(answered)
         uow.messages.add(a.message(Author.BOT, yesterday + dt.timedelta(minutes=1), "um atendente já vem"))
         uow.messages.add(a.message(Author.STAFF, yesterday + dt.timedelta(minutes=40), "oi, aqui é a Carla"))
@@ -291,21 +295,22 @@ async def test_the_overview_of_one_tenant(container):
         uow.escalations.add(
             Escalation(tenant_id=a.tenant.id, conversation_id=a.conversation.id, reason=EscalationReason.PAID_SERVICE, created_at=NOW)
         )
-        uow.escalations.add(
-            Escalation(tenant_id=b.tenant.id, conversation_id=b.conversation.id, reason=EscalationReason.PAID_SERVICE, created_at=NOW)
-        )
         for trial in (
             a.trial(TODAY_7, TrialClassStatus.ATTENDED, created_at=yesterday),
             a.trial(TODAY_7 - dt.timedelta(days=1), TrialClassStatus.NO_SHOW, created_at=NOW - dt.timedelta(days=30)),
             a.trial(TOMORROW_19, created_at=NOW),
-            b.trial(TODAY_7, TrialClassStatus.NO_SHOW, created_at=NOW),
         ):
             uow.trial_classes.add(trial)
         await uow.commit()
+        uow.escalations.add(
+            Escalation(tenant_id=b.tenant.id, conversation_id=b.conversation.id, reason=EscalationReason.PAID_SERVICE, created_at=NOW)
+        )
+        uow.trial_classes.add(b.trial(TODAY_7, TrialClassStatus.NO_SHOW, created_at=NOW))
+        await uow.commit()
         for center in (a, b):  # after the others: a message waiting for its turn
             uow.messages.add(center.message(Author.MEMBER, NOW - dt.timedelta(minutes=5)))
-        await uow.commit()
-        engine = await request.get(AsyncEngine)
+            await uow.commit()
+        engine = await request.get(OwnerEngine)
         async with engine.begin() as connection:
             for center, cost in ((a, "0.0125"), (b, "5")):
                 await connection.execute(

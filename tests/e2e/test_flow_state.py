@@ -16,6 +16,7 @@ from domain.conversation import Conversation
 from domain.flow import Awaiting, FlowState, Interview, Period
 from domain.phone import Phone
 from domain.tenant import Tenant
+from entrypoints.container import OwnerEngine
 from entrypoints.requests import in_request
 
 NOW = dt.datetime(2026, 3, 2, 13, 0, tzinfo=dt.UTC)
@@ -56,7 +57,7 @@ async def test_a_row_in_the_format_before_versions_loads(container):
         "offer_human": True,
     }
     async with container() as request:
-        engine = await request.get(sa.ext.asyncio.AsyncEngine)
+        engine = await request.get(OwnerEngine)
     async with engine.begin() as connection:
         await connection.execute(
             sa.text("UPDATE conversations SET flow_state = CAST(:flow AS jsonb) WHERE id = :id"),

@@ -21,7 +21,7 @@ from application.ingest_knowledge import cli_channel_name
 from domain.phone import Phone
 from domain.route import Route
 from entrypoints.cli import main
-from entrypoints.container import make_container
+from entrypoints.container import OwnerEngine, make_container
 from entrypoints.conversation import TerminalConversation
 from entrypoints.settings import Settings
 from entrypoints.startup import prepare
@@ -124,7 +124,7 @@ async def test_export_holds_the_members_messages_and_nothing_of_others(stack, cl
 
 
 async def test_erase_removes_the_member_keeps_the_seat_and_is_idempotent(stack, cli):
-    engine = await stack.get(AsyncEngine)
+    engine = await stack.get(OwnerEngine)
     me, neighbour = _member(stack, "5511977070011"), _member(stack, "5511977070012")
     for member in (me, neighbour):
         await member.say(BOOK)
@@ -171,7 +171,7 @@ async def test_an_erasure_request_said_on_the_chat_is_confirmed_and_listed_for_s
 
 
 async def test_retention_deletes_only_conversations_inactive_for_longer(stack, clock):
-    engine = await stack.get(AsyncEngine)
+    engine = await stack.get(OwnerEngine)
     old, recent = _member(stack, "5511977070031"), _member(stack, "5511977070032")
     clock.current = NOW - dt.timedelta(days=40)
     await old.say(BOOK)

@@ -74,13 +74,19 @@ def test_env_example_documents_every_variable():
 
 
 def test_every_field_is_read_from_its_variable():
-    words = {"LOG_LEVEL": "DEBUG", "TATAME_ENGINE": "openai"}
+    words = {"LOG_LEVEL": "DEBUG", "TATAME_ENGINE": "openai", "DATABASE_APP_ROLE": "role_7777"}
     given = {name: words.get(name, "7777") for name in Settings.variables()}
     settings = _settings(**given)
     defaults = _settings()
     for field, name in zip(attrs.fields(Settings), Settings.variables(), strict=True):
         assert getattr(settings, field.name) != getattr(defaults, field.name), name
         assert str(getattr(settings, field.name)).removesuffix(".0") == given[name], name
+
+
+@pytest.mark.parametrize("role", ["Tatame", "tatame-app", 'x"; DROP TABLE clients; --', "1role"])
+def test_the_application_role_must_be_a_plain_role_name(role):
+    with pytest.raises(SettingsError, match="DATABASE_APP_ROLE"):
+        _settings(DATABASE_APP_ROLE=role)
 
 
 def test_settings_survive_the_trip_through_a_child_environment(tmp_path):

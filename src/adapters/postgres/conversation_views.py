@@ -7,6 +7,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.row_security import in_tenant, tenant_connection
 from application.conversation_views import (
     ConversationSummary,
     EscalationView,
@@ -94,12 +95,12 @@ class PostgresConversationViews:
     engine: AsyncEngine
 
     async def inbox(self, tenant_id: uuid.UUID, limit: int) -> Sequence[ConversationSummary]:
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             rows = await connection.execute(_INBOX, {"tenant": tenant_id, "limit": limit})
             return [_summary(row) for row in rows]
 
     async def waiting(self, tenant_id: uuid.UUID) -> int:
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             return int(await connection.scalar(_WAITING_COUNT, {"tenant": tenant_id}) or 0)
 
     async def transcript(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Transcript | None:
@@ -107,6 +108,7 @@ class PostgresConversationViews:
         async with self.engine.connect() as connection, connection.begin():
             # One snapshot for the four reads: a reply sent meanwhile shows everywhere or nowhere.
             await connection.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+            await connection.execute(in_tenant(tenant_id))  # after SET TRANSACTION, which must come first
             row = (await connection.execute(_ONE, scope)).first()
             if row is None:
                 return None

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres import row_security
 from adapters.postgres.pg_tools import find_tool
 from application.backup_archive import BackupFailed, NotABackup
 
@@ -35,8 +36,13 @@ def libpq_environment(url: str) -> dict[str, str]:
 
 @attrs.frozen
 class PostgresDump:
+    """Runs as the tables' owner (`engine`, `url`). A restore leaves the dump's grants out, so it
+    grants `app_role` its tables again; `app_engine`'s pooled connections are dropped with it."""
+
     engine: AsyncEngine
     url: str
+    app_role: str | None = None
+    app_engine: AsyncEngine | None = None
 
     async def schema_revision(self) -> str:
         async with self.engine.connect() as connection:
@@ -62,8 +68,15 @@ class PostgresDump:
         # One transaction, the drop included: a load that fails leaves the database as it was.
         dropping = ["--command=DROP SCHEMA public CASCADE", "--command=CREATE SCHEMA public"] if replace else []
         await self._run("psql", "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", *dropping, f"--file={sql}")
+        if self.app_role:
+            async with self.engine.begin() as connection:
+                # A new cluster (a restore elsewhere) may not have the role yet.
+                for statement in [row_security.create_role(self.app_role), *row_security.grant(self.app_role)]:
+                    await connection.execute(text(statement))
         # Pooled connections cache statements prepared against the tables just replaced.
         await self.engine.dispose()
+        if self.app_engine is not None:
+            await self.app_engine.dispose()
 
     async def _server_major(self) -> int:
         async with self.engine.connect() as connection:

@@ -8,6 +8,7 @@ import attrs
 from asyncpg import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres import row_security
 from adapters.postgres.errors import CONFLICTS, UNIQUE_VIOLATION, is_outage, retry_conflicts, unavailable
 from adapters.postgres.group_commit import GroupCommit
 from application.errors import StorageUnavailable
@@ -23,13 +24,26 @@ from domain.channel import Channel
 # PostgreSQL draws the new rows' ids: three uuid4() a message were near a tenth of the web process.
 # An address another client already holds stays theirs (the message is stored all the same): two
 # numbers claiming one @lid alias is the channel's confusion, not a reason to lose the message.
-_STORE_SQL = """
-    WITH known AS (
-        SELECT client_id AS id FROM client_addresses
-        WHERE tenant_id = :tenant_id AND kind = :kind AND address = :address
+# The statement sets its own tenant for row-level security (`row_security`), first: a batch runs
+# many members' statements, of any tenants, in one transaction, and a statement of its own would
+# cost a round trip. `scope` is materialized (a volatile function), and every read of a tenant's
+# table here hangs off its row: `known` is a subquery per `scope` row (never pulled up into a
+# join the planner could reorder), the client insert selects from `scope`, and the rest from
+# those. So the setting is made before any row of this statement is read or written.
+_STORE_SQL = f"""
+    WITH scope AS MATERIALIZED (
+        SELECT set_config('{row_security.TENANT}', CAST(CAST(:tenant_id AS uuid) AS text), true) AS tenant
+    ), known AS (
+        SELECT id FROM (
+            SELECT (SELECT client_id FROM client_addresses
+                    WHERE tenant_id = CAST(scope.tenant AS uuid) AND kind = :kind AND address = :address) AS id
+            FROM scope
+        ) AS found
+        WHERE id IS NOT NULL
     ), created AS (
         INSERT INTO clients (id, tenant_id, phone, name)
-        SELECT gen_random_uuid(), CAST(:tenant_id AS uuid), CAST(:phone AS varchar), CAST(:name AS text)
+        SELECT gen_random_uuid(), CAST(scope.tenant AS uuid), CAST(:phone AS varchar), CAST(:name AS text)
+        FROM scope
         WHERE NOT EXISTS (SELECT 1 FROM known)
         ON CONFLICT (tenant_id, phone) DO UPDATE SET phone = clients.phone
         RETURNING id
@@ -50,7 +64,7 @@ _STORE_SQL = """
     ), conversation AS (
         INSERT INTO conversations (id, tenant_id, client_id, status, flow_state, created_at,
                                    inbound_version, pending_since, due_at)
-        SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{}'::jsonb, :arrived_at,
+        SELECT gen_random_uuid(), :tenant_id, client.id, 'bot', '{{}}'::jsonb, :arrived_at,
                1, :arrived_at, CAST(:arrived_at AS timestamptz) + buffer.quiet
         FROM client, buffer
         ON CONFLICT (client_id) WHERE status <> 'closed' DO UPDATE SET

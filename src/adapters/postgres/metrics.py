@@ -15,6 +15,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.row_security import system_connection
 from adapters.postgres.tables import channels, messages, model_calls, outbox
 from application.model_usage import OK
 from domain.outbox import NEVER
@@ -63,7 +64,7 @@ class PostgresMetrics:
             .group_by(channels.c.name)
             .order_by(channels.c.name)
         )
-        async with self.engine.connect() as connection:
+        async with system_connection(self.engine) as connection:
             return [
                 ChannelOutbox(row.name, row.delivered, row.pending, row.retrying, row.given_up, row.oldest_pending)
                 for row in await connection.execute(query)
@@ -82,7 +83,7 @@ class PostgresMetrics:
             sa.func.sum(c.completion_tokens).label("completion"),
             sa.func.sum(c.cost_usd).label("cost"),
         ).group_by(c.model, c.decision, ok)
-        async with self.engine.connect() as connection:
+        async with system_connection(self.engine) as connection:
             return [
                 ModelCalls(row.model, row.decision, row.ok, row.calls, row.prompt, row.cached, row.completion, row.cost)
                 for row in await connection.execute(query)

@@ -16,12 +16,14 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Brings the schema to `revision` over the engine's connection, inside the running event loop."""
+async def upgrade(engine: AsyncEngine, revision: str = "head", app_role: str | None = None) -> None:
+    """Brings the schema to `revision` over the engine's connection, inside the running event loop.
+    The engine must act as the tables' owner; `app_role` is the role the application acts as."""
 
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
+        config.attributes["app_role"] = app_role
         command.upgrade(config, revision)
 
     async with engine.begin() as connection:
@@ -30,12 +32,13 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 @attrs.frozen
 class SchemaMigrator:
-    """What a process that talks to members runs first: the schema at head, on the service's engine."""
+    """What a process that talks to members runs first: the schema at head, on the owner's engine."""
 
     engine: AsyncEngine
+    app_role: str | None = None
 
     async def upgrade(self) -> None:
-        await upgrade(self.engine)
+        await upgrade(self.engine, app_role=self.app_role)
 
 
 @attrs.frozen

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.row_security import system_connection, tenant_connection
 from adapters.postgres.tables import budget_alerts, messages, model_calls, tenants
 from application.model_usage import BudgetAlert, CallOutcome, ModelCall, Spend
 from application.pricing import Tokens
@@ -22,7 +23,7 @@ class PostgresModelUsage:
     engine: AsyncEngine
 
     async def record(self, call: ModelCall) -> None:
-        async with self.engine.begin() as connection:
+        async with tenant_connection(self.engine, call.tenant_id, commit=True) as connection:
             await connection.execute(
                 model_calls.insert().values(
                     tenant_id=call.tenant_id,
@@ -47,14 +48,15 @@ class PostgresModelUsage:
             sa.func.coalesce(sa.func.sum(c.cost_usd), 0),
             sa.func.coalesce(sa.func.sum(c.prompt_tokens + c.completion_tokens).filter(c.cost_usd.is_(None)), 0),
         ).where(c.tenant_id == tenant_id, c.created_at >= since)
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             usd, tokens = (await connection.execute(query)).one()
         return Spend(usd=Decimal(usd), unpriced_tokens=int(tokens))
 
     async def latest_outcomes(self, model: str, limit: int) -> Sequence[CallOutcome]:
         c = model_calls.c
         query = sa.select(c.outcome, c.created_at).where(c.model == model).order_by(c.id.desc()).limit(limit)
-        async with self.engine.connect() as connection:
+        # The breaker's state: one model's health, whichever center's turns called it.
+        async with system_connection(self.engine) as connection:
             return [CallOutcome(row.outcome, row.created_at) for row in await connection.execute(query)]
 
     async def claim_alert(self, alert: BudgetAlert) -> bool:
@@ -72,7 +74,7 @@ class PostgresModelUsage:
             .on_conflict_do_nothing()
             .returning(budget_alerts.c.threshold)
         )
-        async with self.engine.begin() as connection:
+        async with tenant_connection(self.engine, alert.tenant_id, commit=True) as connection:
             return (await connection.execute(statement)).first() is not None
 
     async def alerts(self, month: dt.date) -> Sequence[BudgetAlert]:
@@ -82,7 +84,8 @@ class PostgresModelUsage:
             .where(budget_alerts.c.month == month)
             .order_by(budget_alerts.c.created_at, tenants.c.slug, budget_alerts.c.threshold)
         )
-        async with self.engine.connect() as connection:
+        # Every center's alerts of the month, for the operator.
+        async with system_connection(self.engine) as connection:
             rows = (await connection.execute(query)).all()
         return [
             BudgetAlert(
@@ -108,7 +111,7 @@ class PostgresModelUsage:
             .scalar_subquery()
         )
         query = sa.select(model_calls).where(c.tenant_id == tenant_id, c.message_id == newest).order_by(c.id)
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             rows = (await connection.execute(query)).all()
         return [
             ModelCall(

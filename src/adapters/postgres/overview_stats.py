@@ -6,6 +6,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.row_security import tenant_connection
 from adapters.postgres.tables import escalations, messages, trial_classes
 from application.report_overview import DailyMessages, EscalationAnswer, TrialClassCounts
 from domain.message import Author, Direction
@@ -31,7 +32,7 @@ class PostgresOverviewStats:
             .group_by(day)
             .order_by(day)
         )
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             return [DailyMessages(row.day, row.inbound, row.outbound) for row in await connection.execute(query)]
 
     async def escalation_answers(self, tenant_id: uuid.UUID, since: dt.datetime) -> Sequence[EscalationAnswer]:
@@ -47,7 +48,7 @@ class PostgresOverviewStats:
             .scalar_subquery()
         )
         query = sa.select(e.created_at, answered_at.label("answered_at")).where(e.tenant_id == tenant_id, e.created_at >= since)
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             rows = await connection.execute(query.order_by(e.created_at))
             return [EscalationAnswer(row.created_at, row.answered_at) for row in rows]
 
@@ -59,6 +60,6 @@ class PostgresOverviewStats:
             sa.func.count().filter(held, t.status == TrialClassStatus.ATTENDED.value).label("attended"),
             sa.func.count().filter(held, t.status == TrialClassStatus.NO_SHOW.value).label("no_show"),
         ).where(t.tenant_id == tenant_id)
-        async with self.engine.connect() as connection:
+        async with tenant_connection(self.engine, tenant_id) as connection:
             row = (await connection.execute(query)).one()
             return TrialClassCounts(booked=row.booked, attended=row.attended, no_show=row.no_show)

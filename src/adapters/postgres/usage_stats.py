@@ -5,6 +5,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.row_security import system_connection
 from adapters.postgres.tables import model_calls, tenants
 from application.model_usage import OK
 from application.pricing import Tokens
@@ -59,7 +60,7 @@ class PostgresUsageStats:
     engine: AsyncEngine
 
     async def turns(self, tenant: str | None, since: dt.date) -> Sequence[TurnCount]:
-        async with self.engine.connect() as connection:
+        async with system_connection(self.engine) as connection:
             rows = await connection.execute(_TURNS, {"since": _start(since), "tenant": tenant})
             return [TurnCount(row.day, row.route, Engine(row.engine), row.turns) for row in rows]
 
@@ -83,7 +84,7 @@ class PostgresUsageStats:
         )
         if tenant is not None:
             query = query.where(c.tenant_id == sa.select(tenants.c.id).where(tenants.c.slug == tenant).scalar_subquery())
-        async with self.engine.connect() as connection:
+        async with system_connection(self.engine) as connection:
             rows = await connection.execute(query)
             return [
                 DailyCalls(

@@ -24,6 +24,7 @@ _CONVERSATION_FIELDS = {
 
 class PostgresConversationRepository(Repository):
     async def add_or_get(self, conversation: Conversation) -> Conversation:
+        await self._tenant(conversation.tenant_id)
         await self.session.flush()
         values = {column: getattr(conversation, attribute) for column, attribute in _CONVERSATION_FIELDS.items()}
         await self.session.execute(
@@ -37,6 +38,7 @@ class PostgresConversationRepository(Repository):
         return found
 
     async def latest_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Conversation | None:
+        await self._tenant(tenant_id)
         return await self.session.scalar(
             sa.select(Conversation)
             .where(
@@ -49,15 +51,18 @@ class PostgresConversationRepository(Repository):
         )
 
     async def get(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Conversation | None:
+        await self._tenant(tenant_id)
         return await self.session.scalar(
             sa.select(Conversation).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
         )
 
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[Conversation]:
+        await self._tenant(tenant_id)
         query = sa.select(Conversation).where(conversations.c.tenant_id == tenant_id, conversations.c.client_id == client_id)
         return (await self.session.scalars(query.order_by(conversations.c.created_at))).all()
 
     async def inactive_before(self, cutoff: dt.datetime) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        await self._system()
         newest = sa.select(sa.func.max(messages.c.created_at)).where(messages.c.conversation_id == conversations.c.id).scalar_subquery()
         query = sa.select(conversations.c.tenant_id, conversations.c.id).where(
             sa.func.coalesce(newest, conversations.c.created_at) < cutoff, conversations.c.due_at.is_(None)
@@ -65,6 +70,7 @@ class PostgresConversationRepository(Repository):
         return [(row.tenant_id, row.id) for row in await self.session.execute(query)]
 
     async def delete(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         return await self._affected(
             sa.delete(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id.in_(conversation_ids))
@@ -74,12 +80,14 @@ class PostgresConversationRepository(Repository):
         return sa.update(conversations).where(conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id)
 
     async def inbound_version(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> int:
+        await self._tenant(tenant_id)
         query = sa.select(conversations.c.inbound_version).where(
             conversations.c.tenant_id == tenant_id, conversations.c.id == conversation_id
         )
         return await self.session.scalar(query) or 0
 
     async def finish_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, version: int) -> bool:
+        await self._tenant(tenant_id)
         await self.session.flush()
         finished = await self._affected(
             self._one(tenant_id, conversation_id)
@@ -91,6 +99,7 @@ class PostgresConversationRepository(Repository):
     async def claim_due(
         self, now: dt.datetime, lease: dt.timedelta, limit: int, channel_kind: str
     ) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+        await self._system()
         due = (
             sa.select(conversations.c.id)
             .where(
@@ -113,9 +122,11 @@ class PostgresConversationRepository(Repository):
         return [(row.tenant_id, row.id) for row in claimed]
 
     async def release(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> None:
+        await self._tenant(tenant_id)
         await self.session.execute(self._one(tenant_id, conversation_id).values(claimed_until=None))
 
     async def count_overdue(self, before: dt.datetime, channel_kind: str) -> int:
+        await self._system()
         query = sa.select(sa.func.count()).select_from(conversations).where(conversations.c.due_at < before, _waiting_on(channel_kind))
         return await self.session.scalar(query) or 0
 

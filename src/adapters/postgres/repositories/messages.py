@@ -6,12 +6,14 @@ from sqlalchemy.dialects.postgresql import insert
 
 from adapters.postgres.repositories.base import Repository
 from adapters.postgres.tables import messages
+from domain.channel import Channel
 from domain.message import Direction, Message, MessageStatus
 
 
 class PostgresMessageRepository(Repository):
     async def add_unique(self, message: Message) -> bool:
         # The session flushes pending objects first: the conversation this message belongs to may be new.
+        await self._tenant(message.tenant_id)
         await self.session.flush()
         values = {column.key: getattr(message, column.key) for column in messages.columns if column.key != "seq"}
         inserted = await self.session.scalar(
@@ -31,12 +33,14 @@ class PostgresMessageRepository(Repository):
         return list(reversed((await self.session.scalars(newest)).all()))
 
     async def awaiting_turn(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        await self._tenant(tenant_id)
         query = self._in(tenant_id, conversation_id).where(
             messages.c.direction == Direction.INBOUND.value, messages.c.status == MessageStatus.RECEIVED.value
         )
         return await self._newest(query, limit)
 
     async def mark_processed(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, route: str) -> int:
+        await self._tenant(tenant_id)
         return await self._affected(
             sa.update(messages)
             .where(
@@ -49,27 +53,37 @@ class PostgresMessageRepository(Repository):
         )
 
     async def recent(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, limit: int) -> Sequence[Message]:
+        await self._tenant(tenant_id)
         query = self._in(tenant_id, conversation_id).where(messages.c.status != MessageStatus.RECEIVED.value)
         return await self._newest(query, limit)
 
     async def get(self, tenant_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
+        await self._tenant(tenant_id)
         return await self.session.scalar(sa.select(Message).where(messages.c.tenant_id == tenant_id, messages.c.id == message_id))
 
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[Message]:
+        await self._tenant(tenant_id)
         query = self._in(tenant_id, conversation_id).order_by(messages.c.created_at, messages.c.seq)
         return (await self.session.scalars(query)).all()
 
     async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         return await self._affected(
             sa.delete(messages).where(messages.c.tenant_id == tenant_id, messages.c.conversation_id.in_(conversation_ids))
         )
 
     async def by_channel_message_id(self, channel_id: uuid.UUID, channel_message_id: str) -> Message | None:
+        # A channel belongs to one tenant: its messages are that tenant's.
+        channel = await self.session.get(Channel, channel_id)
+        if channel is None:
+            return None
+        await self._tenant(channel.tenant_id)
         query = sa.select(Message).where(messages.c.channel_id == channel_id, messages.c.channel_message_id == channel_message_id)
         return await self.session.scalar(query)
 
     async def in_flight(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID, text: str) -> Message | None:
+        await self._tenant(tenant_id)
         query = self._in(tenant_id, conversation_id).where(
             messages.c.direction == Direction.OUTBOUND.value, messages.c.channel_message_id.is_(None), messages.c.text == text
         )

@@ -11,6 +11,7 @@ from domain.outbox import NEVER, OutboxEntry
 
 class PostgresOutboxRepository(Repository):
     async def due(self, now: dt.datetime, limit: int, channel_kind: str) -> Sequence[OutboxEntry]:
+        await self._system()
         query = (
             self._undelivered(sa.select(OutboxEntry), channel_kind)
             .where(outbox.c.next_attempt_at <= now)
@@ -27,11 +28,13 @@ class PostgresOutboxRepository(Repository):
         return await self._count(channel_kind, messages.c.created_at >= since, outbox.c.next_attempt_at == NEVER)
 
     async def delete_for_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         theirs = sa.select(messages.c.id).where(messages.c.tenant_id == tenant_id, messages.c.conversation_id.in_(conversation_ids))
         return await self._affected(sa.delete(outbox).where(outbox.c.tenant_id == tenant_id, outbox.c.message_id.in_(theirs)))
 
     async def _count(self, channel_kind: str, *conditions: sa.ColumnElement[bool]) -> int:
+        await self._system()
         query = self._undelivered(sa.select(sa.func.count()).select_from(outbox), channel_kind).where(*conditions)
         return await self.session.scalar(query) or 0
 

@@ -13,10 +13,12 @@ class PostgresTrialClassRepository(Repository):
     async def serialize_booking(self, tenant_id: uuid.UUID, client_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> None:
         # Transaction-scoped advisory locks, always client first then class, so two bookings can
         # only wait on each other, never deadlock.
+        await self._tenant(tenant_id)
         for key in (f"trial:client:{client_id}", f"trial:class:{tenant_id}:{modality}:{starts_at.astimezone(dt.UTC).isoformat()}"):
             await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
     async def seats_taken(self, tenant_id: uuid.UUID, modality: str, starts_at: dt.datetime) -> int:
+        await self._tenant(tenant_id)
         query = (
             sa.select(sa.func.count())
             .select_from(trial_classes)
@@ -30,10 +32,12 @@ class PostgresTrialClassRepository(Repository):
         return await self.session.scalar(query) or 0
 
     async def get(self, tenant_id: uuid.UUID, trial_class_id: uuid.UUID) -> TrialClass | None:
+        await self._tenant(tenant_id)
         query = sa.select(TrialClass).where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.id == trial_class_id)
         return await self.session.scalar(query)
 
     async def starting_between(self, tenant_id: uuid.UUID, start: dt.datetime, end: dt.datetime) -> Sequence[TrialClass]:
+        await self._tenant(tenant_id)
         query = (
             sa.select(TrialClass)
             .where(trial_classes.c.tenant_id == tenant_id, trial_classes.c.starts_at >= start, trial_classes.c.starts_at < end)
@@ -42,12 +46,15 @@ class PostgresTrialClassRepository(Repository):
         return (await self.session.scalars(query)).all()
 
     async def for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> Sequence[TrialClass]:
+        await self._tenant(tenant_id)
         return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.client_id == client_id)
 
     async def for_conversation(self, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> Sequence[TrialClass]:
+        await self._tenant(tenant_id)
         return await self._ordered(trial_classes.c.tenant_id == tenant_id, trial_classes.c.conversation_id == conversation_id)
 
     async def anonymize_for_client(self, tenant_id: uuid.UUID, client_id: uuid.UUID) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         return await self._affected(
             sa.update(trial_classes)
@@ -56,6 +63,7 @@ class PostgresTrialClassRepository(Repository):
         )
 
     async def detach_from_conversations(self, tenant_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]) -> int:
+        await self._tenant(tenant_id)
         await self.session.flush()
         return await self._affected(
             sa.update(trial_classes)
