@@ -47,38 +47,45 @@ class Made:
     phone: str
 
 
+async def _member_wrote(
+    uow: UnitOfWork, tenant_slug: str, name: str, text: str, route: str, at: dt.datetime
+) -> tuple[Tenant, Client, Conversation]:
+    """A new member of the tenant whose message `text`, sent at `at` on a channel of its own, took `route`."""
+    tenant = await uow.tenants.by_slug(tenant_slug)
+    assert tenant is not None
+    channel = Channel(tenant_id=tenant.id, kind="cli", name=f"test:{uuid.uuid4().hex[:8]}")
+    client = Client(tenant_id=tenant.id, phone=Phone("55119" + str(uuid.uuid4().int)[:8]), name=name)
+    conversation = Conversation(tenant_id=tenant.id, client_id=client.id, created_at=at)
+    uow.channels.add(channel)
+    uow.clients.add(client)
+    uow.conversations.add(conversation)
+    uow.messages.add(
+        Message(
+            tenant_id=tenant.id,
+            conversation_id=conversation.id,
+            channel_id=channel.id,
+            direction=Direction.INBOUND,
+            author=Author.MEMBER,
+            text=text,
+            status=MessageStatus.PROCESSED,
+            route=route,
+            created_at=at,
+        )
+    )
+    return tenant, client, conversation
+
+
 async def escalated_conversation(container: AsyncContainer, tenant_slug: str, name: str, at: dt.datetime) -> Made:
     """A member who asked for a person at `at`: the conversation waits for staff."""
-    phone = "55119" + str(uuid.uuid4().int)[:8]
     async with container() as request:
         uow = await request.get(UnitOfWork)
-        tenant = await uow.tenants.by_slug(tenant_slug)
-        assert tenant is not None
-        channel = Channel(tenant_id=tenant.id, kind="cli", name=f"test:{uuid.uuid4().hex[:8]}")
-        client = Client(tenant_id=tenant.id, phone=Phone(phone), name=name)
-        conversation = Conversation(tenant_id=tenant.id, client_id=client.id, created_at=at)
+        tenant, client, conversation = await _member_wrote(uow, tenant_slug, name, "quero falar com uma pessoa", "escalate", at)
         conversation.hand_to_human(at, dt.timedelta(hours=12), "escalated: the member asked for a person")
-        uow.channels.add(channel)
-        uow.clients.add(client)
-        uow.conversations.add(conversation)
-        uow.messages.add(
-            Message(
-                tenant_id=tenant.id,
-                conversation_id=conversation.id,
-                channel_id=channel.id,
-                direction=Direction.INBOUND,
-                author=Author.MEMBER,
-                text="quero falar com uma pessoa",
-                status=MessageStatus.PROCESSED,
-                route="escalate",
-                created_at=at,
-            )
-        )
         uow.escalations.add(
             Escalation(tenant_id=tenant.id, conversation_id=conversation.id, reason=EscalationReason.HUMAN_REQUESTED, created_at=at)
         )
         await uow.commit()
-    return Made(conversation.id, phone)
+    return Made(conversation.id, str(client.phone))
 
 
 @attrs.frozen
@@ -90,36 +97,17 @@ class Booked:
 
 async def booked_trial_class(container: AsyncContainer, tenant_slug: str, name: str, starts_at: dt.datetime, at: dt.datetime) -> Booked:
     """A member who wrote at `at` and has a trial class of Boxe at `starts_at`."""
-    phone = "55119" + str(uuid.uuid4().int)[:8]
     async with container() as request:
         uow = await request.get(UnitOfWork)
-        tenant = await uow.tenants.by_slug(tenant_slug)
-        assert tenant is not None
-        channel = Channel(tenant_id=tenant.id, kind="cli", name=f"test:{uuid.uuid4().hex[:8]}")
-        client = Client(tenant_id=tenant.id, phone=Phone(phone), name=name)
-        conversation = Conversation(tenant_id=tenant.id, client_id=client.id, created_at=at)
+        tenant, client, conversation = await _member_wrote(
+            uow, tenant_slug, name, "quero marcar uma aula experimental de boxe", "booking", at
+        )
         trial = TrialClass(
             tenant_id=tenant.id, client_id=client.id, conversation_id=conversation.id, modality="Boxe", starts_at=starts_at, created_at=at
         )
-        uow.channels.add(channel)
-        uow.clients.add(client)
-        uow.conversations.add(conversation)
-        uow.messages.add(
-            Message(
-                tenant_id=tenant.id,
-                conversation_id=conversation.id,
-                channel_id=channel.id,
-                direction=Direction.INBOUND,
-                author=Author.MEMBER,
-                text="quero marcar uma aula experimental de boxe",
-                status=MessageStatus.PROCESSED,
-                route="booking",
-                created_at=at,
-            )
-        )
         uow.trial_classes.add(trial)
         await uow.commit()
-    return Booked(trial.id, conversation.id, phone)
+    return Booked(trial.id, conversation.id, str(client.phone))
 
 
 def csrf_token(html: str) -> str:
